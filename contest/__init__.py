@@ -1,0 +1,49 @@
+"""The contest platform: `create_app` builds a fresh app per call (tests build many)."""
+from pathlib import Path
+
+from flask import Flask, request
+
+from contest import config as config_module
+from contest.extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(config_module.from_environment(app.instance_path))
+    if config:
+        app.config.update(config)
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
+
+    from contest import models  # noqa: F401  (every table in the metadata before Alembic looks)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_locale)
+    login_manager.init_app(app)
+
+    from contest import auth, cli, web
+    from contest.auth import access
+    from contest.quiz import views as quiz_views
+    from question_bank import views as bank_views
+
+    app.register_blueprint(auth.views.bp)
+    app.register_blueprint(quiz_views.bp)
+    app.register_blueprint(bank_views.bp, url_prefix="/bank")
+    access.guard_blueprint(app, bank_views.bp.name, "admin", "organizer")
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _locale() -> str:
+    return request.cookies.get("lang") if request.cookies.get("lang") in ("vi", "en") else "vi"

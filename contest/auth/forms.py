@@ -1,0 +1,19 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+
+class LoginForm(FlaskForm):
+    username = StringField(
+        _l("Tên đăng nhập, số điện thoại hoặc email"),
+        validators=[DataRequired(_l("Hãy nhập tên đăng nhập.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu.")), Length(max=200)]
+    )
+    remember = BooleanField(_l("Ghi nhớ đăng nhập"))
+
+
+class EmptyForm(FlaskForm):
+    """Only a CSRF token: for POST-only buttons such as logout."""

@@ -1,0 +1,59 @@
+"""Login and logout pages."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from contest.extensions import db, login_manager
+from contest.models import User
+from contest.services import accounts, audit
+
+from .forms import EmptyForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message_category = "info"
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only a path on our own host: never an open redirect.
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("quiz.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = accounts.authenticate(db.session, form.username.data, form.password.data)
+        if user is None:
+            form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
+        else:
+            login_user(user, remember=form.remember.data)
+            audit.record(db.session, "login", user_id=user.id, target=user.username, ip=request.remote_addr)
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or url_for("quiz.index"))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash(_("Bạn đã đăng xuất."), "info")
+    return redirect(url_for("quiz.index"))

@@ -1,0 +1,1 @@
+"""Demo data: units, accounts and a question bank written from ../shared/reference facts."""

@@ -1,0 +1,66 @@
+"""Creating accounts and checking credentials."""
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from contest.errors import Conflict, NotFound, ValidationFailed
+from contest.models import ROLES, Contest, ContestStaff, Unit, User
+from question_bank.normalize import clean_text
+
+MIN_PASSWORD = 8
+
+
+def create_user(
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    role: str = "participant",
+    full_name: str = "",
+    unit_code: str | None = None,
+    contests: list[str] | tuple = (),
+) -> User:
+    username = clean_text(username)
+    if not username or len(username) > 100:
+        raise ValidationFailed("Tên đăng nhập phải có từ 1 đến 100 ký tự.", field="username")
+    if role not in ROLES:
+        raise ValidationFailed(f"Vai trò “{role}” không hợp lệ (admin, organizer, judge, participant).", field="role")
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", field="password")
+    if contests and role not in ("organizer", "judge"):
+        raise ValidationFailed("Chỉ ban tổ chức và ban giám khảo được giới hạn theo cuộc thi.", field="contest")
+    unit = None
+    if unit_code:
+        unit = session.scalar(select(Unit).where(Unit.code == clean_text(unit_code)))
+        if unit is None:
+            raise NotFound(f"Không có đơn vị mã “{unit_code}”.")
+    user = User(username=username, role=role, full_name=clean_text(full_name), unit=unit)
+    user.set_password(password)
+    for name in contests:
+        contest = session.scalar(select(Contest).where(Contest.name == clean_text(name)))
+        if contest is None:
+            raise NotFound(f"Không có cuộc thi “{name}”.")
+        session.add(ContestStaff(contest=contest, user=user))
+    try:
+        with session.begin_nested():  # a taken username is the database's answer, not a pre-check
+            session.add(user)
+    except IntegrityError:
+        raise Conflict(f"Tên đăng nhập “{username}” đã được dùng.", field="username") from None
+    return user
+
+
+def find_login(session: Session, login: str) -> User | None:
+    """An account by username, phone or email."""
+    login = clean_text(login)
+    if not login:
+        return None
+    return session.scalar(
+        select(User).where(or_(User.username == login, User.phone == login, User.email == login.lower()))
+    )
+
+
+def authenticate(session: Session, login: str, password: str) -> User | None:
+    user = find_login(session, login)
+    if user is None or not user.is_active_account or not user.check_password(password):
+        return None
+    return user

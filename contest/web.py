@@ -1,0 +1,70 @@
+"""App-wide web plumbing: security headers, error pages, template helpers."""
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from contest.auth.forms import EmptyForm
+from contest.extensions import db
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+_TITLES = {
+    400: "Yêu cầu không hợp lệ",
+    403: "Không có quyền truy cập",
+    404: "Không tìm thấy trang",
+    405: "Phương thức không được phép",
+    413: "Tệp quá lớn",
+    429: "Quá nhiều yêu cầu",
+    500: "Lỗi máy chủ",
+}
+_MESSAGES = {
+    400: "Yêu cầu gửi lên không hợp lệ. Vui lòng thử lại.",
+    403: "Tài khoản của bạn không được phép xem trang này.",
+    404: "Trang bạn tìm không tồn tại hoặc đã bị xoá.",
+    405: "Thao tác này không được hỗ trợ.",
+    413: "Tệp tải lên vượt quá giới hạn 20 MB.",
+    429: "Bạn thao tác quá nhanh. Vui lòng đợi một chút rồi thử lại.",
+    500: "Đã có lỗi xảy ra phía máy chủ. Dữ liệu của bạn không bị mất; vui lòng thử lại sau.",
+}
+
+
+def init_app(app) -> None:
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.context_processor(lambda: {"logout_form": EmptyForm()})
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    return response
+
+
+def _render_error(status: int, message: str | None = None):
+    db.session.rollback()
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=_(_TITLES.get(status, "Lỗi")),
+            message=message or _(_MESSAGES.get(status, "Đã có lỗi xảy ra.")),
+        ),
+        status,
+    )
+
+
+def _http_error(error: HTTPException):
+    if request.path.startswith("/api/"):
+        return error  # the API blueprint answers in JSON
+    return _render_error(error.code or 500)
+
+
+def _csrf_error(error: CSRFError):
+    return _render_error(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."))

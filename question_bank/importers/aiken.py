@@ -1,0 +1,6 @@
+"""aiken importer (being written)."""
+from .result import ParseResult
+
+
+def parse(data: bytes) -> ParseResult:
+    raise NotImplementedError("aiken")

@@ -1,0 +1,6 @@
+"""csv importer (being written)."""
+from .result import ParseResult
+
+
+def parse(data: bytes) -> ParseResult:
+    raise NotImplementedError("csv")

@@ -1,0 +1,55 @@
+"""What every importer returns: parsed questions plus every problem with its place."""
+from dataclasses import dataclass, field
+
+# `where` for problems that belong to the whole file rather than to one question or row.
+FILE_WHERE = "Tệp"
+
+
+@dataclass
+class Problem:
+    where: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"where": self.where, "message": self.message}
+
+
+@dataclass
+class ParsedQuestion:
+    """One question as the file states it; `correct` lists every choice index the file marks."""
+
+    where: str
+    text: str
+    choices: list[str]
+    correct: list[int] = field(default_factory=list)
+    topic: str | None = None
+    difficulty: str | None = None  # already mapped to easy / medium / hard
+    source: str | None = None
+    explanation: str | None = None
+
+    @property
+    def correct_index(self) -> int | None:
+        return self.correct[0] if len(self.correct) == 1 else None
+
+
+@dataclass
+class ParseResult:
+    questions: list[ParsedQuestion] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    format: str = ""
+
+    def error(self, where: str, message: str) -> None:
+        self.errors.append(Problem(where, message))
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.append(Problem(where, message))
+
+    @classmethod
+    def refused(cls, message: str, fmt: str = "") -> "ParseResult":
+        """A file refused as a whole (hostile, corrupt, not what it claims)."""
+        return cls(errors=[Problem(FILE_WHERE, message)], format=fmt)
+
+
+class UnsafeFile(Exception):
+    """Raised by the safety checks; the message is Vietnamese and shown as is."""

@@ -1,0 +1,63 @@
+"""Checks every format shares: a question's shape, difficulty words, answer letters."""
+from question_bank.models import MAX_CHOICES, MIN_CHOICES
+from question_bank.normalize import clean_text, strip_accents
+
+from .result import ParsedQuestion, Problem
+
+LETTERS = "ABCDEFGH"
+
+_DIFFICULTY_WORDS = {
+    "de": "easy", "easy": "easy", "1": "easy", "nhan biet": "easy",
+    "trung binh": "medium", "tb": "medium", "medium": "medium", "2": "medium", "thong hieu": "medium",
+    "kho": "hard", "hard": "hard", "3": "hard", "van dung": "hard",
+}
+
+
+def parse_difficulty(value) -> str | None:
+    """Dễ/Trung bình/Khó, easy/medium/hard or 1/2/3 → easy/medium/hard; '' → None; else raises."""
+    text = strip_accents(value)
+    if text.endswith(".0"):
+        text = text[:-2]
+    if not text:
+        return None
+    try:
+        return _DIFFICULTY_WORDS[text]
+    except KeyError:
+        raise ValueError(
+            f"Mức độ “{clean_text(value)}” không hợp lệ (dùng Dễ, Trung bình, Khó hoặc 1, 2, 3)."
+        ) from None
+
+
+def letter_index(value: str) -> int | None:
+    """'b', 'B', 'B.', '(B)' → 1; anything else → None."""
+    text = clean_text(value).strip("().:;,").upper()
+    return LETTERS.index(text) if len(text) == 1 and text in LETTERS else None
+
+
+def check_question(q: ParsedQuestion) -> list[Problem]:
+    """Every problem of one parsed question, each naming its place."""
+    problems = []
+    if not clean_text(q.text):
+        problems.append(Problem(q.where, "Câu hỏi không có nội dung."))
+    if len(q.choices) < MIN_CHOICES:
+        problems.append(
+            Problem(q.where, f"Câu hỏi cần ít nhất {MIN_CHOICES} phương án, tệp có {len(q.choices)}.")
+        )
+    if len(q.choices) > MAX_CHOICES:
+        problems.append(
+            Problem(q.where, f"Câu hỏi có {len(q.choices)} phương án, tối đa là {MAX_CHOICES}.")
+        )
+    for index, choice in enumerate(q.choices[:MAX_CHOICES]):
+        if not clean_text(choice):
+            problems.append(Problem(q.where, f"Phương án {LETTERS[index]} để trống."))
+    if not q.correct:
+        problems.append(Problem(q.where, "Không xác định được đáp án đúng."))
+    elif len(set(q.correct)) > 1:
+        letters = ", ".join(LETTERS[i] for i in sorted(set(q.correct)) if i < len(LETTERS))
+        problems.append(
+            Problem(q.where, f"Câu hỏi có nhiều hơn một đáp án đúng ({letters}); chỉ được một.")
+        )
+    elif q.correct[0] >= len(q.choices):
+        letter = LETTERS[q.correct[0]] if q.correct[0] < len(LETTERS) else str(q.correct[0] + 1)
+        problems.append(Problem(q.where, f"Đáp án {letter} không có trong các phương án."))
+    return problems

@@ -1,0 +1,46 @@
+"""One function per model: valid, unique defaults plus overrides. They flush, never commit."""
+import itertools
+
+from contest.extensions import db
+from contest.models import Unit, User
+from question_bank.importers.result import ParsedQuestion
+from question_bank.services import get_or_create_source, get_or_create_topic, new_question
+
+_seq = itertools.count(1)
+PASSWORD = "Matkhau@123"
+
+
+def make_unit(**overrides) -> Unit:
+    n = next(_seq)
+    unit = Unit(**{"code": f"DV{n}", "name": f"Đơn vị {n}", "headcount": 10, **overrides})
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def make_user(role: str = "participant", password: str = PASSWORD, **overrides) -> User:
+    n = next(_seq)
+    user = User(**{"username": f"user{n}", "full_name": f"Người dùng {n}", "role": role, **overrides})
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def make_question(text: str | None = None, choices=None, correct: int = 0, topic: str | None = "Chủ đề chung",
+                  source: str | None = None, **overrides):
+    n = next(_seq)
+    parsed = ParsedQuestion(
+        where=f"Câu {n}",
+        text=text or f"Câu hỏi số {n} về cải cách hành chính?",
+        choices=choices or [f"Phương án {n}-{i}" for i in range(4)],
+        correct=[correct],
+        topic=topic,
+        source=source,
+    )
+    question = new_question(parsed, get_or_create_topic(db.session, topic), get_or_create_source(db.session, source))
+    for key, value in overrides.items():
+        setattr(question, key, value)
+    db.session.add(question)
+    db.session.flush()
+    return question
