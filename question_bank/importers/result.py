@@ -26,6 +26,9 @@ class ParsedQuestion:
     difficulty: str | None = None  # already mapped to easy / medium / hard
     source: str | None = None
     explanation: str | None = None
+    # Set by a parser that read an answer it could not use (a letter with no such choice…);
+    # check_question reports it instead of the generic "no correct answer".
+    answer_problem: str | None = None
 
     @property
     def correct_index(self) -> int | None:

@@ -50,7 +50,9 @@ def check_question(q: ParsedQuestion) -> list[Problem]:
     for index, choice in enumerate(q.choices[:MAX_CHOICES]):
         if not clean_text(choice):
             problems.append(Problem(q.where, f"Phương án {LETTERS[index]} để trống."))
-    if not q.correct:
+    if q.answer_problem:
+        problems.append(Problem(q.where, q.answer_problem))
+    elif not q.correct:
         problems.append(Problem(q.where, "Không xác định được đáp án đúng."))
     elif len(set(q.correct)) > 1:
         letters = ", ".join(LETTERS[i] for i in sorted(set(q.correct)) if i < len(LETTERS))
