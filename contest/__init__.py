@@ -3,10 +3,17 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from contest import config as config_module
+from contest import auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
+from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
+from contest.quiz import views as quiz_views
+from question_bank import views as bank_views
+from question_bank.signals import bank_changed
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The bank reports its changes; the contest writes them to the audit log.
+bank_changed.connect(web.audit_bank_change)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -23,18 +30,11 @@ def create_app(config: dict | None = None) -> Flask:
         "SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )
 
-    from contest import models  # noqa: F401  (every table in the metadata before Alembic looks)
-
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
     login_manager.init_app(app)
-
-    from contest import auth, cli, web
-    from contest.auth import access
-    from contest.quiz import views as quiz_views
-    from question_bank import views as bank_views
 
     app.register_blueprint(auth.views.bp)
     app.register_blueprint(quiz_views.bp)
@@ -46,4 +46,5 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _locale() -> str:
-    return request.cookies.get("lang") if request.cookies.get("lang") in ("vi", "en") else "vi"
+    lang = request.cookies.get("lang")
+    return lang if lang in ("vi", "en") else "vi"

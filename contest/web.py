@@ -1,11 +1,12 @@
 """App-wide web plumbing: security headers, error pages, template helpers."""
-from flask import render_template, request
+from flask import has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from contest.auth.forms import EmptyForm
 from contest.extensions import db
+from contest.services import audit
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -68,3 +69,10 @@ def _http_error(error: HTTPException):
 
 def _csrf_error(error: CSRFError):
     return _render_error(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."))
+
+
+def audit_bank_change(session, *, action: str, target: str = "", details: dict | None = None,
+                      user_id: int | None = None) -> None:
+    """Receiver of question_bank.signals.bank_changed: the bank reports, the contest logs."""
+    ip = request.remote_addr if has_request_context() else None
+    audit.record(session, action, user_id=user_id, target=target, details=details, ip=ip)

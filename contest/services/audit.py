@@ -16,3 +16,4 @@ def record(
     entry = AuditLog(action=action, user_id=user_id, target=target[:200], details=details or {}, ip=ip)
     session.add(entry)
     return entry
+
