@@ -3,10 +3,12 @@ from question_bank.models import Choice, Question, SourceDocument, Topic
 
 from .accounts import ROLES, STAFF_ROLES, User
 from .audit import AuditLog
-from .contests import Contest, ContestStaff
+from .attempts import Answer, Attempt, AttemptQuestion
+from .contests import DEFAULT_PREDICTION_PROMPT, GRADINGS, Contest, ContestStaff, DrawRule, Round, RoundUnit
 from .units import Unit
 
 __all__ = [
-    "AuditLog", "Choice", "Contest", "ContestStaff", "Question", "ROLES", "STAFF_ROLES",
-    "SourceDocument", "Topic", "Unit", "User",
+    "Answer", "Attempt", "AttemptQuestion", "AuditLog", "Choice", "Contest", "ContestStaff",
+    "DEFAULT_PREDICTION_PROMPT", "DrawRule", "GRADINGS", "Question", "ROLES", "Round", "RoundUnit",
+    "STAFF_ROLES", "SourceDocument", "Topic", "Unit", "User",
 ]

@@ -1,11 +1,14 @@
-"""Contests and who works on them; rounds and their rules come with the contest engine."""
+"""Contests, their rounds and the rules of each round."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
 from question_bank.db import UTCDateTime, now_utc
+
+GRADINGS = ("best", "first", "last")
+DEFAULT_PREDICTION_PROMPT = "Theo bạn, sẽ có bao nhiêu người trả lời đúng tất cả các câu hỏi của đợt thi này?"
 
 
 class Contest(db.Model):
@@ -17,6 +20,9 @@ class Contest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     staff: Mapped[list["ContestStaff"]] = relationship(back_populates="contest", cascade="all, delete-orphan")
+    rounds: Mapped[list["Round"]] = relationship(
+        back_populates="contest", order_by="Round.opens_at", cascade="all, delete-orphan"
+    )
 
 
 class ContestStaff(db.Model):
@@ -29,3 +35,76 @@ class ContestStaff(db.Model):
 
     contest: Mapped[Contest] = relationship(back_populates="staff")
     user = relationship("User")
+
+
+class Round(db.Model):
+    """A round (đợt thi): a window, a duration, attempt rules and a draw blueprint."""
+
+    __tablename__ = "round"
+    __table_args__ = (
+        CheckConstraint("closes_at > opens_at", name="window"),
+        CheckConstraint("duration_seconds > 0", name="duration"),
+        CheckConstraint("max_attempts IS NULL OR max_attempts >= 1", name="max_attempts"),
+        CheckConstraint("grading IN ('best', 'first', 'last')", name="grading"),
+        CheckConstraint("question_count >= 1", name="question_count"),
+        CheckConstraint("points_per_question >= 1", name="points"),
+        Index("ix_round_window", "opens_at", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(ForeignKey("contest.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    rules: Mapped[str] = mapped_column(Text, default="")
+    opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_seconds: Mapped[int]
+    max_attempts: Mapped[int | None] = mapped_column(default=1)  # None: unlimited
+    grading: Mapped[str] = mapped_column(String(10), default="best")
+    show_score: Mapped[bool] = mapped_column(default=False)  # at once, or only after the round closes
+    question_count: Mapped[int]
+    points_per_question: Mapped[int] = mapped_column(default=1)
+    shuffle_choices: Mapped[bool] = mapped_column(default=True)
+    prediction_prompt: Mapped[str | None] = mapped_column(Text)  # None: no prediction question
+    is_published: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+
+    contest: Mapped[Contest] = relationship(back_populates="rounds")
+    draw_rules: Mapped[list["DrawRule"]] = relationship(
+        back_populates="round", cascade="all, delete-orphan", order_by="DrawRule.id"
+    )
+    eligible_units = relationship("Unit", secondary="round_unit")
+
+    @property
+    def draws_by_topic(self) -> bool:
+        return bool(self.draw_rules)
+
+
+class DrawRule(db.Model):
+    """Draw `count` questions of a topic (and difficulty, when given) per attempt."""
+
+    __tablename__ = "draw_rule"
+    __table_args__ = (
+        CheckConstraint("count >= 1", name="count"),
+        CheckConstraint("difficulty IS NULL OR difficulty IN ('easy', 'medium', 'hard')", name="difficulty"),
+        UniqueConstraint("round_id", "topic_id", "difficulty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topic.id"))  # None: any topic
+    difficulty: Mapped[str | None] = mapped_column(String(10))
+    count: Mapped[int]
+
+    round: Mapped[Round] = relationship(back_populates="draw_rules")
+    topic = relationship("Topic")
+
+
+class RoundUnit(db.Model):
+    """Units whose members (and members of their sub-units) may take a round; none listed: everyone."""
+
+    __tablename__ = "round_unit"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("round.id", ondelete="CASCADE"), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), primary_key=True)
+
+
