@@ -3,7 +3,7 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from contest import auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
+from contest import api, auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
 from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
 from contest.quiz import views as quiz_views
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     app.register_blueprint(auth.views.bp)
+    app.register_blueprint(api.views.bp)
     app.register_blueprint(quiz_views.bp)
     app.register_blueprint(bank_views.bp, url_prefix="/bank")
     access.guard_blueprint(app, bank_views.bp.name, "admin", "organizer")

@@ -1,9 +1,10 @@
 """App-wide web plumbing: security headers, error pages, template helpers."""
-from flask import has_request_context, render_template, request
+from flask import g, has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from contest.api import errors as api_errors
 from contest.auth.forms import EmptyForm
 from contest.extensions import db
 from contest.services import audit
@@ -34,10 +35,17 @@ _MESSAGES = {
 
 
 def init_app(app) -> None:
+    app.before_request(_mark_writes)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.context_processor(lambda: {"logout_form": EmptyForm()})
+
+
+def _mark_writes():
+    # SQLite: requests that change state begin their transactions IMMEDIATE (extensions.py).
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        g.write_transaction = True
 
 
 def _security_headers(response):
@@ -62,8 +70,8 @@ def _render_error(status: int, message: str | None = None):
 
 
 def _http_error(error: HTTPException):
-    if request.path.startswith("/api/"):
-        return error  # the API blueprint answers in JSON
+    if request.path.startswith("/api/"):  # no API route matched: still the API's JSON shape
+        return api_errors.http_error(error)
     return _render_error(error.code or 500)
 
 

@@ -5,6 +5,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskCliRunner, FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -48,6 +50,30 @@ def sqlite_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets a fresh app context (fresh `g`, its own DB session), as in production,
+    even while the test itself holds one open through the `db` fixture."""
+
+    def open(self, *args, **kwargs):
+        _end_test_transaction()
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+class IsolatedCliRunner(FlaskCliRunner):
+    def invoke(self, *args, **kwargs):
+        _end_test_transaction()
+        with self.app.app_context():
+            return super().invoke(*args, **kwargs)
+
+
+def _end_test_transaction():
+    # The test's own session must not hold a SQLite snapshot (or lock) across a request: it
+    # would not see what the request wrote. Tests commit what the request should see first.
+    if has_app_context():
+        _db.session.rollback()
+
+
 def make_test_app(url: str, instance: Path, **config):
     app = create_app(
         {
@@ -59,6 +85,8 @@ def make_test_app(url: str, instance: Path, **config):
         }
     )
     app.instance_path = str(instance)
+    app.test_client_class = IsolatedClient
+    app.test_cli_runner_class = IsolatedCliRunner
     with app.app_context():
         if url not in _migrated:
             from flask_migrate import upgrade

@@ -44,3 +44,28 @@ def make_question(text: str | None = None, choices=None, correct: int = 0, topic
     db.session.add(question)
     db.session.flush()
     return question
+
+
+def make_contest(**overrides):
+    from contest.models import Contest
+
+    n = next(_seq)
+    contest = Contest(**{"name": f"Cuộc thi {n}", **overrides})
+    db.session.add(contest)
+    db.session.flush()
+    return contest
+
+
+def make_bank(count: int, topic: str = "Chủ đề chung", **overrides) -> list:
+    return [make_question(topic=topic, **overrides) for _ in range(count)]
+
+
+def make_round(contest=None, *, questions: int = 3, publish: bool = True, **overrides):
+    """A round open from now for a week, drawing `questions` from whatever the bank holds."""
+    from contest.services import rounds
+
+    spec = rounds.RoundSpec(
+        **{"title": f"Đợt {next(_seq)}", "question_count": questions, "duration_seconds": 600, "publish": publish,
+           **overrides}
+    )
+    return rounds.create_round(db.session, contest or make_contest(), spec)

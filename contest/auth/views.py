@@ -1,7 +1,7 @@
 """Login and logout pages."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -39,7 +39,12 @@ def login():
         return redirect(url_for("quiz.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        # The slow password hash runs in a plain read transaction, so on SQLite it holds no
+        # write lock; the audit entry is then written in a short transaction of its own.
+        g.write_transaction = False
         user = accounts.authenticate(db.session, form.username.data, form.password.data)
+        db.session.rollback()
+        g.write_transaction = True
         if user is None:
             form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:

@@ -58,7 +58,7 @@ class Round(db.Model):
     opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_seconds: Mapped[int]
-    max_attempts: Mapped[int | None] = mapped_column(default=1)  # None: unlimited
+    max_attempts: Mapped[int | None]  # None: unlimited (no Python default: None must stay None)
     grading: Mapped[str] = mapped_column(String(10), default="best")
     show_score: Mapped[bool] = mapped_column(default=False)  # at once, or only after the round closes
     question_count: Mapped[int]

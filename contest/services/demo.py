@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from contest.demo.bank import QUESTIONS
 from contest.demo.units import UNITS
 from contest.models import Contest, Unit, User
-from contest.services import accounts
+from contest.services import accounts, rounds
 from question_bank import services as bank
 from question_bank.importers.result import ParsedQuestion, ParseResult
 from question_bank.importers.validate import LETTERS, check_question
@@ -19,6 +19,21 @@ DEMO_ACCOUNTS = [
     ("bgk", "judge", "Ban giám khảo", "Bgk@2026cchc", None),
     ("thisinh", "participant", "Nguyễn Văn An", "Thisinh@2026", "MN-DIENLUC"),
 ]
+
+
+DEMO_ROUND = rounds.RoundSpec(
+    title="Tuần 1: Chương trình tổng thể cải cách hành chính 2021–2030",
+    question_count=10,
+    duration_seconds=15 * 60,
+    max_attempts=3,
+    grading="best",
+    show_score=True,
+    rules=(
+        "Mỗi lượt thi gồm 10 câu hỏi trắc nghiệm rút ngẫu nhiên từ ngân hàng, làm trong 15 phút. "
+        "Mỗi người được thi tối đa 3 lượt; lượt có điểm cao nhất được tính. "
+        "Câu trả lời được lưu ngay khi chọn; nếu mất mạng, hãy tiếp tục làm bài, hệ thống sẽ lưu lại khi có mạng."
+    ),
+)
 
 
 def generate_password() -> str:
@@ -65,6 +80,8 @@ def load(session: Session) -> dict:
     if contest is None:
         contest = Contest(name=DEMO_CONTEST, description="Tìm hiểu Chương trình tổng thể cải cách hành chính nhà nước giai đoạn 2021–2030.")
         session.add(contest)
+        session.flush()
+    round_ = contest.rounds[0] if contest.rounds else rounds.create_round(session, contest, DEMO_ROUND)
     listed = []
     for username, role, full_name, password, unit_code in DEMO_ACCOUNTS:
         if session.scalar(select(User).where(User.username == username)) is None:
@@ -73,7 +90,7 @@ def load(session: Session) -> dict:
     session.flush()
     return {
         "contest_id": contest.id,
-        "round_id": None,  # rounds arrive with the contest engine (issue 4)
+        "round_id": round_.id,
         "accounts": listed,
         "questions": len(QUESTIONS),
         "units": units,

@@ -1,0 +1,137 @@
+"""JSON API for taking a quiz (SPEC §5). Session cookie + X-CSRFToken on every change but login."""
+from functools import wraps
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
+
+from contest.errors import DomainError, NotFound, ValidationFailed
+from contest.extensions import csrf, db, upgrade_to_write
+from contest.models import Attempt, Round
+from contest.services import accounts, attempts, audit, rounds
+
+from . import errors
+from .serialize import attempt_body, receipt_body, round_items, user_item
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+errors.register(bp)
+
+MAX_PREDICTION = 10**9
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return errors.error_response(401)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise DomainError("Nội dung yêu cầu phải là một đối tượng JSON.", code="invalid_json")
+    return data
+
+
+def _int(value, field: str, *, minimum: int = 0, maximum: int = 2**31 - 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise ValidationFailed(f"Trường “{field}” phải là số nguyên từ {minimum} đến {maximum}.", field=field)
+    return value
+
+
+def _answers(value) -> dict[int, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or len(value) > 500:
+        raise ValidationFailed("Trường “answers” phải là đối tượng {mã câu hỏi: mã phương án}.", field="answers")
+    parsed = {}
+    for key, choice in value.items():
+        if not (isinstance(key, str) and key.isdigit() and len(key) < 10):
+            raise ValidationFailed(f"Mã câu hỏi “{key}” không hợp lệ.", field="answers")
+        parsed[int(key)] = _int(choice, "answers")
+    return parsed
+
+
+def _grace() -> int:
+    return current_app.config["SUBMIT_GRACE_SECONDS"]
+
+
+@bp.post("/session")
+@csrf.exempt
+def create_session():
+    data = _body()
+    username, password = data.get("username"), data.get("password")
+    if not isinstance(username, str) or not isinstance(password, str) or len(username) > 254 or len(password) > 200:
+        raise ValidationFailed("Cần “username” và “password” dạng chuỗi.")
+    user = accounts.authenticate(db.session, username, password)
+    if user is None:
+        return errors.error_response(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+    login_user(user)
+    audit.record(db.session, "login", user_id=user.id, target=user.username, ip=request.remote_addr)
+    db.session.commit()
+    return jsonify({"csrf_token": generate_csrf(), "user": user_item(user)})
+
+
+@bp.delete("/session")
+def delete_session():
+    logout_user()
+    return jsonify({"status": "logged_out"})
+
+
+@bp.get("/rounds")
+@login_required
+def list_rounds():
+    return jsonify({"rounds": round_items(db.session, rounds.visible_rounds(db.session), current_user)})
+
+
+@bp.post("/rounds/<int:round_id>/attempts")
+@login_required
+def start_attempt(round_id: int):
+    round_ = db.session.get(Round, round_id)
+    if round_ is None or not round_.is_published:
+        raise NotFound("Không tìm thấy đợt thi.")
+    attempt, created = attempts.start(db.session, round_, current_user, grace_seconds=_grace())
+    body = attempt_body(db.session, attempt)
+    db.session.commit()
+    return jsonify(body), 201 if created else 200
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def get_attempt(attempt_id: int):
+    attempt = attempts.get_owned(db.session, attempt_id, current_user)
+    if attempts.is_due(attempt, _grace()):
+        upgrade_to_write(db.session)
+        attempt = attempts.get_owned(db.session, attempt_id, current_user, lock="update")
+        attempts.expire_if_due(db.session, attempt, grace_seconds=_grace())
+    body = attempt_body(db.session, attempt)
+    db.session.commit()
+    return jsonify(body)
+
+
+@bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
+@login_required
+def save_answer(attempt_id: int, question_id: int):
+    choice_id = _int(_body().get("choice_id"), "choice_id")
+    attempt = attempts.get_owned(db.session, attempt_id, current_user, lock="share")
+    saved_at = attempts.save_answer(db.session, attempt, question_id, choice_id, grace_seconds=_grace())
+    db.session.commit()
+    return jsonify({"saved_at": saved_at.isoformat()})
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit_attempt(attempt_id: int):
+    data = _body()
+    prediction = data.get("prediction")
+    if prediction is not None:
+        prediction = _int(prediction, "prediction", maximum=MAX_PREDICTION)
+    answers = _answers(data.get("answers"))
+    attempt = attempts.get_owned(db.session, attempt_id, current_user, lock="update")
+    attempts.submit(db.session, attempt, prediction=prediction, answers=answers, grace_seconds=_grace())
+    body = receipt_body(attempt)
+    db.session.commit()
+    return jsonify(body)

@@ -1,0 +1,254 @@
+"""Attempts, with the server in charge of time, attempt limits and answers.
+
+Races (double clicks, two tabs, fifty start requests at once) are settled by the schema:
+the unique (round, user, number) and the one-open-attempt partial index; finishing is a
+conditional UPDATE, so only one request finalises an attempt and every other sees it done.
+"""
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from contest.errors import AttemptClosed, AttemptsExhausted, InvalidChoice, NotEligible, NotFound, RoundNotOpen
+from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
+from contest.services import draw, scoring
+from question_bank.db import now_utc
+from question_bank.models import Question
+
+
+def grace(seconds: int) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+def is_open(round_: Round, now: datetime) -> bool:
+    return round_.is_published and round_.opens_at <= now < round_.closes_at
+
+
+def check_eligible(session: Session, round_: Round, user: User) -> None:
+    if user.role != "participant":
+        raise NotEligible("Chỉ tài khoản thí sinh mới làm bài thi.")
+    allowed = {unit.id for unit in round_.eligible_units}
+    if not allowed:
+        return
+    unit_id = user.unit_id
+    seen = set()
+    while unit_id is not None and unit_id not in seen:  # the unit or any parent unit is listed
+        if unit_id in allowed:
+            return
+        seen.add(unit_id)
+        unit_id = session.get(Unit, unit_id).parent_id
+    raise NotEligible()
+
+
+def find_open(session: Session, round_id: int, user_id: int) -> Attempt | None:
+    return session.scalar(
+        select(Attempt).where(Attempt.round_id == round_id, Attempt.user_id == user_id, Attempt.finished_at.is_(None))
+    )
+
+
+def attempts_used(session: Session, round_id: int, user_id: int) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Attempt).where(Attempt.round_id == round_id, Attempt.user_id == user_id)
+    )
+
+
+def start(session: Session, round_: Round, user: User, *, grace_seconds: int) -> tuple[Attempt, bool]:
+    """(attempt, created): a new attempt, or the one in progress. Raises the SPEC §5 errors."""
+    now = now_utc()
+    current = find_open(session, round_.id, user.id)
+    if current is not None:
+        if not expire_if_due(session, current, grace_seconds=grace_seconds, now=now):
+            return current, False
+    if not is_open(round_, now):
+        raise RoundNotOpen()
+    check_eligible(session, round_, user)
+    used = attempts_used(session, round_.id, user.id)
+    if round_.max_attempts is not None and used >= round_.max_attempts:
+        # Another tab may have started it since we looked: resume that one rather than refuse.
+        winner = find_open(session, round_.id, user.id)
+        if winner is None:
+            raise AttemptsExhausted()
+        return winner, False
+    questions = draw.draw(session, round_)
+    attempt = Attempt(
+        round_id=round_.id,
+        user_id=user.id,
+        number=used + 1,
+        started_at=now,
+        deadline=min(now + timedelta(seconds=round_.duration_seconds), round_.closes_at),
+        max_score=round_.points_per_question * len(questions),
+        receipt_code=secrets.token_hex(5).upper(),
+    )
+    attempt.questions = [
+        AttemptQuestion(
+            question_id=q.id,
+            position=i,
+            choice_order=draw.choice_order(q, round_.shuffle_choices),
+            points=round_.points_per_question,
+        )
+        for i, q in enumerate(questions)
+    ]
+    try:
+        with session.begin_nested():  # a second tab or a double click won the race: resume its attempt
+            session.add(attempt)
+    except IntegrityError:
+        winner = find_open(session, round_.id, user.id)
+        if winner is None:
+            raise AttemptsExhausted() from None
+        return winner, False
+    return attempt, True
+
+
+def get_owned(session: Session, attempt_id: int, user: User, *, lock: str | None = None) -> Attempt:
+    """The user's own attempt; anyone else's id is simply not found.
+
+    lock="share" for saves, "update" for submits (PostgreSQL row locks; SQLite is serialised by
+    BEGIN IMMEDIATE): a submit waits for saves in flight, and saves after it see it finished.
+    """
+    stmt = select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+    if lock:
+        stmt = stmt.with_for_update(read=(lock == "share"))
+    attempt = session.scalar(stmt)
+    if attempt is None:
+        raise NotFound("Không tìm thấy bài thi.")
+    return attempt
+
+
+def accepts_writes_until(attempt: Attempt, grace_seconds: int) -> datetime:
+    return attempt.deadline + grace(grace_seconds)
+
+
+def is_due(attempt: Attempt, grace_seconds: int, now: datetime | None = None) -> bool:
+    """Unfinished and past deadline + grace: the next touch finalises it."""
+    return attempt.finished_at is None and (now or now_utc()) > accepts_writes_until(attempt, grace_seconds)
+
+
+def expire_if_due(session: Session, attempt: Attempt, *, grace_seconds: int, now: datetime | None = None) -> bool:
+    """Finalises an unsubmitted attempt past deadline + grace (lazily, when touched)."""
+    now = now or now_utc()
+    if is_due(attempt, grace_seconds, now):
+        finish(session, attempt, by="system", now=now)
+    return attempt.finished_at is not None
+
+
+def save_answer(session: Session, attempt: Attempt, question_id: int, choice_id: int, *, grace_seconds: int) -> datetime:
+    now = now_utc()
+    if expire_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
+        raise AttemptClosed()
+    _check_choice(session, attempt.id, question_id, choice_id)
+    _upsert_answers(session, attempt.id, {question_id: choice_id}, now)
+    return now
+
+
+def _check_choice(session: Session, attempt_id: int, question_id: int, choice_id: int) -> None:
+    item = session.get(AttemptQuestion, (attempt_id, question_id))
+    if item is None:
+        raise NotFound("Câu hỏi không thuộc bài thi này.")
+    if choice_id not in item.choice_order:
+        raise InvalidChoice()
+
+
+def _upsert_answers(session: Session, attempt_id: int, answers: dict[int, int], now: datetime) -> None:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    rows = [{"attempt_id": attempt_id, "question_id": q, "choice_id": c, "saved_at": now} for q, c in answers.items()]
+    stmt = insert(Answer).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["attempt_id", "question_id"],
+        set_={"choice_id": stmt.excluded.choice_id, "saved_at": stmt.excluded.saved_at},
+    )
+    session.execute(stmt)
+
+
+def submit(session: Session, attempt: Attempt, *, prediction: int | None, answers: dict[int, int] | None,
+           grace_seconds: int) -> Attempt:
+    """Saves the carried answers, then finalises. A second submit changes nothing."""
+    if attempt.finished_by == "participant":
+        return attempt
+    now = now_utc()
+    if expire_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
+        raise AttemptClosed()
+    if answers:
+        for question_id, choice_id in answers.items():
+            _check_choice(session, attempt.id, question_id, choice_id)
+        _upsert_answers(session, attempt.id, answers, now)
+    attempt.prediction = prediction
+    finish(session, attempt, by="participant", now=now)
+    return attempt
+
+
+def finish(session: Session, attempt: Attempt, *, by: str, now: datetime) -> bool:
+    """Closes and scores the attempt once; False when another request already did.
+
+    The conditional UPDATE comes first: on PostgreSQL it waits for every save holding the
+    row FOR SHARE to commit, so the score below counts every acknowledged answer.
+    """
+    submitted_at = now if by == "participant" else attempt.deadline
+    duration = int((min(submitted_at, attempt.deadline) - attempt.started_at).total_seconds())
+    closed = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
+        .values(finished_at=now, submitted_at=submitted_at, finished_by=by, duration_seconds=duration,
+                prediction=attempt.prediction)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+    if closed:
+        score = scoring.scores(session, [attempt.id]).get(attempt.id, 0)
+        session.execute(
+            update(Attempt).where(Attempt.id == attempt.id).values(score=score)
+            .execution_options(synchronize_session=False)
+        )
+    session.refresh(attempt)
+    return closed
+
+
+def close_expired(session: Session, *, grace_seconds: int, batch: int = 500) -> int:
+    """Finalises every attempt whose deadline + grace has passed; returns how many."""
+    now = now_utc()
+    cutoff = now - grace(grace_seconds)
+    closed = 0
+    while True:
+        due = session.scalars(
+            select(Attempt).where(Attempt.finished_at.is_(None), Attempt.deadline < cutoff).order_by(Attempt.id).limit(batch)
+        ).all()
+        if not due:
+            return closed
+        for attempt in due:
+            closed += finish(session, attempt, by="system", now=now)
+        session.flush()
+
+
+def state(session: Session, attempt: Attempt) -> dict:
+    """The SPEC §5 attempt body: questions in the attempt's order, never the correct choice."""
+    items = session.scalars(
+        select(AttemptQuestion)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+        .order_by(AttemptQuestion.position)
+        .options(selectinload(AttemptQuestion.question).selectinload(Question.choices))
+    ).all()
+    answers = dict(session.execute(select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)).all())
+    questions = []
+    for item in items:
+        by_id = {choice.id: choice for choice in item.question.choices}
+        questions.append(
+            {
+                "id": item.question_id,
+                "text": item.question.text,
+                "choices": [{"id": cid, "text": by_id[cid].text} for cid in item.choice_order if cid in by_id],
+            }
+        )
+    round_ = attempt.round
+    return {
+        "attempt_id": attempt.id,
+        "round_id": attempt.round_id,
+        "status": "in_progress" if attempt.finished_at is None else "finished",
+        "started_at": attempt.started_at,
+        "deadline": attempt.deadline,
+        "server_now": now_utc(),
+        "questions": questions,
+        "answers": {str(q): c for q, c in answers.items()},
+        "prediction": {"prompt": round_.prediction_prompt} if round_.prediction_prompt else None,
+    }
