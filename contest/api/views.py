@@ -10,10 +10,10 @@ from contest.extensions import csrf, db, upgrade_to_write
 from contest.models import Attempt, Round
 from contest.services import accounts, attempts, audit, rounds
 
-from . import errors
+from . import errors, openapi
 from .serialize import attempt_body, receipt_body, round_items, user_item
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix="/api")
 errors.register(bp)
 
 MAX_PREDICTION = 10**9
@@ -59,7 +59,12 @@ def _grace() -> int:
     return current_app.config["SUBMIT_GRACE_SECONDS"]
 
 
-@bp.post("/session")
+@bp.get("/openapi.json")
+def openapi_document():
+    return jsonify(openapi.document())
+
+
+@bp.post("/v1/session")
 @csrf.exempt
 def create_session():
     data = _body()
@@ -75,19 +80,19 @@ def create_session():
     return jsonify({"csrf_token": generate_csrf(), "user": user_item(user)})
 
 
-@bp.delete("/session")
+@bp.delete("/v1/session")
 def delete_session():
     logout_user()
     return jsonify({"status": "logged_out"})
 
 
-@bp.get("/rounds")
+@bp.get("/v1/rounds")
 @login_required
 def list_rounds():
     return jsonify({"rounds": round_items(db.session, rounds.visible_rounds(db.session), current_user)})
 
 
-@bp.post("/rounds/<int:round_id>/attempts")
+@bp.post("/v1/rounds/<int:round_id>/attempts")
 @login_required
 def start_attempt(round_id: int):
     round_ = db.session.get(Round, round_id)
@@ -99,7 +104,7 @@ def start_attempt(round_id: int):
     return jsonify(body), 201 if created else 200
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/v1/attempts/<int:attempt_id>")
 @login_required
 def get_attempt(attempt_id: int):
     attempt = attempts.get_owned(db.session, attempt_id, current_user)
@@ -112,7 +117,7 @@ def get_attempt(attempt_id: int):
     return jsonify(body)
 
 
-@bp.put("/attempts/<int:attempt_id>/answers/<int:question_id>")
+@bp.put("/v1/attempts/<int:attempt_id>/answers/<int:question_id>")
 @login_required
 def save_answer(attempt_id: int, question_id: int):
     choice_id = _int(_body().get("choice_id"), "choice_id")
@@ -122,7 +127,7 @@ def save_answer(attempt_id: int, question_id: int):
     return jsonify({"saved_at": saved_at.isoformat()})
 
 
-@bp.post("/attempts/<int:attempt_id>/submit")
+@bp.post("/v1/attempts/<int:attempt_id>/submit")
 @login_required
 def submit_attempt(attempt_id: int):
     data = _body()

@@ -1,0 +1,152 @@
+"""The OpenAPI 3.1 description of /api/v1, served at /api/openapi.json."""
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _responses(ok_status: str, ok_schema: dict, *errors: int) -> dict:
+    responses = {ok_status: {"description": "OK", "content": {"application/json": {"schema": ok_schema}}}}
+    for status in errors:
+        responses[str(status)] = {"description": "Lỗi", "content": {"application/json": {"schema": _ERROR}}}
+    return responses
+
+
+_ID = {"type": "integer", "minimum": 1}
+_TIME = {"type": "string", "format": "date-time"}
+_CSRF = [{"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}]
+
+SCHEMAS = {
+    "Error": {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+            }
+        },
+    },
+    "User": {
+        "type": "object",
+        "properties": {
+            "id": _ID, "username": {"type": "string"}, "full_name": {"type": "string"},
+            "role": {"enum": ["admin", "organizer", "judge", "participant"]},
+            "unit_code": {"type": ["string", "null"]},
+        },
+    },
+    "Round": {
+        "type": "object",
+        "required": ["id", "contest", "title", "opens_at", "closes_at", "duration_seconds", "attempts_used",
+                     "attempts_allowed"],
+        "properties": {
+            "id": _ID,
+            "contest": {"type": "object", "properties": {"id": _ID, "name": {"type": "string"}}},
+            "title": {"type": "string"}, "opens_at": _TIME, "closes_at": _TIME,
+            "duration_seconds": {"type": "integer"}, "question_count": {"type": "integer"},
+            "attempts_used": {"type": "integer"}, "attempts_allowed": {"type": ["integer", "null"]},
+        },
+    },
+    "Attempt": {
+        "type": "object",
+        "required": ["attempt_id", "deadline", "server_now", "questions", "answers", "prediction"],
+        "properties": {
+            "attempt_id": _ID, "round_id": _ID, "status": {"enum": ["in_progress", "finished"]},
+            "started_at": _TIME, "deadline": _TIME, "server_now": _TIME,
+            "questions": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "text", "choices"],
+                    "properties": {
+                        "id": _ID, "text": {"type": "string"},
+                        "choices": {"type": "array", "items": {
+                            "type": "object", "required": ["id", "text"],
+                            "properties": {"id": _ID, "text": {"type": "string"}}}},
+                    },
+                },
+            },
+            "answers": {"type": "object", "additionalProperties": {"type": "integer"},
+                        "description": "question id → chosen choice id"},
+            "prediction": {"oneOf": [{"type": "null"}, {"type": "object", "properties": {"prompt": {"type": "string"}}}]},
+        },
+    },
+    "Receipt": {
+        "type": "object",
+        "required": ["status", "submitted_at", "duration_seconds"],
+        "properties": {
+            "status": {"const": "submitted"}, "submitted_at": _TIME, "duration_seconds": {"type": "integer"},
+            "receipt_code": {"type": "string"}, "score": {"type": "integer"}, "max_score": {"type": "integer"},
+        },
+    },
+}
+
+
+def _body(schema: dict) -> dict:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def document() -> dict:
+    attempt_id = {"name": "attempt_id", "in": "path", "required": True, "schema": _ID}
+    round_id = {"name": "round_id", "in": "path", "required": True, "schema": _ID}
+    question_id = {"name": "question_id", "in": "path", "required": True, "schema": _ID}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Cuộc thi tìm hiểu cải cách hành chính — API làm bài", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {"session": {"type": "apiKey", "in": "cookie", "name": "session"}},
+        },
+        "security": [{"session": []}],
+        "paths": {
+            "/session": {
+                "post": {
+                    "summary": "Đăng nhập", "security": [],
+                    "requestBody": _body({"type": "object", "required": ["username", "password"],
+                                          "properties": {"username": {"type": "string", "maxLength": 254},
+                                                         "password": {"type": "string", "maxLength": 200}}}),
+                    "responses": _responses("200", {"type": "object", "properties": {
+                        "csrf_token": {"type": "string"}, "user": {"$ref": "#/components/schemas/User"}}},
+                        400, 401, 422, 429),
+                },
+                "delete": {"summary": "Đăng xuất", "parameters": _CSRF,
+                           "responses": _responses("200", {"type": "object"}, 400)},
+            },
+            "/rounds": {
+                "get": {"summary": "Các đợt thi đang và sắp mở",
+                        "responses": _responses("200", {"type": "object", "properties": {
+                            "rounds": {"type": "array", "items": {"$ref": "#/components/schemas/Round"}}}}, 401)},
+            },
+            "/rounds/{round_id}/attempts": {
+                "post": {
+                    "summary": "Bắt đầu (hoặc tiếp tục) bài thi", "parameters": [round_id, *_CSRF],
+                    "responses": {
+                        **_responses("201", {"$ref": "#/components/schemas/Attempt"}, 400, 401, 403, 404, 409, 422),
+                        "200": {"description": "Bài thi đang làm dở",
+                                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Attempt"}}}},
+                    },
+                },
+            },
+            "/attempts/{attempt_id}": {
+                "get": {"summary": "Trạng thái bài thi", "parameters": [attempt_id],
+                        "responses": _responses("200", {"$ref": "#/components/schemas/Attempt"}, 401, 404)},
+            },
+            "/attempts/{attempt_id}/answers/{question_id}": {
+                "put": {
+                    "summary": "Lưu một câu trả lời", "parameters": [attempt_id, question_id, *_CSRF],
+                    "requestBody": _body({"type": "object", "required": ["choice_id"], "properties": {"choice_id": _ID}}),
+                    "responses": _responses("200", {"type": "object", "properties": {"saved_at": _TIME}},
+                                            400, 401, 404, 409, 422),
+                },
+            },
+            "/attempts/{attempt_id}/submit": {
+                "post": {
+                    "summary": "Nộp bài", "parameters": [attempt_id, *_CSRF],
+                    "requestBody": _body({"type": "object", "properties": {
+                        "prediction": {"type": ["integer", "null"], "minimum": 0},
+                        "answers": {"type": "object", "additionalProperties": {"type": "integer"}}}}),
+                    "responses": _responses("200", {"$ref": "#/components/schemas/Receipt"}, 400, 401, 404, 409, 422),
+                },
+            },
+        },
+    }
