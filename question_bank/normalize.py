@@ -3,25 +3,27 @@ import hashlib
 import re
 import unicodedata
 
-_SPACES = re.compile(r"\s+")
-# Characters Word and Excel leave behind that render as nothing or as a space.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_NBSP = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u3000\t\r\n\v\f"), " ")
+_SPACES = re.compile(r"\s+")  # Unicode-aware: also no-break, figure and ideographic spaces
+# Characters Word and Excel leave behind that render as nothing.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def clean_text(value) -> str:
     """NFC, invisible characters removed, every run of whitespace folded to one space."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
-    text = text.translate(_INVISIBLE).translate(_NBSP)
-    return _SPACES.sub(" ", text).strip()
+    text = str(value)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text)).strip()
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
 
 
 def fold(value: str) -> str:
-    """Lower case, punctuation removed, spaces collapsed: the comparison form of a text."""
-    text = clean_text(value).lower()
-    text = "".join(" " if unicodedata.category(ch)[0] in "PS" else ch for ch in text)
+    """Lower case, punctuation and symbols removed, spaces collapsed: the comparison form."""
+    text = _PUNCTUATION.sub(" ", clean_text(value).lower())
     return _SPACES.sub(" ", text).strip()
 
 

@@ -4,13 +4,14 @@ Every function takes the SQLAlchemy session; none commits (the caller does, once
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from .importers.result import ParsedQuestion, ParseResult, Problem
 from .models import Choice, Question, SourceDocument, Topic
 from .near_duplicates import near_duplicate_pairs
 from .normalize import clean_text, dedup_key
+from .db import now_utc
 from .signals import bank_changed
 
 
@@ -20,7 +21,7 @@ class ImportReport:
     duplicates: int = 0
     warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
-    stored: list[Question] = field(default_factory=list)
+    stored_ids: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -42,7 +43,9 @@ def _existing_keys(session: Session, keys: list[str]) -> set[str]:
 def plan_import(session: Session, result: ParseResult) -> tuple[list[ParsedQuestion], ImportReport]:
     """Splits parsed questions into new ones and duplicates (of the file or of the bank)."""
     report = ImportReport(warnings=list(result.warnings), errors=list(result.errors))
-    keys = [dedup_key(q.text, q.choices) for q in result.questions]
+    for question in result.questions:
+        question.key = dedup_key(question.text, question.choices)
+    keys = [question.key for question in result.questions]
     in_bank = _existing_keys(session, sorted(set(keys)))
     seen: dict[str, str] = {}
     fresh = []
@@ -78,12 +81,8 @@ def import_questions(
         return report
     topics = _get_or_create(session, Topic, "name", {q.topic or topic for q in fresh})
     sources = _get_or_create(session, SourceDocument, "title", {q.source for q in fresh})
-    for parsed in fresh:
-        question = new_question(parsed, topics.get(parsed.topic or topic), sources.get(parsed.source))
-        question.created_by_id = user_id
-        session.add(question)
-        report.stored.append(question)
-    session.flush()
+    session.flush()  # ids of new topics and sources
+    report.stored_ids = _bulk_insert(session, fresh, topics, sources, topic, user_id)
     report.imported = len(fresh)
     bank_changed.send(
         session,
@@ -95,6 +94,44 @@ def import_questions(
     return report
 
 
+def _bulk_insert(session: Session, fresh, topics: dict, sources: dict, default_topic, user_id) -> list[int]:
+    """Core INSERTs with RETURNING: an ORM unit of work per question is ten times slower."""
+    now = now_utc()
+    rows, choice_lists = [], []
+    for parsed in fresh:
+        topic = topics.get(clean_text(parsed.topic or default_topic))
+        source = sources.get(clean_text(parsed.source))
+        choices = [clean_text(c) for c in parsed.choices]
+        rows.append(
+            {
+                "text": clean_text(parsed.text),
+                "topic_id": topic.id if topic else None,
+                "source_id": source.id if source else None,
+                "difficulty": parsed.difficulty or "medium",
+                "explanation": clean_text(parsed.explanation) or None,
+                "status": parsed.status,
+                "dedup_key": parsed.key or dedup_key(parsed.text, choices),
+                "created_at": now,
+                "updated_at": now,
+                "created_by_id": user_id,
+            }
+        )
+        choice_lists.append((choices, parsed.correct_index))
+    ids = []
+    for start in range(0, len(rows), 1000):
+        ids += session.scalars(
+            insert(Question).returning(Question.id, sort_by_parameter_order=True), rows[start : start + 1000]
+        ).all()
+    choice_rows = [
+        {"question_id": qid, "position": i, "text": text, "is_correct": i == correct}
+        for qid, (choices, correct) in zip(ids, choice_lists)
+        for i, text in enumerate(choices)
+    ]
+    for start in range(0, len(choice_rows), 5000):
+        session.execute(insert(Choice), choice_rows[start : start + 5000])
+    return ids
+
+
 def new_question(parsed: ParsedQuestion, topic: Topic | None, source: SourceDocument | None) -> Question:
     choices = [clean_text(c) for c in parsed.choices]
     question = Question(
@@ -103,7 +140,7 @@ def new_question(parsed: ParsedQuestion, topic: Topic | None, source: SourceDocu
         source=source,
         difficulty=parsed.difficulty or "medium",
         explanation=clean_text(parsed.explanation) or None,
-        status="active",
+        status=parsed.status,
         dedup_key=dedup_key(parsed.text, choices),
     )
     question.choices = [

@@ -11,13 +11,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from contest.errors import AttemptClosed, AttemptsExhausted, InvalidChoice, NotEligible, NotFound, RoundNotOpen
 from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
 from contest.services import draw, scoring
 from question_bank.db import now_utc
-from question_bank.models import Question
 
 
 def grace(seconds: int) -> timedelta:
@@ -73,24 +72,25 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int) ->
         if winner is None:
             raise AttemptsExhausted()
         return winner, False
-    questions = draw.draw(session, round_)
+    drawn = draw.draw(session, round_)
+    content = draw.payloads(session, drawn)
     attempt = Attempt(
         round_id=round_.id,
         user_id=user.id,
         number=used + 1,
         started_at=now,
         deadline=min(now + timedelta(seconds=round_.duration_seconds), round_.closes_at),
-        max_score=round_.points_per_question * len(questions),
+        max_score=round_.points_per_question * len(drawn),
         receipt_code=secrets.token_hex(5).upper(),
     )
     attempt.questions = [
         AttemptQuestion(
-            question_id=q.id,
+            question_id=qid,
             position=i,
-            choice_order=draw.choice_order(q, round_.shuffle_choices),
+            choice_order=draw.choice_order(content[qid], round_.shuffle_choices),
             points=round_.points_per_question,
         )
-        for i, q in enumerate(questions)
+        for i, qid in enumerate(drawn)
     ]
     try:
         with session.begin_nested():  # a second tab or a double click won the race: resume its attempt
@@ -223,21 +223,21 @@ def close_expired(session: Session, *, grace_seconds: int, batch: int = 500) -> 
 
 def state(session: Session, attempt: Attempt) -> dict:
     """The SPEC §5 attempt body: questions in the attempt's order, never the correct choice."""
-    items = session.scalars(
-        select(AttemptQuestion)
+    items = session.execute(
+        select(AttemptQuestion.question_id, AttemptQuestion.choice_order)
         .where(AttemptQuestion.attempt_id == attempt.id)
         .order_by(AttemptQuestion.position)
-        .options(selectinload(AttemptQuestion.question).selectinload(Question.choices))
     ).all()
+    content = draw.payloads(session, [qid for qid, _ in items])
     answers = dict(session.execute(select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)).all())
     questions = []
-    for item in items:
-        by_id = {choice.id: choice for choice in item.question.choices}
+    for qid, order in items:
+        texts = dict(content[qid].choices)
         questions.append(
             {
-                "id": item.question_id,
-                "text": item.question.text,
-                "choices": [{"id": cid, "text": by_id[cid].text} for cid in item.choice_order if cid in by_id],
+                "id": qid,
+                "text": content[qid].text,
+                "choices": [{"id": cid, "text": texts[cid]} for cid in order if cid in texts],
             }
         )
     round_ = attempt.round

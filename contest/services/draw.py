@@ -1,8 +1,9 @@
 """Drawing an attempt's questions without scanning the bank on every start.
 
-The pool of eligible question ids per draw rule is cached per process for a short time: at a
-contest's opening thousands start within a minute and the pools do not change meanwhile.
-A question retired in that window is caught when the drawn questions are loaded.
+At a contest's opening thousands start within a minute, and neither the pools of eligible
+question ids nor the questions' texts change meanwhile. Both are cached per process for a
+short time; the one thing re-checked on every draw, with a single indexed query, is that
+the drawn questions are still active, so a retired question is never drawn.
 """
 import random
 import threading
@@ -14,12 +15,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import BankTooSmall
 from contest.models import Round
-from question_bank.models import Question
+from question_bank.models import Question, Topic
 
-POOL_TTL_SECONDS = 60
+TTL_SECONDS = 60
 _rng = random.SystemRandom()
-_cache: dict[tuple, tuple[float, list[int]]] = {}
 _lock = threading.Lock()
+_pools: dict[tuple, tuple[float, list[int]]] = {}
+_payloads: dict[tuple, tuple[float, "Payload"]] = {}
 
 
 @dataclass(frozen=True)
@@ -27,43 +29,82 @@ class Rule:
     topic_id: int | None
     difficulty: str | None
     count: int
-    label: str
+
+
+@dataclass(frozen=True)
+class Payload:
+    """What a participant sees of a question: its text and its choices (never the key)."""
+
+    text: str
+    choices: tuple[tuple[int, str], ...]
 
 
 def rules_of(round_: Round) -> list[Rule]:
     if not round_.draw_rules:
-        return [Rule(None, None, round_.question_count, "toàn bộ ngân hàng")]
-    return [
-        Rule(r.topic_id, r.difficulty, r.count, " – ".join(filter(None, [r.topic.name if r.topic else None, r.difficulty])) or "toàn bộ ngân hàng")
-        for r in round_.draw_rules
-    ]
+        return [Rule(None, None, round_.question_count)]
+    return [Rule(r.topic_id, r.difficulty, r.count) for r in round_.draw_rules]
 
 
-def _pool_statement(rule: Rule):
-    stmt = select(Question.id).where(Question.status == "active")
-    if rule.topic_id is not None:
-        stmt = stmt.where(Question.topic_id == rule.topic_id)
-    if rule.difficulty is not None:
-        stmt = stmt.where(Question.difficulty == rule.difficulty)
-    return stmt.order_by(Question.id)
+def _cache_get(cache: dict, key: tuple, now: float):
+    with _lock:
+        hit = cache.get(key)
+    return hit[1] if hit and hit[0] > now else None
+
+
+def _engine_key(session: Session) -> str:
+    return session.get_bind().url.render_as_string()
 
 
 def pool(session: Session, rule: Rule, *, fresh: bool = False) -> list[int]:
-    key = (session.get_bind().url.render_as_string(), rule.topic_id, rule.difficulty)
+    key = (_engine_key(session), rule.topic_id, rule.difficulty)
     now = time.monotonic()
-    with _lock:
-        cached = _cache.get(key)
-    if cached and not fresh and cached[0] > now:
-        return cached[1]
-    ids = list(session.scalars(_pool_statement(rule)))
-    with _lock:
-        _cache[key] = (now + POOL_TTL_SECONDS, ids)
+    ids = None if fresh else _cache_get(_pools, key, now)
+    if ids is None:
+        stmt = select(Question.id).where(Question.status == "active")
+        if rule.topic_id is not None:
+            stmt = stmt.where(Question.topic_id == rule.topic_id)
+        if rule.difficulty is not None:
+            stmt = stmt.where(Question.difficulty == rule.difficulty)
+        ids = list(session.scalars(stmt.order_by(Question.id)))
+        with _lock:
+            _pools[key] = (now + TTL_SECONDS, ids)
     return ids
+
+
+def payloads(session: Session, ids: list[int]) -> dict[int, Payload]:
+    """Texts and choices of the given questions: from the cache, the misses in one query."""
+    engine, now = _engine_key(session), time.monotonic()
+    found = {}
+    for qid in ids:
+        payload = _cache_get(_payloads, (engine, qid), now)
+        if payload is not None:
+            found[qid] = payload
+    missing = [qid for qid in ids if qid not in found]
+    if missing:
+        for question in session.scalars(
+            select(Question).where(Question.id.in_(missing)).options(selectinload(Question.choices))
+        ):
+            payload = Payload(question.text, tuple((c.id, c.text) for c in question.choices))
+            found[question.id] = payload
+            with _lock:
+                _payloads[(engine, question.id)] = (now + TTL_SECONDS, payload)
+    return found
 
 
 def clear_cache() -> None:
     with _lock:
-        _cache.clear()
+        _pools.clear()
+        _payloads.clear()
+
+
+def _describe(session: Session, rule: Rule) -> str:
+    parts = []
+    if rule.topic_id is not None:
+        topic = session.get(Topic, rule.topic_id)
+        parts.append(topic.name if topic else f"chủ đề {rule.topic_id}")
+    if rule.difficulty:
+        parts.append({"easy": "dễ", "medium": "trung bình", "hard": "khó"}[rule.difficulty])
+    return " – ".join(parts) or "toàn bộ ngân hàng"
 
 
 def shortages(session: Session, round_: Round) -> list[str]:
@@ -73,34 +114,33 @@ def shortages(session: Session, round_: Round) -> list[str]:
     for rule in rules_of(round_):
         available = [qid for qid in pool(session, rule, fresh=True) if qid not in used]
         if len(available) < rule.count:
-            problems.append(f"“{rule.label}”: cần {rule.count} câu, ngân hàng chỉ có {len(available)} câu đang dùng.")
+            problems.append(
+                f"“{_describe(session, rule)}”: cần {rule.count} câu, ngân hàng chỉ có {len(available)} câu đang dùng."
+            )
         used.update(available[: rule.count])
     return problems
 
 
-def draw(session: Session, round_: Round) -> list[Question]:
-    """Questions for one attempt, in a random order, each with its choices loaded."""
+def draw(session: Session, round_: Round) -> list[int]:
+    """Question ids for one attempt, in a random order; all active at this moment."""
+    rules = rules_of(round_)
     for fresh in (False, True):
         chosen: list[int] = []
-        for rule in rules_of(round_):
+        for rule in rules:
             candidates = [qid for qid in pool(session, rule, fresh=fresh) if qid not in chosen]
             if len(candidates) < rule.count:
                 break
             chosen.extend(_rng.sample(candidates, rule.count))
         else:
-            questions = session.scalars(
-                select(Question)
-                .where(Question.id.in_(chosen), Question.status == "active")
-                .options(selectinload(Question.choices))
-            ).all()
-            if len(questions) == len(chosen):
-                _rng.shuffle(questions)
-                return questions
+            active = set(session.scalars(select(Question.id).where(Question.id.in_(chosen), Question.status == "active")))
+            if len(active) == len(chosen):
+                _rng.shuffle(chosen)
+                return chosen
     raise BankTooSmall()
 
 
-def choice_order(question: Question, shuffle: bool) -> list[int]:
-    ids = [choice.id for choice in question.choices]
+def choice_order(payload: Payload, shuffle: bool) -> list[int]:
+    ids = [choice_id for choice_id, _ in payload.choices]
     if shuffle:
         _rng.shuffle(ids)
     return ids

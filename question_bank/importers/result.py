@@ -29,6 +29,9 @@ class ParsedQuestion:
     # Set by a parser that read an answer it could not use (a letter with no such choice…);
     # check_question reports it instead of the generic "no correct answer".
     answer_problem: str | None = None
+    # The duplicate key, computed once by services.plan_import and reused when storing.
+    key: str | None = None
+    status: str = "active"  # "retired" when the file says so (our own export round-trips it)
 
     @property
     def correct_index(self) -> int | None:
