@@ -1,6 +1,63 @@
-"""csv importer (being written)."""
-from .result import ParseResult
+"""CSV (comma, semicolon or tab; UTF-8 with or without BOM, else Windows-1258/1252)."""
+import csv
+import io
+
+from .result import FILE_WHERE, ParseResult, UnsafeFile
+from .safety import MAX_ROWS
+from .table import EXPECTED_HEADERS, HEADER_SCAN_ROWS, format_count, is_blank, read_layout, read_table
+from .text import decode
+
+LABEL = "CSV"
+DELIMITERS = (",", ";", "\t")
 
 
 def parse(data: bytes) -> ParseResult:
-    raise NotImplementedError("csv")
+    text = decode(data)
+    result = ParseResult()
+    delimiter = _delimiter(text)
+    if delimiter is None:
+        result.error(
+            FILE_WHERE,
+            f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu của tệp CSV; "
+            f"cần các cột {EXPECTED_HEADERS}.",
+        )
+        return result
+    count = read_table(result, LABEL, _records(text, delimiter))
+    if not count:
+        result.error(FILE_WHERE, "Tệp CSV có dòng tiêu đề nhưng không có câu hỏi nào.")
+    return result
+
+
+def _records(text: str, delimiter: str):
+    """(record number, cells): a quoted cell may span lines and still counts as one row, as in Excel."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if number > MAX_ROWS:
+                raise UnsafeFile(f"Tệp CSV có hơn {format_count(MAX_ROWS)} dòng; hãy chia nhỏ tệp.")
+            yield number, cells
+    except csv.Error as exc:
+        raise UnsafeFile(f"Tệp CSV bị lỗi ở dòng {number + 1}: ô quá dài hoặc dấu ngoặc kép không đóng.") from exc
+
+
+def _delimiter(text: str) -> str | None:
+    """The delimiter under which a header row appears, preferring the one naming most columns."""
+    best, best_size = None, 0
+    for delimiter in DELIMITERS:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            for scanned, cells in enumerate(reader, start=1):
+                if scanned > HEADER_SCAN_ROWS:
+                    break
+                if is_blank(cells):
+                    continue
+                layout = read_layout(scanned, cells)
+                if layout.is_header:
+                    size = len(layout.columns) + len(layout.choices)
+                    if size > best_size:
+                        best, best_size = delimiter, size
+                    break
+        except csv.Error:
+            continue
+    return best

@@ -1,0 +1,127 @@
+"""Answers written as text in a Word bank: `Đáp án: B` under a question, and answer keys.
+
+An answer key follows a `Bảng đáp án` / `Đáp án` heading: pairs such as `1-A`, `1.A`, `1A`,
+`1: A`, `Câu 1: A` in paragraphs, or a table, either two rows (question numbers over letters,
+possibly repeated in bands) or columns of number | letter, with label cells like `Câu`/`Đáp án`.
+"""
+import re
+
+from question_bank.normalize import clean_text
+
+_SP = r"[ \t\u00a0]"
+_ANSWER_LINE = re.compile(
+    rf"^(?:đáp{_SP}*án(?:{_SP}+đúng)?(?:{_SP}+là)?|đa|answer|ans){_SP}*[:.=\-–]?{_SP}*(?:là{_SP}+)?"
+    rf"(?:phương{_SP}*án{_SP}+)?\(?(?P<letter>[A-Za-z])\)?(?!\w)[\s.):;,\-–]*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_ANSWER_TEXT = re.compile(rf"^(?:đáp{_SP}*án(?:{_SP}+đúng)?|đa|answer){_SP}*:{_SP}*(?P<text>.+)$", re.IGNORECASE)
+_KEY_HEADING = re.compile(
+    r"^(?P<table>bảng\s+đáp\s*án|bảng\s+trả\s+lời|answer\s*key)?(?(table)|(?:đáp\s*án|answers?))(?!\w)(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_HEADING_WORDS = re.compile(
+    r"^(?:đúng|chi\s*tiết|câu\s*hỏi|trắc\s*nghiệm|tham\s*khảo|các\s*câu.*"
+    r"|(?:phần|chương|chủ\s*đề|bộ\s*đề|đề(?:\s*thi)?(?:\s*số)?)\s*(?:\d+|[IVXLCDM]+)(?!\w).*)$",
+    re.IGNORECASE,
+)
+_PAIR = re.compile(r"(?<!\w)(\d{1,4})\s*[-.:)–/=]?\s*\(?([A-Ha-h])\)?(?!\w)")
+_NUMBER_CELL = re.compile(r"^(?:câu\s*)?(\d{1,4})\s*[.:)]?$", re.IGNORECASE)
+_LETTER_CELL = re.compile(r"^\(?([A-Ha-h])\)?\.?$")
+_LABEL_CELL = re.compile(
+    r"^(?:câu(?:\s*hỏi)?|số\s*câu|stt|tt|đáp\s*án(?:\s*đúng)?|đa|answers?|questions?|no\.?|key|bảng\s+đáp\s*án)\s*[:.]?$",
+    re.IGNORECASE,
+)
+
+
+def answer_line(text: str) -> tuple[str, str] | None:
+    """(letter as written, rest) for `Đáp án: B`, `ĐA: b`, `Đáp án đúng là B.`, `Answer: (B)`."""
+    match = _ANSWER_LINE.match(text)
+    if not match or (match.group("rest") and match.group("letter").upper() not in "ABCDEFGH"):
+        return None  # `Đáp án: z khác` is a full-text answer, not the letter z
+    return match.group("letter"), clean_text(match.group("rest"))
+
+
+def answer_text_line(text: str) -> str | None:
+    """The full text after `Đáp án:` when it is not a letter (matched against the choices)."""
+    match = _ANSWER_TEXT.match(text)
+    return clean_text(match.group("text")) if match else None
+
+
+def key_heading(text: str) -> list[tuple[int, str]] | None:
+    """The pairs on a `Bảng đáp án` / `Đáp án` heading line (often none), or None if it is not one."""
+    match = _KEY_HEADING.match(text)
+    if not match:
+        return None
+    rest = match.group("rest")
+    pairs = pairs_in_text(rest)
+    words = rest.strip(" :.-–\t")
+    if match.group("table") or not words or _HEADING_WORDS.match(words) or len(pairs) >= 2:
+        return pairs
+    return None
+
+
+def pairs_in_text(text: str) -> list[tuple[int, str]]:
+    return [(int(number), letter.upper()) for number, letter in _PAIR.findall(text)]
+
+
+def is_label_cell(text: str) -> bool:
+    return bool(_LABEL_CELL.match(clean_text(text)))
+
+
+def pairs_in_table(rows: list[list[str]]) -> list[tuple[int, str]]:
+    """Pairs from a key table: number rows over letter rows, number | letter cells, or `1-A` cells."""
+    rows = [[clean_text(cell) for cell in row] for row in rows]
+    pairs: list[tuple[int, str]] = []
+    i = 0
+    while i < len(rows):
+        row = rows[i]
+        below = rows[i + 1] if i + 1 < len(rows) else []
+        if _only(row, _NUMBER_CELL, _LETTER_CELL) and _only(below, _LETTER_CELL, _NUMBER_CELL):
+            for top, bottom in zip(row, below):
+                number, letter = _NUMBER_CELL.match(top), _LETTER_CELL.match(bottom)
+                if number and letter:
+                    pairs.append((int(number.group(1)), letter.group(1).upper()))
+            i += 2
+            continue
+        j = 0
+        while j < len(row):
+            number = _NUMBER_CELL.match(row[j])
+            letter = _LETTER_CELL.match(row[j + 1]) if number and j + 1 < len(row) else None
+            if letter:
+                pairs.append((int(number.group(1)), letter.group(1).upper()))
+                j += 2
+                continue
+            if not number and not _LETTER_CELL.match(row[j]):
+                pairs.extend(pairs_in_text(row[j]))
+            j += 1
+        i += 1
+    return pairs
+
+
+def _only(row: list[str], wanted, unwanted) -> bool:
+    """The row has cells matching `wanted` and none matching `unwanted` (labels and blanks allowed)."""
+    return any(wanted.match(cell) for cell in row) and not any(unwanted.match(cell) for cell in row)
+
+
+def looks_like_key(rows: list[list[str]]) -> bool:
+    """A table that yields pairs and holds nothing but numbers, letters, labels and blanks
+    (`Câu 1 | A` rows are a key, not questions), or has a `Câu`/`Đáp án` label in its first row
+    or column."""
+    if not pairs_in_table(rows):
+        return False
+    cells = [clean_text(cell) for row in rows for cell in row]
+    if all(not c or _NUMBER_CELL.match(c) or _LETTER_CELL.match(c) or is_label_cell(c) for c in cells):
+        return True
+    labels = [cell for cell in (rows[0] if rows else [])] + [row[0] for row in rows if row]
+    return any(is_label_cell(cell) for cell in labels)
+
+
+_PAIR_FILLER = re.compile(r"câu|đáp\s*án|[\s,;:.\-–|/()]", re.IGNORECASE)
+
+
+def only_pairs(text: str) -> list[tuple[int, str]]:
+    """The pairs of a line made of nothing else (`Câu 1: A, Câu 2: B`); [] for a question line."""
+    pairs = pairs_in_text(text)
+    if pairs and not _PAIR_FILLER.sub("", _PAIR.sub("", text)):
+        return pairs
+    return []

@@ -1,0 +1,166 @@
+"""From what the Word reader collected to ParsedQuestions: matching the answer key, choosing
+the correct choice among the ways a bank states it, and naming every conflict."""
+from dataclasses import dataclass, field
+
+from question_bank.normalize import clean_text, fold
+
+from .docx_lines import Choice, formatting_marks
+from .docx_styles import MARK_NAMES
+from .result import ParsedQuestion, ParseResult
+from .validate import LETTERS, letter_index
+
+_EXCERPT = 60
+
+
+def excerpt(text: str) -> str:
+    return text if len(text) <= _EXCERPT else text[:_EXCERPT - 1] + "…"
+
+
+@dataclass
+class Draft:
+    number: int
+    where: str
+    topic: str | None = None
+    difficulty: str | None = None
+    source: str | None = None
+    explanation: str | None = None
+    stem: list[str] = field(default_factory=list)
+    choices: list[Choice] = field(default_factory=list)
+    answer_lines: list[str] = field(default_factory=list)  # letters as written after `Đáp án:`
+    answer_texts: list[str] = field(default_factory=list)  # `Đáp án: <full text>`
+    key_letters: list[str] = field(default_factory=list)  # from answer keys
+    stray: list[tuple[str, str]] = field(default_factory=list)  # (text, letter before it) after choices
+
+
+@dataclass
+class KeySection:
+    """An answer key; it answers first the questions between the previous key and itself."""
+
+    start: int
+    end: int
+    entries: list[tuple[int, str]] = field(default_factory=list)
+
+
+def resolve(drafts: list[Draft], keys: list[KeySection], result: ParseResult) -> ParseResult:
+    _apply_keys(drafts, keys, result)
+    keyed_ranges = [(k.start, k.end) for k in keys if k.entries]
+    for position, draft in enumerate(drafts):
+        in_key = any(start <= position < end for start, end in keyed_ranges)
+        result.questions.append(_question(draft, in_key, result))
+    return result
+
+
+def _apply_keys(drafts: list[Draft], keys: list[KeySection], result: ParseResult) -> None:
+    by_number: dict[int, list[int]] = {}
+    for position, draft in enumerate(drafts):
+        by_number.setdefault(draft.number, []).append(position)
+    for section in keys:
+        for number, letter in section.entries:
+            positions = by_number.get(number, [])
+            if not positions:
+                result.error(f"Câu {number}", f"Bảng đáp án có đáp án cho câu {number} nhưng tài liệu "
+                             f"không có câu {number}.")
+                continue
+            own = [p for p in positions if section.start <= p < section.end]
+            target = next((p for p in own + positions if not drafts[p].key_letters), None)
+            if target is None:  # a second entry for the same question
+                target = (own or positions)[0]
+            drafts[target].key_letters.append(letter)
+
+
+def _question(draft: Draft, in_key: bool, result: ParseResult) -> ParsedQuestion:
+    for text, letter in draft.stray:
+        result.warn(draft.where, f"Đoạn “{excerpt(text)}” sau phương án {letter} không thuộc câu hỏi "
+                    "hay phương án nào; đã bỏ qua.")
+    choices = _ordered(draft, result)
+    letters = [c.letter for c in choices]
+    question = ParsedQuestion(
+        where=draft.where, text=clean_text(" ".join(draft.stem)), choices=[c.text for c in choices],
+        topic=draft.topic, difficulty=draft.difficulty, source=draft.source, explanation=draft.explanation,
+    )
+    stated, problem = _stated_letter(draft, choices)
+    stars = [i for i, c in enumerate(choices) if c.star]
+    marks = formatting_marks(choices)
+    if problem:
+        question.answer_problem = problem
+    elif stated:
+        if stated not in letters:
+            question.answer_problem = f"Đáp án {stated} không có trong các phương án."
+            return question
+        index = letters.index(stated)
+        question.correct = [index]
+        if stars and stars != [index]:
+            question.answer_problem = (f"Phương án đánh dấu * ({_names(stars, letters)}) khác với đáp án "
+                                       f"ghi là {stated}.")
+        _warn_marks(result, draft.where, marks, index, letters, stated)
+    elif stars:
+        question.correct = stars
+        _warn_marks(result, draft.where, marks, stars[0], letters, letters[stars[0]])
+    elif marks:
+        question.correct = sorted(marks)
+    elif len(choices) >= 2:
+        question.answer_problem = _no_answer(draft, choices, in_key)
+    return question
+
+
+def _ordered(draft: Draft, result: ParseResult) -> list[Choice]:
+    """Choices in letter order when their letters are A, B, C… in any order (a column-wise grid)."""
+    choices = draft.choices
+    letters = [c.letter for c in choices]
+    if sorted(letters) == list(LETTERS[:len(letters)]):
+        return sorted(choices, key=lambda c: c.letter)
+    repeated = sorted({letter for letter in letters if letters.count(letter) > 1})
+    if repeated:
+        result.error(draft.where, f"Phương án {', '.join(repeated)} xuất hiện nhiều lần trong một câu; "
+                     "có thể thiếu nhãn “Câu N:” của câu tiếp theo.")
+    else:
+        result.warn(draft.where, f"Các phương án ({', '.join(letters)}) không theo thứ tự A, B, C…; "
+                    "đã đọc theo thứ tự xuất hiện.")
+    return choices
+
+
+def _stated_letter(draft: Draft, choices: list[Choice]) -> tuple[str | None, str | None]:
+    """(the letter the document writes as the answer, or a problem with what it writes)."""
+    line_letters = []
+    for written in draft.answer_lines:
+        index = letter_index(written)
+        if index is None:
+            return None, f"Đáp án “{written}” phải là một chữ cái A–H."
+        line_letters.append(LETTERS[index])
+    for text in draft.answer_texts:
+        match = [c.letter for c in choices if fold(c.text) == fold(text)]
+        if not match:
+            return None, f"Đáp án “{text}” không khớp với phương án nào."
+        line_letters.append(match[0])
+    if len(set(line_letters)) > 1:
+        return None, f"Câu hỏi có nhiều dòng đáp án khác nhau ({', '.join(sorted(set(line_letters)))})."
+    if len(set(draft.key_letters)) > 1:
+        return None, (f"Bảng đáp án ghi nhiều đáp án khác nhau cho câu {draft.number} "
+                      f"({', '.join(sorted(set(draft.key_letters)))}).")
+    if line_letters and draft.key_letters and line_letters[0] != draft.key_letters[0]:
+        return None, (f"Đáp án ghi dưới câu hỏi ({line_letters[0]}) khác với bảng đáp án "
+                      f"({draft.key_letters[0]}).")
+    stated = (line_letters or draft.key_letters or [None])[0]
+    return stated, None
+
+
+def _warn_marks(result, where, marks, index, letters, stated) -> None:
+    others = {i: names for i, names in marks.items() if i != index}
+    for i, names in others.items():
+        result.warn(where, f"Phương án {letters[i]} được đánh dấu ({', '.join(names)}) nhưng đáp án ghi "
+                    f"là {stated}; đã dùng {stated}.")
+
+
+def _names(indices, letters) -> str:
+    return ", ".join(letters[i] for i in indices)
+
+
+def _no_answer(draft: Draft, choices: list[Choice], in_key: bool) -> str:
+    if in_key:
+        return (f"Bảng đáp án không có câu {draft.number} và không phương án nào được đánh dấu; "
+                "không xác định được đáp án đúng.")
+    shared = [name for bit, name in MARK_NAMES.items()
+              if all((c.text_marks() | c.letter_marks) & bit for c in choices)]
+    note = f" (mọi phương án đều {' và '.join(shared)} nên định dạng này không chỉ ra đáp án)" if shared else ""
+    return ("Không xác định được đáp án đúng: không có dòng “Đáp án: …”, dấu * hay phương án in đậm, "
+            f"gạch chân, chữ đỏ hoặc tô nền khác các phương án còn lại{note}.")
