@@ -1,23 +1,42 @@
 """Contests, their rounds and the rules of each round."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
 from question_bank.db import UTCDateTime, now_utc
 
 GRADINGS = ("best", "first", "last")
+# Keys of the individual tie-break chain (SPEC §6); "id" always ends it so no tie is left.
+TIE_BREAK_KEYS = ("score", "prediction", "duration", "submitted_at", "id")
+DEFAULT_TIE_BREAK = list(TIE_BREAK_KEYS)
+PREDICTION_TARGETS = ("perfect", "participants", "attempts")
+UNIT_FORMULAS = ("rate", "mean", "weighted")
+OVERALL_MODES = ("sum", "best")
 DEFAULT_PREDICTION_PROMPT = "Theo bạn, sẽ có bao nhiêu người trả lời đúng tất cả các câu hỏi của đợt thi này?"
 
 
 class Contest(db.Model):
     __tablename__ = "contest"
+    __table_args__ = (
+        CheckConstraint("overall_mode IN ('sum', 'best')", name="overall_mode"),
+        CheckConstraint("unit_formula IN ('rate', 'mean', 'weighted')", name="unit_formula"),
+        CheckConstraint("min_participation_percent BETWEEN 0 AND 100", name="min_participation"),
+        CheckConstraint("unit_rate_weight_percent BETWEEN 0 AND 100", name="unit_rate_weight"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(300), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # How results are ranked (issue 5): the individual tie-break chain, how rounds add up for
+    # the whole contest, and how units are ranked.
+    tie_break: Mapped[list[str]] = mapped_column(JSON, default=lambda: list(DEFAULT_TIE_BREAK))
+    overall_mode: Mapped[str] = mapped_column(String(10), default="sum", server_default="sum")
+    min_participation_percent: Mapped[int] = mapped_column(default=0, server_default="0")
+    unit_formula: Mapped[str] = mapped_column(String(10), default="rate", server_default="rate")
+    unit_rate_weight_percent: Mapped[int] = mapped_column(default=50, server_default="50")
 
     staff: Mapped[list["ContestStaff"]] = relationship(back_populates="contest", cascade="all, delete-orphan")
     rounds: Mapped[list["Round"]] = relationship(
@@ -48,6 +67,7 @@ class Round(db.Model):
         CheckConstraint("grading IN ('best', 'first', 'last')", name="grading"),
         CheckConstraint("question_count >= 1", name="question_count"),
         CheckConstraint("points_per_question >= 1", name="points"),
+        CheckConstraint("prediction_target IN ('perfect', 'participants', 'attempts')", name="prediction_target"),
         Index("ix_round_window", "opens_at", "closes_at"),
     )
 
@@ -65,7 +85,10 @@ class Round(db.Model):
     points_per_question: Mapped[int] = mapped_column(default=1)
     shuffle_choices: Mapped[bool] = mapped_column(default=True)
     prediction_prompt: Mapped[str | None] = mapped_column(Text)  # None: no prediction question
+    # What the prediction is compared with: people with a perfect score, participants, attempts.
+    prediction_target: Mapped[str] = mapped_column(String(15), default="perfect", server_default="perfect")
     is_published: Mapped[bool] = mapped_column(default=False)
+    results_public: Mapped[bool] = mapped_column(default=False, server_default=false())  # public results page on
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
