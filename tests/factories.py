@@ -1,8 +1,9 @@
 """One function per model: valid, unique defaults plus overrides. They flush, never commit."""
 import itertools
+from datetime import datetime, timedelta, timezone
 
 from contest.extensions import db
-from contest.models import Unit, User
+from contest.models import Attempt, Unit, User
 from question_bank.importers.result import ParsedQuestion
 from question_bank.services import get_or_create_source, get_or_create_topic, new_question
 
@@ -69,3 +70,22 @@ def make_round(contest=None, *, questions: int = 3, publish: bool = True, **over
            **overrides}
     )
     return rounds.create_round(db.session, contest or make_contest(), spec)
+
+
+# --- finished attempts with chosen figures (rankings, exports) ---------------------------------
+T0 = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
+_receipts = itertools.count(1)
+
+
+def finish(round_, user, score, *, number=1, prediction=None, duration=300, submitted=0, max_score=10):
+    """A finished attempt with the given figures; `submitted` is minutes after T0."""
+    started = T0 + timedelta(minutes=submitted) - timedelta(seconds=duration)
+    attempt = Attempt(
+        round_id=round_.id, user_id=user.id, number=number, started_at=started,
+        deadline=started + timedelta(minutes=30), finished_at=T0 + timedelta(minutes=submitted),
+        submitted_at=T0 + timedelta(minutes=submitted), finished_by="participant", duration_seconds=duration,
+        score=score, max_score=max_score, prediction=prediction, receipt_code=f"R{next(_receipts):08d}",
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt

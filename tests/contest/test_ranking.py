@@ -1,33 +1,9 @@
 """Individual rankings against hand-worked examples (SPEC §6), on both engines."""
-import itertools
-from datetime import datetime, timedelta, timezone
-
 import pytest
 
 from contest.errors import ValidationFailed
-from contest.models import Attempt
 from contest.services import ranking
-from tests.factories import make_bank, make_contest, make_round, make_unit, make_user
-
-T0 = datetime(2026, 12, 7, 1, 0, tzinfo=timezone.utc)
-_receipts = itertools.count(1)
-
-
-def finish(round_, user, score, *, number=1, prediction=None, duration=300, submitted=0, max_score=10):
-    """A finished attempt with the given figures; `submitted` is minutes after T0."""
-    started = T0 + timedelta(minutes=submitted) - timedelta(seconds=duration)
-    attempt = Attempt(
-        round_id=round_.id, user_id=user.id, number=number, started_at=started,
-        deadline=started + timedelta(minutes=30), finished_at=T0 + timedelta(minutes=submitted),
-        submitted_at=T0 + timedelta(minutes=submitted), finished_by="participant", duration_seconds=duration,
-        score=score, max_score=max_score, prediction=prediction, receipt_code=f"R{next(_receipts):08d}",
-    )
-    from contest.extensions import db
-
-    db.session.add(attempt)
-    db.session.flush()
-    return attempt
-
+from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user
 
 @pytest.fixture
 def round_(db):

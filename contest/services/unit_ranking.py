@@ -1,0 +1,163 @@
+"""Unit rankings (SPEC §6): participation against headcount, scores, rolled up the unit tree.
+
+Per unit: participants (distinct people with a finished attempt), headcount, participation
+rate, mean score, perfect scores. A unit's figures include its sub-units' (its own headcount is
+its own staff, so the roll-up adds the sub-units' headcounts too). Units are ranked within their
+group (khối thi); a unit with no group, no headcount, or a rate below the contest's minimum is
+listed but not ranked. The ordering value is the contest's formula: the participation rate, the
+mean score (as a share of the points), or a weighted sum of the two.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from contest.models import Contest, Round, Unit, User
+from contest.services import ranking
+
+
+@dataclass
+class UnitEntry:
+    unit_id: int
+    code: str
+    name: str
+    group: str | None
+    parent_id: int | None
+    depth: int = 0
+    participants: int = 0
+    headcount: int = 0
+    score_sum: int = 0
+    max_sum: int = 0
+    perfect: int = 0
+    rank: int | None = None
+    note: str = ""  # why a listed unit is not ranked
+    own_headcount: int = 0
+    children: list[int] = field(default_factory=list)
+    value: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return self.participants / self.headcount if self.headcount else None
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.score_sum / self.participants if self.participants else None
+
+    @property
+    def score_share(self) -> float:
+        return self.score_sum / self.max_sum if self.max_sum else 0.0
+
+    @property
+    def ranked(self) -> bool:
+        return self.rank is not None
+
+
+def round_units(session: Session, round_: Round) -> list[UnitEntry]:
+    counted = ranking.counted_attempts(round_)
+    return _rank(session, round_.contest, counted)
+
+
+def contest_units(session: Session, contest: Contest) -> list[UnitEntry]:
+    return _rank(session, contest, ranking.ranked_contest(session, contest).subquery("people"))
+
+
+def _rank(session: Session, contest: Contest, people) -> list[UnitEntry]:
+    """`people`: a subquery with one row per person (user_id, score, max_score)."""
+    entries = _tree(session)
+    perfect = case(((people.c.score == people.c.max_score) & (people.c.max_score > 0), 1), else_=0)
+    direct = session.execute(
+        select(
+            User.unit_id,
+            func.count(),
+            func.coalesce(func.sum(people.c.score), 0),
+            func.coalesce(func.sum(people.c.max_score), 0),
+            func.coalesce(func.sum(perfect), 0),
+        )
+        .join(User, User.id == people.c.user_id)
+        .where(User.unit_id.is_not(None))
+        .group_by(User.unit_id)
+    )
+    for unit_id, participants, score_sum, max_sum, perfect_count in direct:
+        for entry in _lineage(entries, unit_id):
+            entry.participants += participants
+            entry.score_sum += int(score_sum)
+            entry.max_sum += int(max_sum)
+            entry.perfect += int(perfect_count)
+    for entry in entries.values():
+        for ancestor in _lineage(entries, entry.parent_id):
+            ancestor.headcount += entry.own_headcount
+    _assign_ranks(contest, entries.values())
+    return _tree_order(entries)
+
+
+def _tree(session: Session) -> dict[int, UnitEntry]:
+    entries = {
+        unit.id: UnitEntry(unit.id, unit.code, unit.name, unit.group, unit.parent_id,
+                           headcount=unit.headcount, own_headcount=unit.headcount)
+        for unit in session.scalars(select(Unit).order_by(Unit.code))
+    }
+    for entry in entries.values():
+        if entry.parent_id in entries:
+            entries[entry.parent_id].children.append(entry.unit_id)
+    return entries
+
+
+def _lineage(entries: dict[int, UnitEntry], unit_id: int | None):
+    """The unit and every unit above it."""
+    seen = set()
+    while unit_id is not None and unit_id in entries and unit_id not in seen:
+        seen.add(unit_id)
+        yield entries[unit_id]
+        unit_id = entries[unit_id].parent_id
+
+
+def formula_value(contest: Contest, entry: UnitEntry) -> float:
+    rate = entry.rate or 0.0
+    if contest.unit_formula == "mean":
+        return entry.score_share
+    if contest.unit_formula == "weighted":
+        weight = contest.unit_rate_weight_percent / 100
+        return weight * rate + (1 - weight) * entry.score_share
+    return rate
+
+
+def _assign_ranks(contest: Contest, entries) -> None:
+    groups: dict[str, list[UnitEntry]] = {}
+    for entry in entries:
+        entry.value = formula_value(contest, entry)
+        if not entry.group:
+            entry.note = "Không thuộc khối thi nào"
+        elif not entry.headcount:
+            entry.note = "Chưa khai báo biên chế"
+        elif entry.rate * 100 < contest.min_participation_percent:
+            entry.note = f"Tỷ lệ tham gia dưới {contest.min_participation_percent}%"
+        else:
+            groups.setdefault(entry.group, []).append(entry)
+    for members in groups.values():
+        members.sort(key=lambda e: (-e.value, -e.rate, -e.score_share, -e.perfect, e.code))
+        for rank, entry in enumerate(members, start=1):
+            entry.rank = rank
+
+
+def _tree_order(entries: dict[int, UnitEntry]) -> list[UnitEntry]:
+    """Parents before their sub-units, siblings by code; depth set for indentation."""
+    ordered = []
+    roots = [e for e in entries.values() if e.parent_id not in entries]
+
+    def visit(entry: UnitEntry, depth: int) -> None:
+        entry.depth = depth
+        ordered.append(entry)
+        for child_id in sorted(entry.children, key=lambda i: entries[i].code):
+            visit(entries[child_id], depth + 1)
+
+    for root in sorted(roots, key=lambda e: e.code):
+        visit(root, 0)
+    return ordered
+
+
+def ranked_groups(entries: list[UnitEntry]) -> dict[str, list[UnitEntry]]:
+    """Each group's ranked units in rank order, then its listed-only units."""
+    groups: dict[str, list[UnitEntry]] = {}
+    for entry in sorted(entries, key=lambda e: (e.rank is None, e.rank or 0, e.code)):
+        groups.setdefault(entry.group or "", []).append(entry)
+    return groups
