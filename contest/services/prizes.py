@@ -125,11 +125,15 @@ def allocate_individuals(session: Session, round_: Round) -> list[Award]:
         return []
     excluded = {e.user_id for e in exclusions(session, round_) if e.user_id is not None}
     awards = []
-    for entry in ranking.iter_round_ranking(session, round_, batch=max(100, len(slots) * 2)):
-        if len(awards) == len(slots):
-            break
-        if entry.user_id not in excluded:
-            awards.append(Award(slots[len(awards)], entry))
+    entries = ranking.iter_round_ranking(session, round_, batch=max(100, len(slots) * 2))
+    try:
+        for entry in entries:
+            if len(awards) == len(slots):
+                break
+            if entry.user_id not in excluded:
+                awards.append(Award(slots[len(awards)], entry))
+    finally:
+        entries.close()
     return awards
 
 

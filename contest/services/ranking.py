@@ -267,8 +267,11 @@ def unit_and_descendants(session: Session, unit_id: int) -> list[int]:
 
 def _stream(session: Session, query: Select, batch: int):
     result = session.execute(query.execution_options(yield_per=batch))
-    for row in result:
-        yield _entry(row)
+    try:
+        for row in result:
+            yield _entry(row)
+    finally:  # a caller that stops early (prizes) must not leave a server-side cursor open
+        result.close()
 
 
 def _entry(row) -> Entry:
