@@ -1,17 +1,19 @@
-"""The demo question bank (being written)."""
+"""The demo question bank: multiple-choice questions built only from facts in the five
+reference propaganda plans (`../shared/reference`), one data module per group of topics.
 
-QUESTIONS = [
-    {
-        "topic": "Cải cách thủ tục hành chính",
-        "source": "Nghị định 61/2018/NĐ-CP",
-        "text": "Nghị định số 61/2018/NĐ-CP của Chính phủ quy định về nội dung gì?",
-        "choices": [
-            "Thực hiện cơ chế một cửa, một cửa liên thông trong giải quyết thủ tục hành chính",
-            "Kiểm soát thủ tục hành chính",
-            "Cung cấp dịch vụ công trực tuyến",
-            "Tinh giản biên chế",
-        ],
-        "answer": "A",
-        "difficulty": "easy",
-    },
-]
+Each question is a dict: topic, source, text, four choices, answer letter, difficulty
+(easy/medium/hard) and a one-sentence explanation naming the plan that states the fact.
+"""
+from . import bank_apparatus, bank_communication, bank_digital, bank_indexes, bank_local, bank_procedures, bank_program
+from .bank_sources import TOPICS
+
+_MODULES = (
+    bank_program, bank_procedures, bank_indexes, bank_apparatus, bank_digital, bank_communication, bank_local,
+)
+
+QUESTIONS = sorted(
+    (question for module in _MODULES for question in module.QUESTIONS),
+    key=lambda question: TOPICS.index(question["topic"]),
+)
+
+__all__ = ["QUESTIONS", "TOPICS"]
