@@ -7,10 +7,28 @@ from .validate import check_question
 
 PARSERS = {"docx": docx.parse, "xlsx": xlsx.parse, "csv": csv.parse, "aiken": aiken.parse, "gift": gift.parse}
 
+_FORMATS = ".docx, .xlsx, .csv, Aiken hoặc GIFT"
+# Every kind detect() refuses, with what to do about it.
 _REFUSALS = {
+    "empty": "Tệp rỗng: không có nội dung nào.",
     "ole2": "Tệp Word/Excel đời cũ (.doc/.xls) hoặc tệp có mật khẩu; hãy lưu lại dưới dạng .docx/.xlsx không mật khẩu.",
-    "pdf": "Tệp PDF không được hỗ trợ; hãy dùng .docx, .xlsx, .csv, Aiken hoặc GIFT.",
-    "unknown": "Không nhận ra định dạng tệp; hãy dùng .docx, .xlsx, .csv, Aiken hoặc GIFT.",
+    "pdf": f"Tệp PDF không được hỗ trợ; hãy dùng {_FORMATS}.",
+    "odf": "Tệp OpenDocument (.odt/.ods của LibreOffice) không phải tệp Word/Excel; "
+           "hãy lưu lại dưới dạng .docx hoặc .xlsx.",
+    "pptx": "Tệp PowerPoint (.pptx) không phải tệp Word/Excel; hãy chép câu hỏi sang .docx hoặc .xlsx.",
+    "zip": "Tệp nén .zip không phải tệp Word/Excel (.docx/.xlsx); hãy giải nén và tải lên tệp câu hỏi.",
+    "broken_zip": "Không nhận ra định dạng tệp: tệp nén bị hỏng hoặc không đầy đủ; "
+                  "nếu là tệp Word/Excel, hãy mở và lưu lại rồi tải lên lại.",
+    "image": f"Tệp ảnh (PNG, JPEG, GIF…) không được hỗ trợ; hãy dùng {_FORMATS}.",
+    "archive": "Tệp nén (.gz, .rar, .7z) không được hỗ trợ; hãy giải nén và tải lên tệp câu hỏi.",
+    "rtf": "Tệp RTF không được hỗ trợ; hãy mở bằng Word và lưu lại dưới dạng .docx.",
+    "markup": "Tệp HTML/XML (trang web, Moodle XML, Word/Excel 2003 XML) không được hỗ trợ; "
+              "hãy lưu lại dưới dạng .docx/.xlsx hoặc xuất từ Moodle dạng GIFT/Aiken.",
+    "utf16": "Tệp văn bản mã UTF-16 (Unicode) không được hỗ trợ; hãy lưu lại với mã UTF-8.",
+    "text": "Không nhận ra định dạng tệp văn bản: cần CSV có dòng tiêu đề "
+            "(“Câu hỏi”, “A”, “B”, …, “Đáp án”), Aiken (các dòng “A.”, “B.”, … rồi “ANSWER: B”) "
+            "hoặc GIFT (“{=đúng ~sai}”).",
+    "unknown": f"Không nhận ra định dạng tệp (tệp nhị phân); hãy dùng {_FORMATS}.",
 }
 
 

@@ -1,4 +1,10 @@
-"""Aiken, as Moodle writes it: the stem, lettered choices, then `ANSWER: X`; blank lines between."""
+"""Aiken, as Moodle writes it: the stem, lettered choices (`A.` or `A)`), then `ANSWER: X`.
+
+Blank lines separate questions. A stem may run over several lines and a choice may wrap onto the
+next line; a blank line between two choices is tolerated. Text after a blank line that follows
+the choices starts the next question, so a question that lacks its `ANSWER:` line is reported
+instead of swallowing the one after it.
+"""
 import re
 
 from question_bank.normalize import clean_text
@@ -9,51 +15,86 @@ from .validate import LETTERS, letter_index
 
 _CHOICE = re.compile(r"^\s*([A-Ha-h])\s*[.)]\s*(.*)$")
 _ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*)$", re.IGNORECASE)
+MISSING_ANSWER = "Thiếu dòng “ANSWER: …” sau các phương án."
 
 
 def parse(data: bytes) -> ParseResult:
-    result = ParseResult()
-    stem: list[str] = []
-    choices: list[str] = []
-    letters: list[str] = []
-    number = 0
+    reader = _Reader()
+    for number, raw in enumerate(decode(data).splitlines(), start=1):
+        reader.line(number, clean_text(raw))
+    if reader.stem or reader.choices:
+        reader.result.error(reader.where, MISSING_ANSWER)
+    return reader.result
 
-    def where() -> str:
-        return f"Câu {number}"
 
-    for raw in decode(data).splitlines():
-        line = clean_text(raw)
+class _Reader:
+    def __init__(self):
+        self.result = ParseResult()
+        self.number = 0
+        self.stem: list[str] = []
+        self.choices: list[str] = []
+        self.letters: list[str] = []
+        self.gap = False  # a blank line since the last choice
+
+    @property
+    def where(self) -> str:
+        return f"Câu {self.number}"
+
+    def line(self, number: int, line: str) -> None:
         if not line:
-            continue
-        if not stem and not choices:
-            number += 1
+            self.gap = bool(self.choices)
+            return
         answer = _ANSWER.match(line)
         choice = _CHOICE.match(line)
         if answer:
-            _finish(result, where(), stem, choices, letters, answer.group(1))
-            stem, choices, letters = [], [], []
-        elif choice and stem:
-            letter = choice.group(1).upper()
-            if letters and LETTERS.index(letter) != len(letters):
-                result.warn(where(), f"Phương án {letter} không theo thứ tự chữ cái; đã đọc theo thứ tự xuất hiện.")
-            letters.append(letter)
-            choices.append(choice.group(2))
-        elif choices:
-            choices[-1] = f"{choices[-1]} {line}"  # a choice that wraps onto the next line
+            self.answer(number, answer.group(1))
+        elif choice and self.stem:
+            self.choice(choice.group(1).upper(), choice.group(2))
+        elif self.choices and not self.gap:
+            self.choices[-1] = f"{self.choices[-1]} {line}"  # a choice that wraps onto the next line
         else:
-            stem.append(line)
-    if stem or choices:
-        result.error(where(), "Thiếu dòng “ANSWER: …” sau các phương án.")
-    return result
+            if self.choices:  # the choices ended without their ANSWER line: a new question starts
+                self.result.error(self.where, MISSING_ANSWER)
+                self.reset()
+            if not self.stem:
+                self.number += 1
+            self.stem.append(line)
 
+    def choice(self, letter: str, text: str) -> None:
+        self.letters.append(letter)
+        self.choices.append(text)
+        self.gap = False
 
-def _finish(result: ParseResult, where: str, stem, choices, letters, answer_text: str) -> None:
-    question = ParsedQuestion(where=where, text=" ".join(stem), choices=choices)
-    index = letter_index(answer_text)
-    if index is None:
-        question.answer_problem = f"Dòng ANSWER “{clean_text(answer_text)}” phải là một chữ cái A–H."
-    elif LETTERS[index] not in letters:
-        question.answer_problem = f"Đáp án {LETTERS[index]} không có trong các phương án."
-    else:
-        question.correct = [letters.index(LETTERS[index])]
-    result.questions.append(question)
+    def check_letters(self) -> None:
+        repeated = sorted({letter for letter in self.letters if self.letters.count(letter) > 1})
+        if repeated:
+            self.result.warn(self.where, f"Phương án {', '.join(repeated)} xuất hiện hơn một lần.")
+        elif self.letters != list(LETTERS[: len(self.letters)]):
+            self.result.warn(
+                self.where,
+                f"Các phương án không theo thứ tự chữ cái ({', '.join(self.letters)}); đã đọc theo thứ tự xuất hiện.",
+            )
+
+    def answer(self, line_number: int, text: str) -> None:
+        if not self.stem and not self.choices:
+            self.result.error(
+                f"Dòng {line_number}",
+                f"Dòng “ANSWER: {clean_text(text)}” không đi sau câu hỏi nào (thiếu câu hỏi và các phương án).",
+            )
+            return
+        self.check_letters()
+        question = ParsedQuestion(where=self.where, text=" ".join(self.stem), choices=self.choices)
+        index = letter_index(text)
+        if index is None:
+            question.answer_problem = f"Dòng ANSWER “{clean_text(text)}” phải là một chữ cái A–H."
+        elif LETTERS[index] not in self.letters:
+            question.answer_problem = f"Đáp án {LETTERS[index]} không có trong các phương án."
+        elif self.letters.count(LETTERS[index]) > 1:
+            question.answer_problem = f"Có hai phương án {LETTERS[index]}; không xác định được đáp án đúng."
+        else:
+            question.correct = [self.letters.index(LETTERS[index])]
+        self.result.questions.append(question)
+        self.reset()
+
+    def reset(self) -> None:
+        self.stem, self.choices, self.letters, self.gap = [], [], [], False

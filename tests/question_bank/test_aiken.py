@@ -1,0 +1,140 @@
+"""The Aiken importer: Moodle's `A.`/`A)` choices and `ANSWER:` line, and every error by place."""
+import pytest
+
+from question_bank.importers import parse_file
+
+from .sheets import cp1258
+
+MISSING = "Thiếu dòng “ANSWER: …” sau các phương án."
+BANK = """\
+Cơ quan nào chủ trì công tác cải cách hành chính?
+A. Bộ Tư pháp
+B. Bộ Nội vụ
+C. Văn phòng Chính phủ
+D. Bộ Tài chính
+ANSWER: B
+
+Cổng Dịch vụ công quốc gia ra mắt năm nào?
+A) 2018
+B) 2019
+C) 2020
+ANSWER: B
+"""
+
+
+def read(text: str):
+    result = parse_file(text.encode(), "bank.txt")
+    assert result.format == "aiken"
+    return result
+
+
+def problems(result, kind="errors"):
+    return [(p.where, p.message) for p in getattr(result, kind)]
+
+
+def summary(result):
+    return [(q.where, q.text, q.choices, q.correct) for q in result.questions]
+
+
+def test_choices_with_dot_and_parenthesis():
+    result = read(BANK)
+    assert problems(result) == [] and problems(result, "warnings") == []
+    assert summary(result) == [
+        ("Câu 1", "Cơ quan nào chủ trì công tác cải cách hành chính?",
+         ["Bộ Tư pháp", "Bộ Nội vụ", "Văn phòng Chính phủ", "Bộ Tài chính"], [1]),
+        ("Câu 2", "Cổng Dịch vụ công quốc gia ra mắt năm nào?", ["2018", "2019", "2020"], [1]),
+    ]
+    assert [(q.topic, q.explanation, q.difficulty) for q in result.questions] == [(None, None, None)] * 2
+
+
+def test_lower_case_letters_and_answer_without_space():
+    result = read("Hỏi?\na) Có\nb) Không\nANSWER:b\n\nHỏi nữa?\nA.Có\nB.Không\nanswer: a\n")
+    assert problems(result) == []
+    assert summary(result) == [("Câu 1", "Hỏi?", ["Có", "Không"], [1]), ("Câu 2", "Hỏi nữa?", ["Có", "Không"], [0])]
+
+
+def test_multi_line_stem_wrapped_choice_and_blank_line_between_choices():
+    result = read("Dòng đầu của câu hỏi\nvà dòng tiếp theo?\nA. Phương án dài\nviết tiếp\n\nB. Ngắn\nANSWER: A\n")
+    assert problems(result) == []
+    assert summary(result) == [
+        ("Câu 1", "Dòng đầu của câu hỏi và dòng tiếp theo?", ["Phương án dài viết tiếp", "Ngắn"], [0]),
+    ]
+
+
+def test_stems_may_contain_braces_and_colons():
+    result = read("Điền vào {chỗ trống}: thủ đô là {…}?\nA. Hà Nội\nB. Huế\nANSWER: A\n")
+    assert summary(result) == [("Câu 1", "Điền vào {chỗ trống}: thủ đô là {…}?", ["Hà Nội", "Huế"], [0])]
+
+
+def test_answer_letter_with_no_such_choice():
+    result = read(BANK.replace("ANSWER: B\n", "ANSWER: E\n", 1))
+    assert problems(result) == [("Câu 1", "Đáp án E không có trong các phương án.")]
+
+
+def test_answer_that_is_not_a_letter():
+    result = read(BANK.replace("ANSWER: B\n", "ANSWER: Bộ Nội vụ\n", 1))
+    assert problems(result) == [("Câu 1", "Dòng ANSWER “Bộ Nội vụ” phải là một chữ cái A–H.")]
+
+
+def test_missing_answer_at_the_end():
+    result = read(BANK.rstrip().rsplit("\n", 1)[0] + "\n")
+    assert problems(result) == [("Câu 2", MISSING)]
+    assert [q.where for q in result.questions] == ["Câu 1"]
+
+
+def test_missing_answer_does_not_swallow_the_next_question():
+    text = BANK.replace("ANSWER: B\n", "", 1)
+    result = read(text)
+    assert problems(result) == [("Câu 1", MISSING)]
+    assert summary(result) == [("Câu 2", "Cổng Dịch vụ công quốc gia ra mắt năm nào?", ["2018", "2019", "2020"], [1])]
+
+
+def test_answer_line_with_no_question_names_its_line():
+    result = read(BANK.replace("ANSWER: B\n", "ANSWER: B\nANSWER: C\n", 1))
+    assert problems(result) == [
+        ("Dòng 7", "Dòng “ANSWER: C” không đi sau câu hỏi nào (thiếu câu hỏi và các phương án).")
+    ]
+    assert [q.where for q in result.questions] == ["Câu 1", "Câu 2"]
+
+
+def test_question_without_choices():
+    result = read("Câu không có phương án?\nANSWER: A\n\n" + BANK)
+    assert problems(result) == [
+        ("Câu 1", "Câu hỏi cần ít nhất 2 phương án, tệp có 0."),
+        ("Câu 1", "Đáp án A không có trong các phương án."),
+    ]
+    assert [q.where for q in result.questions] == ["Câu 1", "Câu 2", "Câu 3"]
+
+
+def test_letters_out_of_order_are_read_in_order_with_a_warning():
+    result = read("Hỏi?\nA. Một\nC. Ba\nB. Hai\nANSWER: B\n")
+    assert summary(result) == [("Câu 1", "Hỏi?", ["Một", "Ba", "Hai"], [2])]
+    assert problems(result, "warnings") == [
+        ("Câu 1", "Các phương án không theo thứ tự chữ cái (A, C, B); đã đọc theo thứ tự xuất hiện."),
+    ]
+
+
+def test_repeated_letter_makes_the_answer_ambiguous():
+    result = read("Hỏi?\nA. Một\nA. Hai\nB. Ba\nANSWER: A\n")
+    assert problems(result) == [("Câu 1", "Có hai phương án A; không xác định được đáp án đúng.")]
+    assert problems(result, "warnings") == [("Câu 1", "Phương án A xuất hiện hơn một lần.")]
+
+
+def test_empty_choice_is_reported():
+    result = read("Hỏi?\nA. Một\nB.\nANSWER: A\n")
+    assert problems(result) == [("Câu 1", "Phương án B để trống.")]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda text: text.encode("utf-8-sig"), id="utf-8-bom"),
+        pytest.param(lambda text: text.replace("\n", "\r\n").encode(), id="crlf"),
+        pytest.param(lambda text: cp1258(text.replace("\n", "\r\n")), id="windows-1258"),
+    ],
+)
+def test_encodings_and_line_endings(encode):
+    result = parse_file(encode(BANK), "bank.txt")
+    assert result.format == "aiken"
+    assert problems(result) == []
+    assert summary(result) == summary(read(BANK))
