@@ -5,7 +5,6 @@ from .result import UnsafeFile
 
 # Windows-1258 first: it is what Vietnamese Windows writes, and 1252 would turn its tones into junk.
 LEGACY = ("cp1258", "cp1252")
-_VIETNAMESE_MARKS = set("ăâđêôơưĂÂĐÊÔƠƯ")
 
 
 def decode(data: bytes) -> str:
@@ -18,7 +17,6 @@ def decode(data: bytes) -> str:
             text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-        if encoding == "cp1258" or any(ch in _VIETNAMESE_MARKS for ch in text):
-            return unicodedata.normalize("NFC", text)
+        # Windows-1258 decodes any text it wrote; 1252 takes the few bytes 1258 leaves undefined.
         return unicodedata.normalize("NFC", text)
     raise UnsafeFile("Không đọc được mã ký tự của tệp; hãy lưu tệp dưới dạng UTF-8.")
