@@ -39,7 +39,8 @@ def init_app(app) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
-    app.context_processor(lambda: {"logout_form": EmptyForm()})
+    # formdata=None: never reads the request body (on a 413 page reading it raises again).
+    app.context_processor(lambda: {"logout_form": EmptyForm(formdata=None)})
 
 
 def _mark_writes():

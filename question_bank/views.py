@@ -1,17 +1,265 @@
-"""Organizer pages for the bank (being written)."""
-from flask import Blueprint, render_template
+"""Organizer pages for the bank at /bank: upload → preview → confirm, browse, edit, retire.
 
-from .db import session
-from .services import topic_counts
+Access (admins and organizers) is declared by the contest, which guards the whole blueprint.
+"""
+from collections import defaultdict
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from . import catalog, staging
+from .db import session as db_session
+from .forms import (
+    ACCEPTED_FILES,
+    DIFFICULTY_LABELS,
+    FORMAT_LABELS,
+    STATUS_LABELS,
+    EmptyForm,
+    FilterForm,
+    QuestionForm,
+    StatusForm,
+    UploadForm,
+)
+from .importers import parse_file
+from .models import MAX_CHOICES, Question
+from .services import import_questions, plan_import, topic_counts
 
 bp = Blueprint("question_bank", __name__)
 
 
+@bp.context_processor
+def _labels():
+    return {
+        "difficulty_labels": DIFFICULTY_LABELS,
+        "status_labels": STATUS_LABELS,
+        "format_labels": FORMAT_LABELS,
+        "letter": catalog.letter,
+    }
+
+
+# --- browse ----------------------------------------------------------------------------------
+
 @bp.route("/")
 def index():
-    return render_template("question_bank/index.html", counts=topic_counts(session()))
+    session = db_session()
+    form = FilterForm(formdata=request.args)
+    form.set_choices(catalog.topics(session), catalog.sources(session))
+    # Not form.validate(): a stale or hand-typed value is ignored by Filters, never an error.
+    names = ("q", "topic", "difficulty", "source", "status")
+    filters = catalog.Filters(**{name: form[name].data or "" for name in names})
+    page = catalog.search(session, filters, request.args.get("page", 1, type=int))
+    topic_ids = {name: topic_id for topic_id, name in catalog.topics(session)}
+    counts = [(name, topic_ids.get(name), active, retired) for name, active, retired in topic_counts(session)]
+    return render_template(
+        "question_bank/index.html",
+        form=form,
+        filters=filters,
+        page=page,
+        counts=counts,
+        status_form=StatusForm(next=request.full_path),
+    )
 
 
-@bp.route("/import")
+# --- upload, preview, confirm ----------------------------------------------------------------
+
+@bp.route("/import", methods=["GET", "POST"])
 def upload():
-    return render_template("question_bank/index.html", counts=[])
+    form = UploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        if data:
+            staged = staging.stage(
+                data, user_id=current_user.id, filename=form.file.data.filename, topic=form.topic.data
+            )
+            return redirect(url_for(".preview", token=staged.token))
+        form.file.errors.append(_("Tệp tải lên rỗng (0 byte)."))
+    status = 400 if form.errors else 200
+    return render_template("question_bank/upload.html", form=form, accept=ACCEPTED_FILES), status
+
+
+def _staged_or_404(token: str) -> staging.Staged:
+    try:
+        staged = staging.load(token, current_user.id)
+    except staging.StagingExpired:
+        flash(_("Tệp đã tải lên quá 1 giờ nên đã bị xoá; hãy tải lên lại."), "error")
+        abort(redirect(url_for(".upload")))
+    if staged is None:
+        abort(404)
+    return staged
+
+
+def _problems_by_place(report) -> dict[str, list[tuple[str, str]]]:
+    places = defaultdict(list)
+    for problem in report.errors:
+        places[problem.where].append(("error", problem.message))
+    for problem in report.warnings:
+        places[problem.where].append(("warning", problem.message))
+    return places
+
+
+@bp.route("/import/<token>")
+def preview(token):
+    staged = _staged_or_404(token)
+    result = parse_file(staged.data, staged.filename)
+    fresh, report = plan_import(db_session(), result)
+    db_session().rollback()  # a read: end it before the page renders
+    fresh_ids = {id(question) for question in fresh}
+    return render_template(
+        "question_bank/preview.html",
+        staged=staged,
+        expires_at=format_datetime(staged.expires_at, "HH:mm dd/MM/yyyy"),
+        result=result,
+        report=report,
+        new_count=len(fresh),
+        is_new=lambda question: id(question) in fresh_ids,
+        places=_problems_by_place(report),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/import/<token>/confirm", methods=["POST"])
+def confirm(token):
+    staged = _staged_or_404(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    session = db_session()
+    # The staged bytes are parsed again: what is stored is exactly what the file says.
+    result = parse_file(staged.data, staged.filename)
+    try:
+        report = import_questions(session, result, topic=staged.topic, user_id=current_user.id)
+        if report.errors:
+            session.rollback()
+            flash(_("Tệp còn %(n)s lỗi nên chưa câu hỏi nào được lưu; hãy sửa tệp rồi tải lên lại.",
+                    n=len(report.errors)), "error")
+            return redirect(url_for(".preview", token=token))
+        session.commit()
+    except IntegrityError:
+        # Someone stored one of these questions between our duplicate check and our insert.
+        session.rollback()
+        flash(_("Ngân hàng vừa thay đổi trong lúc lưu nên chưa câu hỏi nào được lưu; hãy xem lại và xác nhận lần nữa."),
+              "error")
+        return redirect(url_for(".preview", token=token))
+    staging.discard(token)
+    if report.imported:
+        flash(_("Đã lưu %(n)s câu hỏi vào ngân hàng.", n=report.imported)
+              + (" " + _("Bỏ qua %(d)s câu trùng.", d=report.duplicates) if report.duplicates else ""), "success")
+    else:
+        flash(_("Không có câu hỏi mới nào được lưu (%(d)s câu trùng với ngân hàng).", d=report.duplicates), "info")
+    return redirect(url_for(".index"))
+
+
+@bp.route("/import/<token>/discard", methods=["POST"])
+def discard(token):
+    _staged_or_404(token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    staging.discard(token)
+    flash(_("Đã huỷ tệp tải lên; không có gì được lưu."), "info")
+    return redirect(url_for(".upload"))
+
+
+# --- edit, retire ------------------------------------------------------------------------------
+
+def _question_or_404(question_id: int) -> Question:
+    question = db_session().scalar(
+        select(Question)
+        .where(Question.id == question_id)
+        .options(selectinload(Question.choices), selectinload(Question.topic), selectinload(Question.source))
+    )
+    if question is None:
+        abort(404)
+    return question
+
+
+def _form_data(question: Question) -> dict:
+    texts = [choice.text for choice in question.choices]
+    return {
+        "text": question.text,
+        "choices": texts + [""] * (MAX_CHOICES - len(texts)),
+        "correct": question.correct_choice.letter if question.correct_choice else None,
+        "topic": question.topic.name if question.topic else "",
+        "difficulty": question.difficulty,
+        "source": question.source.title if question.source else "",
+        "explanation": question.explanation or "",
+    }
+
+
+@bp.route("/questions/<int:question_id>/edit", methods=["GET", "POST"])
+def edit(question_id):
+    session = db_session()
+    question = _question_or_404(question_id)
+    form = QuestionForm(data=None if request.method == "POST" else _form_data(question))
+    if form.validate_on_submit():
+        change = catalog.QuestionEdit(
+            text=form.text.data,
+            choices=form.choice_texts(),
+            correct=form.correct_index(),
+            topic=form.topic.data,
+            difficulty=form.difficulty.data,
+            source=form.source.data,
+            explanation=form.explanation.data,
+        )
+        try:
+            changed = catalog.update_question(session, question, change, user_id=current_user.id)
+        except catalog.EditRefused as refused:
+            session.rollback()
+            form.form_errors.extend(refused.messages)
+        except IntegrityError:
+            session.rollback()
+            form.form_errors.append(_("Câu hỏi vừa bị thay đổi ở nơi khác; hãy tải lại trang và sửa lại."))
+        else:
+            session.commit()
+            if changed:
+                flash(_("Đã lưu câu hỏi #%(id)s.", id=question_id), "success")
+            else:
+                flash(_("Không có thay đổi nào."), "info")
+            return redirect(url_for(".edit", question_id=question_id))
+        question = _question_or_404(question_id)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "question_bank/edit.html",
+        form=form,
+        question=question,
+        used=catalog.usage_count(session, question_id),
+        topics=[row[1] for row in catalog.topics(session)],
+        sources=[row[1] for row in catalog.sources(session)],
+        status_form=StatusForm(next=url_for(".edit", question_id=question_id)),
+    ), status
+
+
+def _safe_next(target: str | None) -> str:
+    # Only back to one of our own pages: never an open redirect.
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for(".index")
+
+
+def _set_status(question_id: int, status: str):
+    question = _question_or_404(question_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if catalog.set_status(db_session(), question, status, user_id=current_user.id):
+        db_session().commit()
+        if status == "retired":
+            flash(_("Câu hỏi #%(id)s đã ngừng dùng: sẽ không được rút vào đề thi nữa.", id=question_id), "success")
+        else:
+            flash(_("Câu hỏi #%(id)s được dùng lại.", id=question_id), "success")
+    return redirect(_safe_next(form.next.data))
+
+
+@bp.route("/questions/<int:question_id>/retire", methods=["POST"])
+def retire(question_id):
+    return _set_status(question_id, "retired")
+
+
+@bp.route("/questions/<int:question_id>/reactivate", methods=["POST"])
+def reactivate(question_id):
+    return _set_status(question_id, "active")

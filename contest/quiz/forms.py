@@ -1,0 +1,62 @@
+"""The quiz form: radio buttons per question (read by `read_answers`) and the prediction."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import NumberRange, Optional
+
+# The same bound as the API's submit (SPEC §5 allows any non-negative integer the database holds).
+MAX_PREDICTION = 10**9
+
+
+class PredictionField(IntegerField):
+    """An optional non-negative integer; phones may type spaces or dots as thousands separators."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return
+        text = "".join(valuelist[0].split()).replace(".", "")
+        if not text:
+            return
+        if not text.isdigit() or len(text) > 10:
+            raise ValueError(_("Câu hỏi dự đoán: hãy nhập một số nguyên không âm, chỉ gồm chữ số."))
+        self.data = int(text)
+
+
+class QuizForm(FlaskForm):
+    """CSRF and the prediction; the answers are read from `q<question id>` fields by `read_answers`."""
+
+    prediction = PredictionField(
+        _l("Câu hỏi dự đoán"),
+        validators=[
+            Optional(),
+            NumberRange(0, MAX_PREDICTION, _l("Câu hỏi dự đoán: số phải từ 0 đến 1.000.000.000.")),
+        ],
+    )
+
+
+class SubmitForm(FlaskForm):
+    """Only a CSRF token: the confirmed submit of a quiz whose answers are already saved."""
+
+
+def field_name(question_id: int) -> str:
+    return f"q{question_id}"
+
+
+def read_answers(formdata, questions: list[dict]) -> tuple[dict[int, int], dict[int, str]]:
+    """({question id: choice id}, {question id: Vietnamese error}) from the posted radio buttons.
+
+    Only choices shown for that question are accepted; a question left blank is simply absent.
+    """
+    answers, problems = {}, {}
+    for number, question in enumerate(questions, start=1):
+        raw = (formdata.get(field_name(question["id"])) or "").strip()
+        if not raw:
+            continue
+        allowed = {choice["id"] for choice in question["choices"]}
+        if not raw.isdigit() or int(raw) not in allowed:
+            problems[question["id"]] = _("Câu %(number)d: phương án đã chọn không thuộc câu hỏi này.", number=number)
+            continue
+        answers[question["id"]] = int(raw)
+    return answers, problems
