@@ -1,4 +1,5 @@
 """Setting up contests and rounds, and which rounds a participant sees."""
+import random
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -10,7 +11,8 @@ from contest.errors import BankTooSmall, ValidationFailed
 from contest.models import DEFAULT_PREDICTION_PROMPT, GRADINGS, Attempt, Contest, DrawRule, Round, Unit
 from contest.services import draw
 from question_bank.db import now_utc
-from question_bank.models import DIFFICULTIES, Topic
+from question_bank.importers.validate import parse_difficulty
+from question_bank.models import DIFFICULTIES, Question, Topic
 from question_bank.normalize import clean_text
 
 
@@ -30,16 +32,32 @@ class RoundSpec:
     shuffle_choices: bool = True
     prediction_prompt: str | None = DEFAULT_PREDICTION_PROMPT
     rules: str = ""
-    topic_mix: list[tuple[str, str | None, int]] = field(default_factory=list)  # (topic, difficulty, count)
+    # (topic, difficulty, count); topic None: any topic (the organizer pages offer it)
+    topic_mix: list[tuple[str | None, str | None, int]] = field(default_factory=list)
     unit_codes: list[str] = field(default_factory=list)
     publish: bool = True
 
 
-_MIX_ITEM = re.compile(r"^\s*(?P<topic>[^:]+?)\s*(?:/\s*(?P<difficulty>easy|medium|hard)\s*)?:\s*(?P<count>\d+)\s*$")
+_rng = random.SystemRandom()
+_MIX_ITEM = re.compile(r"^\s*(?P<topic>[^:]+?)\s*:\s*(?P<count>\d+)\s*$")
+
+
+def _split_difficulty(topic: str) -> tuple[str, str | None]:
+    """"Chủ đề B/khó" → ("Chủ đề B", "hard"); a "/" that names no difficulty stays in the
+    topic ("Nghị quyết 76/NQ-CP"). Digits are not read as levels here ("Phần 1/2")."""
+    head, slash, tail = topic.rpartition("/")
+    if not slash or not head.strip() or tail.strip().isdigit():
+        return topic, None
+    try:
+        difficulty = parse_difficulty(tail)
+    except ValueError:
+        return topic, None
+    return (head, difficulty) if difficulty else (topic, None)
 
 
 def parse_topic_mix(text: str) -> list[tuple[str, str | None, int]]:
-    """"Topic A:5, Topic B/hard:3" → [("Topic A", None, 5), ("Topic B", "hard", 3)]."""
+    """"Topic A:5, Topic B/hard:3" → [("Topic A", None, 5), ("Topic B", "hard", 3)];
+    the level may be written as SPEC §4 accepts it (Dễ/Trung bình/Khó, easy/medium/hard)."""
     mix = []
     for number, item in enumerate(filter(None, (part.strip() for part in text.split(","))), start=1):
         match = _MIX_ITEM.match(item)
@@ -47,7 +65,8 @@ def parse_topic_mix(text: str) -> list[tuple[str, str | None, int]]:
             raise ValidationFailed(
                 f"Mục {number} của cơ cấu đề “{item}” không hợp lệ; dùng dạng “Chủ đề:số câu”.", field="topic_mix"
             )
-        mix.append((clean_text(match["topic"]), match["difficulty"], int(match["count"])))
+        topic, difficulty = _split_difficulty(match["topic"])
+        mix.append((clean_text(topic), difficulty, int(match["count"])))
     return mix
 
 
@@ -87,9 +106,17 @@ def _validate(spec: RoundSpec) -> None:
         raise ValidationFailed(
             f"Cơ cấu đề có tổng {total} câu, khác số câu hỏi của đợt ({spec.question_count}).", field="topic_mix"
         )
-    for _, difficulty, _ in spec.topic_mix:
+    seen = set()
+    for topic, difficulty, _ in spec.topic_mix:
         if difficulty is not None and difficulty not in DIFFICULTIES:
             raise ValidationFailed(f"Mức độ “{difficulty}” không hợp lệ.", field="topic_mix")
+        key = (clean_text(topic) if topic else None, difficulty)
+        if key in seen:  # two rules for the same pool would draw it twice over
+            raise ValidationFailed(
+                f"Cơ cấu đề có hai dòng cùng chủ đề “{topic or 'mọi chủ đề'}” và cùng mức độ; hãy gộp lại.",
+                field="topic_mix",
+            )
+        seen.add(key)
 
 
 def _apply(session: Session, round_: Round, spec: RoundSpec) -> None:
@@ -108,12 +135,21 @@ def _apply(session: Session, round_: Round, spec: RoundSpec) -> None:
     round_.points_per_question = spec.points_per_question
     round_.shuffle_choices = spec.shuffle_choices
     round_.prediction_prompt = clean_text(spec.prediction_prompt) or None if spec.prediction_prompt else None
-    round_.draw_rules = []
+    # Rules kept from before are updated in place: deleting and re-inserting the same
+    # (round, topic, difficulty) in one flush would trip the unique constraint.
+    existing = {(rule.topic_id, rule.difficulty): rule for rule in round_.draw_rules}
+    rules = []
     for topic_name, difficulty, count in spec.topic_mix:
-        topic = session.scalar(select(Topic).where(Topic.name == topic_name))
-        if topic is None:
-            raise ValidationFailed(f"Không có chủ đề “{topic_name}” trong ngân hàng câu hỏi.", field="topic_mix")
-        round_.draw_rules.append(DrawRule(topic=topic, difficulty=difficulty, count=count))
+        topic = None
+        if topic_name is not None:  # None: any topic (the organizer pages offer it)
+            topic = session.scalar(select(Topic).where(Topic.name == clean_text(topic_name)))
+            if topic is None:
+                raise ValidationFailed(f"Không có chủ đề “{topic_name}” trong ngân hàng câu hỏi.", field="topic_mix")
+        rule = existing.pop((topic.id if topic else None, difficulty), None)
+        rule = rule or DrawRule(topic=topic, difficulty=difficulty)
+        rule.count = count
+        rules.append(rule)
+    round_.draw_rules = rules
     units = []
     for code in spec.unit_codes:
         unit = session.scalar(select(Unit).where(Unit.code == clean_text(code)))
@@ -139,14 +175,7 @@ def create_round(session: Session, contest: Contest, spec: RoundSpec) -> Round:
 def update_round(session: Session, round_: Round, spec: RoundSpec) -> Round:
     _validate(spec)
     if session.scalar(select(func.count()).select_from(Attempt).where(Attempt.round_id == round_.id)):
-        # Rules that shape attempts are frozen once someone has started.
-        frozen = (spec.question_count, spec.duration_seconds, spec.points_per_question)
-        current = (round_.question_count, round_.duration_seconds, round_.points_per_question)
-        if frozen != current:
-            raise ValidationFailed(
-                "Đợt thi đã có người làm bài: không thể đổi số câu, thời gian làm bài hay điểm mỗi câu.",
-                field="question_count",
-            )
+        _check_frozen(round_, spec)
     with session.no_autoflush:
         _apply(session, round_, spec)
     session.flush()
@@ -157,12 +186,132 @@ def update_round(session: Session, round_: Round, spec: RoundSpec) -> Round:
     return round_
 
 
+def _mix_of(round_: Round) -> list[tuple[str | None, str | None, int]]:
+    return [(rule.topic.name if rule.topic else None, rule.difficulty, rule.count) for rule in round_.draw_rules]
+
+
+def _mix_key(mix) -> list[tuple[str, str, int]]:
+    return sorted((clean_text(topic) if topic else "", difficulty or "", count) for topic, difficulty, count in mix)
+
+
+def _check_frozen(round_: Round, spec: RoundSpec) -> None:
+    """Once someone has started, what shapes an attempt stays; the window may only grow later."""
+    busy = "Đợt thi đã có người làm bài: "
+    if spec.question_count != round_.question_count:
+        raise ValidationFailed(busy + "không thể đổi số câu hỏi.", field="question_count")
+    if _mix_key(spec.topic_mix) != _mix_key(_mix_of(round_)):
+        raise ValidationFailed(busy + "không thể đổi cơ cấu đề.", field="topic_mix")
+    if spec.duration_seconds != round_.duration_seconds:
+        raise ValidationFailed(busy + "không thể đổi thời gian làm bài.", field="duration_seconds")
+    if spec.points_per_question != round_.points_per_question:
+        raise ValidationFailed(busy + "không thể đổi điểm mỗi câu.", field="points_per_question")
+    if spec.opens_at is not None and spec.opens_at != round_.opens_at:
+        raise ValidationFailed(busy + "không thể đổi thời điểm mở.", field="opens_at")
+    if spec.closes_at is not None and spec.closes_at < round_.closes_at:
+        raise ValidationFailed(busy + "chỉ có thể lùi thời điểm đóng về sau, không thể đóng sớm hơn.",
+                               field="closes_at")
+
+
 def publish(session: Session, round_: Round) -> None:
     """A round opens only when the bank can satisfy its draw."""
     problems = draw.shortages(session, round_)
     if problems:
         raise BankTooSmall("Ngân hàng câu hỏi chưa đủ để mở đợt thi: " + " ".join(problems))
     round_.is_published = True
+
+
+def unpublish(round_: Round) -> None:
+    """Hide a round from participants again; attempts already made are kept."""
+    round_.is_published = False
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """One draw rule against the bank: `available` counts active questions not already
+    reserved by earlier rules, the same greedy order `publish` checks with."""
+
+    label: str
+    needed: int
+    available: int
+
+    @property
+    def short(self) -> bool:
+        return self.available < self.needed
+
+
+@dataclass
+class BlueprintCheck:
+    rules: list[RuleCheck]
+    problems: list[str]  # whole-blueprint problems (total differs from the question count)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not any(rule.short for rule in self.rules)
+
+
+_LEVELS = {"easy": "dễ", "medium": "trung bình", "hard": "khó"}
+
+
+def _label(topic_name: str | None, difficulty: str | None) -> str:
+    topic = f"Chủ đề “{topic_name}”" if topic_name else "Mọi chủ đề"
+    level = f"mức {_LEVELS.get(difficulty, difficulty)}" if difficulty else "mọi mức độ"
+    return f"{topic}, {level}"
+
+
+def _rules(session: Session, round_or_spec: Round | RoundSpec) -> list[tuple[str, int, draw.Rule | None]]:
+    """(label, count, rule) per draw rule; the rule is None for a topic the bank does not have."""
+    if isinstance(round_or_spec, Round):
+        rules = draw.rules_of(round_or_spec)
+        names = [rule.topic.name if rule.topic else None for rule in round_or_spec.draw_rules] or [None]
+        return [(_label(name, rule.difficulty), rule.count, rule) for name, rule in zip(names, rules)]
+    if not round_or_spec.topic_mix:
+        count = round_or_spec.question_count
+        return [(_label(None, None), count, draw.Rule(None, None, count))]
+    found = []
+    for topic_name, difficulty, count in round_or_spec.topic_mix:
+        topic_id = None
+        if topic_name is not None:
+            topic_id = session.scalar(select(Topic.id).where(Topic.name == clean_text(topic_name)))
+            if topic_id is None:
+                found.append((_label(topic_name, difficulty) + " (không có trong ngân hàng)", count, None))
+                continue
+        found.append((_label(topic_name, difficulty), count, draw.Rule(topic_id, difficulty, count)))
+    return found
+
+
+def check_blueprint(session: Session, round_or_spec: Round | RoundSpec) -> BlueprintCheck:
+    """Per draw rule, how many questions the bank has for it against how many it needs."""
+    used: set[int] = set()
+    checks = []
+    for label, count, rule in _rules(session, round_or_spec):
+        available = [] if rule is None else [qid for qid in draw.pool(session, rule, fresh=True) if qid not in used]
+        used.update(available[:count])
+        checks.append(RuleCheck(label, count, len(available)))
+    problems = []
+    total = sum(check.needed for check in checks)
+    if total != round_or_spec.question_count:
+        problems.append(f"Cơ cấu đề có tổng {total} câu, khác số câu hỏi của đợt ({round_or_spec.question_count}).")
+    return BlueprintCheck(checks, problems)
+
+
+def sample_draw(session: Session, round_or_spec: Round | RoundSpec, *, tries: int = 5) -> list[str]:
+    """The texts of one random draw, as an attempt would get it; empty when none was found."""
+    rules = [rule for _, _, rule in _rules(session, round_or_spec)]
+    if None in rules:
+        return []
+    for _ in range(tries):
+        chosen: list[int] = []
+        for rule in rules:
+            candidates = [qid for qid in draw.pool(session, rule, fresh=True) if qid not in chosen]
+            if len(candidates) < rule.count:
+                break
+            chosen.extend(_rng.sample(candidates, rule.count))
+        else:
+            _rng.shuffle(chosen)
+            # Read fresh, not from the draw's cache: the organizer may have just edited a text.
+            texts = dict(session.execute(select(Question.id, Question.text).where(Question.id.in_(chosen))).all())
+            return [texts[qid] for qid in chosen]
+    return []
 
 
 def visible_rounds(session: Session, *, now: datetime | None = None, horizon_days: int = 60) -> list[Round]:
