@@ -107,11 +107,34 @@ def _describe(session: Session, rule: Rule) -> str:
     return " – ".join(parts) or "toàn bộ ngân hàng"
 
 
+def specificity(rule: Rule | None) -> tuple[bool, bool]:
+    """Sort key: narrow rules (a topic and a level) take their questions before broad ones, so an
+    "any topic" rule never uses up the questions a topic rule needs."""
+    if rule is None:
+        return (True, True)
+    return (rule.topic_id is None, rule.difficulty is None)
+
+
+def pick(session: Session, rules: list[Rule], *, fresh: bool = False) -> list[int] | None:
+    """One random draw satisfying every rule, shuffled; None when the pools are too small."""
+    chosen: list[int] = []
+    taken: set[int] = set()
+    for rule in sorted(rules, key=specificity):
+        candidates = [qid for qid in pool(session, rule, fresh=fresh) if qid not in taken]
+        if len(candidates) < rule.count:
+            return None
+        sample = _rng.sample(candidates, rule.count)
+        chosen.extend(sample)
+        taken.update(sample)
+    _rng.shuffle(chosen)
+    return chosen
+
+
 def shortages(session: Session, round_: Round) -> list[str]:
     """Vietnamese descriptions of every rule the bank cannot satisfy (empty: the round can open)."""
     problems = []
     used: set[int] = set()
-    for rule in rules_of(round_):
+    for rule in sorted(rules_of(round_), key=specificity):
         available = [qid for qid in pool(session, rule, fresh=True) if qid not in used]
         if len(available) < rule.count:
             problems.append(
@@ -125,16 +148,10 @@ def draw(session: Session, round_: Round) -> list[int]:
     """Question ids for one attempt, in a random order; all active at this moment."""
     rules = rules_of(round_)
     for fresh in (False, True):
-        chosen: list[int] = []
-        for rule in rules:
-            candidates = [qid for qid in pool(session, rule, fresh=fresh) if qid not in chosen]
-            if len(candidates) < rule.count:
-                break
-            chosen.extend(_rng.sample(candidates, rule.count))
-        else:
+        chosen = pick(session, rules, fresh=fresh)
+        if chosen is not None:
             active = set(session.scalars(select(Question.id).where(Question.id.in_(chosen), Question.status == "active")))
             if len(active) == len(chosen):
-                _rng.shuffle(chosen)
                 return chosen
     raise BankTooSmall()
 

@@ -1,5 +1,4 @@
 """Setting up contests and rounds, and which rounds a participant sees."""
-import random
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,7 +37,6 @@ class RoundSpec:
     publish: bool = True
 
 
-_rng = random.SystemRandom()
 _MIX_ITEM = re.compile(r"^\s*(?P<topic>[^:]+?)\s*:\s*(?P<count>\d+)\s*$")
 
 
@@ -282,11 +280,14 @@ def _rules(session: Session, round_or_spec: Round | RoundSpec) -> list[tuple[str
 def check_blueprint(session: Session, round_or_spec: Round | RoundSpec) -> BlueprintCheck:
     """Per draw rule, how many questions the bank has for it against how many it needs."""
     used: set[int] = set()
-    checks = []
-    for label, count, rule in _rules(session, round_or_spec):
+    entries = list(enumerate(_rules(session, round_or_spec)))
+    found: dict[int, RuleCheck] = {}
+    # Narrow rules first, as the draw takes them; shown in the organizer's order.
+    for index, (label, count, rule) in sorted(entries, key=lambda entry: draw.specificity(entry[1][2])):
         available = [] if rule is None else [qid for qid in draw.pool(session, rule, fresh=True) if qid not in used]
         used.update(available[:count])
-        checks.append(RuleCheck(label, count, len(available)))
+        found[index] = RuleCheck(label, count, len(available))
+    checks = [found[index] for index, _ in entries]
     problems = []
     total = sum(check.needed for check in checks)
     if total != round_or_spec.question_count:
@@ -300,14 +301,8 @@ def sample_draw(session: Session, round_or_spec: Round | RoundSpec, *, tries: in
     if None in rules:
         return []
     for _ in range(tries):
-        chosen: list[int] = []
-        for rule in rules:
-            candidates = [qid for qid in draw.pool(session, rule, fresh=True) if qid not in chosen]
-            if len(candidates) < rule.count:
-                break
-            chosen.extend(_rng.sample(candidates, rule.count))
-        else:
-            _rng.shuffle(chosen)
+        chosen = draw.pick(session, rules, fresh=True)
+        if chosen is not None:
             # Read fresh, not from the draw's cache: the organizer may have just edited a text.
             texts = dict(session.execute(select(Question.id, Question.text).where(Question.id.in_(chosen))).all())
             return [texts[qid] for qid in chosen]

@@ -9,7 +9,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import DEFAULT_PREDICTION_PROMPT, AuditLog, Contest, ContestStaff, Round, Unit
-from contest.services import attempts, draw
+from contest.services import attempts, draw, rounds
 from question_bank.models import Question, Topic
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_question, make_round, make_unit, make_user
@@ -580,3 +580,20 @@ def test_organizer_scoped_to_a_contest_sees_only_it(client, auth, db, targets):
 def test_unknown_ids_get_404(client, db, organizer):
     assert client.get("/admin/contests/999").status_code == 404
     assert client.get("/admin/rounds/999/edit").status_code == 404
+
+
+
+def test_a_broad_rule_leaves_the_narrow_rules_their_questions(db):
+    """2 questions of topic T, 1 elsewhere: "any topic: 1" then "T: 2" is satisfiable."""
+    topic_questions = make_bank(2, topic="Chủ đề T")
+    make_bank(1, topic="Chủ đề khác")
+    spec = rounds.RoundSpec(title="Đợt thử", question_count=3, duration_seconds=600,
+                            topic_mix=[(None, None, 1), ("Chủ đề T", None, 2)])
+    round_ = rounds.create_round(db, make_contest(), spec)
+    assert draw.shortages(db, round_) == []
+    check = rounds.check_blueprint(db, round_)
+    assert check.ok
+    assert [(c.needed, c.available) for c in check.rules] == [(1, 1), (2, 2)]  # shown in the organizer's order
+    for _ in range(10):
+        chosen = draw.draw(db, round_)
+        assert {q.id for q in topic_questions} <= set(chosen) and len(set(chosen)) == 3
