@@ -78,6 +78,18 @@ SCHEMAS = {
             "receipt_code": {"type": "string"}, "score": {"type": "integer"}, "max_score": {"type": "integer"},
         },
     },
+    "RankingRow": {
+        "type": "object",
+        "required": ["rank", "attempt_id", "username", "full_name", "unit_code", "unit_name", "score", "max_score",
+                     "prediction", "duration_seconds", "submitted_at"],
+        "properties": {
+            "rank": {"type": "integer"}, "attempt_id": _ID, "username": {"type": "string"},
+            "full_name": {"type": "string"}, "unit_code": {"type": ["string", "null"]},
+            "unit_name": {"type": ["string", "null"]}, "score": {"type": "integer"}, "max_score": {"type": "integer"},
+            "prediction": {"type": ["integer", "null"]}, "duration_seconds": {"type": "integer"},
+            "submitted_at": _TIME,
+        },
+    },
 }
 
 
@@ -137,6 +149,21 @@ def document() -> dict:
                     "requestBody": _body({"type": "object", "required": ["choice_id"], "properties": {"choice_id": _ID}}),
                     "responses": _responses("200", {"type": "object", "properties": {"saved_at": _TIME}},
                                             400, 401, 404, 409, 422),
+                },
+            },
+            "/rounds/{round_id}/ranking": {
+                "get": {
+                    "summary": "Bảng xếp hạng cá nhân của đợt thi (quản trị, ban tổ chức, ban giám khảo)",
+                    "parameters": [
+                        round_id,
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                        {"name": "unit", "in": "query", "description": "mã đơn vị (gồm cả đơn vị trực thuộc)",
+                         "schema": {"type": "string", "maxLength": 50}},
+                    ],
+                    "responses": _responses("200", {"type": "object", "required": ["rows", "total"], "properties": {
+                        "rows": {"type": "array", "items": {"$ref": "#/components/schemas/RankingRow"}},
+                        "total": {"type": "integer"}}}, 401, 404, 422),
                 },
             },
             "/attempts/{attempt_id}/submit": {

@@ -64,3 +64,12 @@ def receipt_body(attempt: Attempt) -> dict:
         body["score"] = attempt.score
         body["max_score"] = attempt.max_score
     return body
+
+
+def ranking_row(entry) -> dict:
+    return {
+        "rank": entry.rank, "attempt_id": entry.attempt_id, "username": entry.username,
+        "full_name": entry.full_name, "unit_code": entry.unit_code, "unit_name": entry.unit_name,
+        "score": entry.score, "max_score": entry.max_score, "prediction": entry.prediction,
+        "duration_seconds": entry.duration_seconds, "submitted_at": iso(entry.submitted_at),
+    }

@@ -4,14 +4,15 @@ from functools import wraps
 from flask import Blueprint, current_app, jsonify, request
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 
 from contest.errors import DomainError, NotFound, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
-from contest.models import Attempt, Round
-from contest.services import accounts, attempts, audit, rounds
+from contest.models import Attempt, Round, Unit
+from contest.services import accounts, attempts, audit, contests, ranking, rounds
 
 from . import errors, openapi
-from .serialize import attempt_body, receipt_body, round_items, user_item
+from .serialize import attempt_body, ranking_row, receipt_body, round_items, user_item
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 errors.register(bp)
@@ -140,3 +141,31 @@ def submit_attempt(attempt_id: int):
     body = receipt_body(attempt)
     db.session.commit()
     return jsonify(body)
+
+
+@bp.get("/v1/rounds/<int:round_id>/ranking")
+@login_required
+def round_ranking(round_id: int):
+    round_ = db.session.get(Round, round_id)
+    # Anyone who may not read this contest's results learns nothing, not even that the round exists.
+    if round_ is None or not contests.can_read_results(db.session, current_user, round_.contest):
+        raise NotFound("Không tìm thấy đợt thi.")
+    limit = _query_int("limit", default=50, minimum=1, maximum=1000)
+    offset = _query_int("offset", default=0, minimum=0, maximum=10**7)
+    filters = {}
+    if request.args.get("unit"):
+        unit = db.session.scalar(select(Unit).where(Unit.code == request.args["unit"][:50]))
+        if unit is None:
+            raise ValidationFailed(f"Không có đơn vị mã “{request.args['unit'][:50]}”.", field="unit")
+        filters["unit_id"] = unit.id
+    page = ranking.ranked_page(db.session, round_, limit=limit, offset=offset, **filters)
+    return jsonify({"rows": [ranking_row(entry) for entry in page.entries], "total": page.total})
+
+
+def _query_int(name: str, *, default: int, minimum: int, maximum: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+        raise ValidationFailed(f"Tham số “{name}” phải là số nguyên từ {minimum} đến {maximum}.", field=name)
+    return int(raw)

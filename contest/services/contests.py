@@ -33,6 +33,15 @@ def can_manage(session: Session, user: User, contest: Contest) -> bool:
     return bool(session.get(ContestStaff, (contest.id, user.id)))
 
 
+def can_read_results(session: Session, user: User, contest: Contest) -> bool:
+    """Admins; organizers and judges on this contest (or on every contest when not scoped)."""
+    if user.role == "admin":
+        return True
+    if user.role not in ("organizer", "judge"):
+        return False
+    return not _is_scoped(session, user) or bool(session.get(ContestStaff, (contest.id, user.id)))
+
+
 def _clean(name: str, description: str) -> tuple[str, str]:
     name = clean_text(name or "")
     if not name:

@@ -26,6 +26,7 @@ class Entry:
     full_name: str
     unit_id: int | None
     unit_name: str | None
+    unit_code: str | None
     score: int
     max_score: int
     prediction_error: int | None
@@ -226,7 +227,8 @@ def iter_contest_ranking(session: Session, contest: Contest, batch: int = 2000):
 # --- filters, paging, entries -----------------------------------------------------------------
 def _entries_query(ranked) -> Select:
     return (
-        select(ranked, User.username, User.full_name, User.unit_id, Unit.name.label("unit_name"))
+        select(ranked, User.username, User.full_name, User.unit_id, Unit.name.label("unit_name"),
+               Unit.code.label("unit_code"))
         .join(User, User.id == ranked.c.user_id)
         .outerjoin(Unit, Unit.id == User.unit_id)
     )
@@ -234,10 +236,21 @@ def _entries_query(ranked) -> Select:
 
 def _page(session: Session, ranked, page: int, per_page: int, filters: dict) -> Page:
     page = max(1, int(page))
+    entries, total = _window(session, ranked, per_page, (page - 1) * per_page, filters)
+    return Page(entries, total, page, per_page)
+
+
+def _window(session: Session, ranked, limit: int, offset: int, filters: dict) -> tuple[list[Entry], int]:
     query = _filtered(session, _entries_query(ranked), filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.execute(query.order_by(ranked.c.rank).limit(per_page).offset((page - 1) * per_page))
-    return Page([_entry(row) for row in rows], total, page, per_page)
+    rows = session.execute(query.order_by(ranked.c.rank).limit(limit).offset(offset))
+    return [_entry(row) for row in rows], total
+
+
+def ranked_page(session: Session, round_: Round, *, limit: int, offset: int = 0, **filters) -> Page:
+    """The API's window on a round's ranking (limit/offset rather than page numbers)."""
+    entries, total = _window(session, ranked_round(session, round_).subquery("ranked"), limit, offset, filters)
+    return Page(entries, total, offset // limit + 1, limit)
 
 
 def _filtered(session: Session, query: Select, filters: dict) -> Select:
@@ -277,7 +290,7 @@ def _stream(session: Session, query: Select, batch: int):
 def _entry(row) -> Entry:
     return Entry(
         rank=row.rank, user_id=row.user_id, username=row.username, full_name=row.full_name,
-        unit_id=row.unit_id, unit_name=row.unit_name, score=int(row.score or 0), max_score=int(row.max_score or 0),
+        unit_id=row.unit_id, unit_name=row.unit_name, unit_code=row.unit_code, score=int(row.score or 0), max_score=int(row.max_score or 0),
         prediction_error=None if row.prediction_error is None else int(row.prediction_error),
         duration_seconds=int(row.duration_seconds or 0), submitted_at=row.submitted_at,
         attempt_id=row.attempt_id, prediction=row.prediction, rounds=int(getattr(row, "rounds", 1) or 1),
