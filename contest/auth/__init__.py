@@ -1,1 +1,1 @@
-from . import views  # noqa: F401
+from . import activation, views  # noqa: F401  (activation adds /activate/<token> to views.bp)

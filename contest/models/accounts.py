@@ -29,6 +29,10 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     date_of_birth: Mapped[date | None]
     is_active_account: Mapped[bool] = mapped_column(default=True)
+    # A bulk-imported account has no password until its one-time activation link is used;
+    # only the token's SHA-256 is stored (services/activation.py).
+    activation_token_hash: Mapped[str | None] = mapped_column(String(64))
+    activation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     unit = relationship("Unit")

@@ -1,6 +1,7 @@
 """CSV (comma, semicolon or tab; UTF-8 with or without BOM, else Windows-1258/1252)."""
 import csv
 import io
+from collections.abc import Callable
 
 from .result import FILE_WHERE, ParseResult, UnsafeFile
 from .safety import MAX_ROWS
@@ -14,7 +15,7 @@ DELIMITERS = (",", ";", "\t")
 def parse(data: bytes) -> ParseResult:
     text = decode(data)
     result = ParseResult()
-    delimiter = _delimiter(text)
+    delimiter = sniff_delimiter(text, _header_size)
     if delimiter is None:
         result.error(
             FILE_WHERE,
@@ -22,13 +23,13 @@ def parse(data: bytes) -> ParseResult:
             f"cần các cột {EXPECTED_HEADERS}.",
         )
         return result
-    count = read_table(result, LABEL, _records(text, delimiter))
+    count = read_table(result, LABEL, records(text, delimiter))
     if not count:
         result.error(FILE_WHERE, "Tệp CSV có dòng tiêu đề nhưng không có câu hỏi nào.")
     return result
 
 
-def _records(text: str, delimiter: str):
+def records(text: str, delimiter: str):
     """(record number, cells): a quoted cell may span lines and still counts as one row, as in Excel."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     number = 0
@@ -41,8 +42,16 @@ def _records(text: str, delimiter: str):
         raise UnsafeFile(f"Tệp CSV bị lỗi ở dòng {number + 1}: ô quá dài hoặc dấu ngoặc kép không đóng.") from exc
 
 
-def _delimiter(text: str) -> str | None:
-    """The delimiter under which a header row appears, preferring the one naming most columns."""
+def _header_size(cells) -> int:
+    layout = read_layout(0, cells)
+    return len(layout.columns) + len(layout.choices) if layout.is_header else 0
+
+
+def sniff_delimiter(text: str, header_size: Callable[[list[str]], int]) -> str | None:
+    """The delimiter under which a header row appears, preferring the one naming most columns.
+
+    `header_size(cells)` says how many known columns a row names, 0 when it is no header row.
+    """
     best, best_size = None, 0
     for delimiter in DELIMITERS:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -52,9 +61,8 @@ def _delimiter(text: str) -> str | None:
                     break
                 if is_blank(cells):
                     continue
-                layout = read_layout(scanned, cells)
-                if layout.is_header:
-                    size = len(layout.columns) + len(layout.choices)
+                size = header_size(cells)
+                if size:
                     if size > best_size:
                         best, best_size = delimiter, size
                     break

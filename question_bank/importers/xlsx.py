@@ -14,6 +14,8 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 
 from lxml import etree
@@ -51,9 +53,19 @@ def too_many_rows(title: str) -> str:
 
 
 def parse(data: bytes) -> ParseResult:
-    archive = check_package(data)  # raises UnsafeFile for anything hostile
+    with open_workbook(data) as workbook:
+        return _read_workbook(workbook)
+
+
+@contextmanager
+def open_workbook(data: bytes) -> Iterator["_Workbook"]:
+    """The checked package's workbook; raises UnsafeFile for anything hostile or broken.
+
+    Also used by `rows.read_rows` (units, participants), so both read workbooks one way.
+    """
+    archive = check_package(data)
     with archive:
-        try:  # only the package is guarded here; row reading guards itself (_SheetRows)
+        try:  # only the package is guarded here; row reading guards itself (SheetRows)
             workbook = _Workbook(archive)
             claims = [(title, workbook.claimed_rows(path)) for title, path in workbook.sheets]
         except _BROKEN as exc:
@@ -61,14 +73,14 @@ def parse(data: bytes) -> ParseResult:
         for title, claimed in claims:  # every claim checked before any row is read
             if claimed > MAX_ROWS:
                 raise UnsafeFile(too_many_rows(title))
-        return _read_workbook(workbook)
+        yield workbook
 
 
 def _read_workbook(workbook: "_Workbook") -> ParseResult:
     result = ParseResult()
     skipped, read_any = [], False
     for title, path in workbook.sheets:
-        rows = _SheetRows(workbook, title, path)
+        rows = SheetRows(workbook, title, path)
         try:
             count = read_table(result, title, rows)
         finally:
@@ -246,8 +258,8 @@ def _letters_index(letters: str) -> int:
     return index - 1
 
 
-class _SheetRows:
-    """The rows of one sheet for read_table; remembers whether the sheet holds anything at all."""
+class SheetRows:
+    """The rows of one sheet (for read_table and rows.read_rows); remembers whether it holds anything."""
 
     def __init__(self, workbook: _Workbook, title: str, path: str):
         self.has_content = False

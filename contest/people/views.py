@@ -1,0 +1,231 @@
+"""Organizer pages at /people: the unit tree and its import, participants, their import and resets.
+
+Imports go upload → preview (a dry run: every error with its row, nothing stored) → confirm. The
+file waits in question_bank's staging folder between the two, tagged with its kind. Activation
+links exist only in the response that creates them: shown once, never stored in clear.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from contest.auth.forms import EmptyForm
+from contest.errors import DomainError
+from contest.extensions import db, login_manager
+from contest.models import Unit
+from contest.services import activation, audit, participants, units
+from contest.services.participant_import import import_participants
+from contest.services.unit_import import import_units
+from question_bank import staging
+
+from .forms import ACCEPTED_FILES, ParticipantFilterForm, UnitForm, UploadForm
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+ROLES = ("admin", "organizer")
+PREVIEW_ROWS = 300  # rows listed on a preview page; the counts and errors cover the whole file
+IMPORTERS = {"units": import_units, "participants": import_participants}
+
+
+@bp.before_request
+def _organizers_only():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if current_user.role not in ROLES:
+        abort(403)
+    return None
+
+
+def _log(action: str, target: str, **details) -> None:
+    audit.record(db.session, action, user_id=current_user.id, target=target, details=details, ip=request.remote_addr)
+
+
+@bp.route("/")
+def index():
+    return redirect(url_for(".unit_tree"))
+
+
+# --- units -----------------------------------------------------------------------------------
+
+
+@bp.route("/units")
+def unit_tree():
+    return render_template("people/units.html", roots=units.tree(db.session))
+
+
+def _unit_page(form: UnitForm, unit: Unit | None):
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("people/unit_form.html", form=form, unit=unit), status
+
+
+def _save_unit(form: UnitForm, unit: Unit | None):
+    try:
+        saved = units.save_unit(db.session, unit, code=form.code.data, name=form.name.data,
+                                parent_id=form.parent.data, headcount=form.headcount.data, group=form.group.data)
+    except DomainError as exc:
+        db.session.rollback()
+        form.add_domain_error(exc)
+        return _unit_page(form, unit)
+    _log("unit_updated" if unit else "unit_created", saved.code, unit_id=saved.id, parent_id=saved.parent_id)
+    db.session.commit()
+    flash(_("Đã lưu đơn vị “%(code)s — %(name)s”.", code=saved.code, name=saved.name), "success")
+    return redirect(url_for(".unit_tree"))
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+def new_unit():
+    form = UnitForm()
+    form.set_parents(units.choices(db.session))
+    if form.validate_on_submit():
+        return _save_unit(form, None)
+    return _unit_page(form, None)
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+def edit_unit(unit_id: int):
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    form = UnitForm(data={"code": unit.code, "name": unit.name, "parent": unit.parent_id,
+                          "headcount": unit.headcount, "group": unit.group or ""})
+    # A unit cannot move under itself; its sub-units stay listed and the service names the loop.
+    form.set_parents([(value, label) for value, label in units.choices(db.session) if value != unit.id])
+    if form.validate_on_submit():
+        return _save_unit(form, unit)
+    return _unit_page(form, unit)
+
+
+# --- imports (shared by units and participants) ----------------------------------------------
+
+
+def _upload(kind: str):
+    form = UploadForm()
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        if data:
+            staged = staging.stage(data, user_id=current_user.id, filename=form.file.data.filename, topic=kind)
+            return redirect(url_for(".preview_import", kind=kind, token=staged.token))
+        form.file.errors.append(_("Tệp tải lên rỗng (0 byte)."))
+    status = 400 if form.errors else 200
+    return render_template("people/upload.html", form=form, kind=kind, accept=ACCEPTED_FILES), status
+
+
+def _staged(kind: str, token: str) -> staging.Staged:
+    try:
+        staged = staging.load(token, current_user.id)
+    except staging.StagingExpired:
+        flash(_("Tệp đã tải lên quá 1 giờ nên đã bị xoá; hãy tải lên lại."), "error")
+        abort(redirect(url_for(f".import_{kind}_page")))
+    if staged is None or staged.topic != kind:  # someone else's, or a bank upload's token
+        abort(404)
+    return staged
+
+
+@bp.route("/units/import", methods=["GET", "POST"])
+def import_units_page():
+    return _upload("units")
+
+
+@bp.route("/participants/import", methods=["GET", "POST"])
+def import_participants_page():
+    return _upload("participants")
+
+
+@bp.route("/<any(units, participants):kind>/import/<token>")
+def preview_import(kind: str, token: str):
+    staged = _staged(kind, token)
+    report = IMPORTERS[kind](db.session, staged.data, dry_run=True)
+    db.session.rollback()
+    return render_template(
+        f"people/{kind}_preview.html",
+        staged=staged,
+        report=report,
+        rows=report.rows[:PREVIEW_ROWS],
+        expires_at=format_datetime(staged.expires_at, "HH:mm dd/MM/yyyy"),
+        form=EmptyForm(),
+    )
+
+
+@bp.route("/<any(units, participants):kind>/import/<token>/discard", methods=["POST"])
+def discard_import(kind: str, token: str):
+    _staged(kind, token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    staging.discard(token)
+    flash(_("Đã huỷ tệp tải lên; không có gì được lưu."), "info")
+    return redirect(url_for(f".import_{kind}_page"))
+
+
+def _refused(kind: str, token: str, count: int):
+    db.session.rollback()
+    flash(_("Tệp còn %(n)s lỗi nên chưa có gì được lưu; hãy sửa tệp rồi tải lên lại.", n=count), "error")
+    return redirect(url_for(".preview_import", kind=kind, token=token))
+
+
+@bp.route("/units/import/<token>/confirm", methods=["POST"])
+def confirm_units(token: str):
+    staged = _staged("units", token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    # Parsed again from the staged bytes: what is stored is exactly what the file says, now.
+    report = import_units(db.session, staged.data)
+    if report.errors:
+        return _refused("units", token, len(report.errors))
+    _log("units_imported", staged.filename, imported=report.imported, updated=report.updated)
+    db.session.commit()
+    staging.discard(token)
+    flash(_("Đã thêm %(new)s đơn vị mới và cập nhật %(changed)s đơn vị.", new=report.imported,
+            changed=report.updated), "success")
+    return redirect(url_for(".unit_tree"))
+
+
+@bp.route("/participants/import/<token>/confirm", methods=["POST"])
+def confirm_participants(token: str):
+    staged = _staged("participants", token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    report = import_participants(db.session, staged.data)
+    if report.errors:
+        return _refused("participants", token, len(report.errors))
+    _log("participants_imported", staged.filename, imported=report.imported)
+    db.session.commit()
+    staging.discard(token)
+    links = [(item.username, item.full_name, item.unit_code, _link(item.token)) for item in report.activations]
+    return _links_page(links, reset=False)
+
+
+# --- participants ----------------------------------------------------------------------------
+
+
+def _link(token: str) -> str:
+    return url_for("auth.activate", token=token, _external=True)
+
+
+def _links_page(links, *, reset: bool):
+    response = render_template("people/activation_links.html", links=links, reset=reset,
+                               days=activation.TTL.days)
+    # Shown once: no copy in the browser's cache or history.
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.route("/participants")
+def participant_list():
+    form = ParticipantFilterForm(formdata=request.args)
+    form.set_units(units.choices(db.session))
+    # Not form.validate(): a stale or hand-typed unit is ignored, never an error.
+    unit_id = form.unit.data if form.unit.data in {value for value, _label in form.unit.choices} else None
+    page = participants.search(db.session, form.q.data or "", unit_id, request.args.get("page", 1, type=int))
+    return render_template("people/participants.html", form=form, page=page, unit_id=unit_id,
+                           q=form.q.data or "")
+
+
+@bp.route("/participants/<int:user_id>/reset", methods=["GET", "POST"])
+def reset_participant(user_id: int):
+    user = participants.get_participant(db.session, user_id) or abort(404)
+    form = EmptyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        token = activation.reset(user)
+        _log("participant_reset", user.username, user_id=user.id)
+        db.session.commit()
+        unit_code = user.unit.code if user.unit else ""
+        return _links_page([(user.username, user.full_name, unit_code, _link(token))], reset=True)
+    return render_template("people/reset.html", user=user, form=form)

@@ -1,0 +1,242 @@
+"""Importing participants from .xlsx/.csv (SPEC §3 `import-participants`): all or nothing.
+
+A row is one new participant account: a username or a phone (the phone becomes the username when
+no username is given), full name, unit code (the unit must exist), optional email, date of
+birth. Nobody gets a password: each account gets a one-time activation link instead, returned
+once to the organizer. Every problem is reported with its row; with any error nothing is stored.
+"""
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import insert, or_, select
+from sqlalchemy.orm import Session
+
+from contest.models import Unit, User
+from question_bank.db import now_utc
+from question_bank.normalize import clean_text
+
+from . import activation
+from .import_common import Columns, ImportReport, data_rows, get
+
+MAX_USERNAME, MAX_NAME, MAX_EMAIL = 100, 200, 254
+MIN_AGE, MAX_AGE = 15, 100
+CHUNK = 500  # bounded IN lists on both engines
+
+COLUMNS = Columns(
+    names={
+        "username": ("ten dang nhap", "tai khoan", "ten tai khoan", "username", "user name", "login"),
+        "phone": ("so dien thoai", "dien thoai", "sdt", "so dt", "dt", "di dong", "so di dong", "phone", "mobile",
+                  "phone number"),
+        "full_name": ("ho va ten", "ho ten", "ho va ten thi sinh", "ten thi sinh", "full name", "name"),
+        "unit_code": ("ma don vi", "ma dv", "unit code", "unit"),
+        "email": ("email", "e mail", "thu dien tu", "dia chi email"),
+        "date_of_birth": ("ngay sinh", "ngay thang nam sinh", "ngay thang nam sinh dd mm yyyy", "date of birth",
+                          "birth date", "dob", "birthday"),
+    },
+    labels={"username": "Tên đăng nhập", "phone": "Số điện thoại", "full_name": "Họ và tên",
+            "unit_code": "Mã đơn vị", "email": "Email", "date_of_birth": "Ngày sinh"},
+    required=("full_name", "unit_code"),
+    any_of=("username", "phone"),
+    needed=("date_of_birth",),
+    ignored=("stt", "tt", "so tt", "so thu tu", "no", "ten don vi", "don vi", "chuc vu", "gioi tinh", "ghi chu"),
+)
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
+_PHONE_NOISE = re.compile(r"[\s.\-()]")
+_MOBILE = re.compile(r"0[35789]\d{8}")
+_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?: 00:00(?::00)?)?")
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
+
+
+@dataclass
+class ParticipantRow:
+    where: str
+    username: str
+    phone: str | None
+    full_name: str
+    unit_code: str
+    email: str | None
+    date_of_birth: date | None
+    ok: bool = True  # False when the row has a problem of its own (still checked against the database)
+    unit_id: int | None = None
+
+
+@dataclass
+class Activation:
+    """One imported account and its link's token, shown to the organizer once."""
+
+    username: str
+    full_name: str
+    unit_code: str
+    token: str
+
+
+@dataclass
+class ParticipantReport(ImportReport):
+    activations: list[Activation] = field(default_factory=list)
+
+
+def normalize_phone(text: str) -> str | None:
+    """A Vietnamese mobile number as 0xxxxxxxxx: +84/84 prefixes, spaces and dots accepted, and
+    Excel's lost leading zero (a number cell 912345678) restored. None when it is no such number."""
+    digits = _PHONE_NOISE.sub("", text)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    elif len(digits) == 9 and digits[:1] in "35789":
+        digits = "0" + digits
+    return digits if _MOBILE.fullmatch(digits) else None
+
+
+def parse_birth_date(text: str, today: date) -> tuple[date | None, str | None]:
+    """(date, None) or (None, Vietnamese message): dd/mm/yyyy (or - .), yyyy-mm-dd, or a date cell."""
+    match = _DATE.fullmatch(text)
+    if match:
+        day, month, year = match.groups()
+    else:
+        iso = _ISO_DATE.fullmatch(text)
+        if iso is None:
+            return None, f"Ngày sinh “{text}” không đúng dạng ngày/tháng/năm (ví dụ 15/03/1985)."
+        year, month, day = iso.groups()
+    if len(year) != 4:
+        return None, f"Ngày sinh “{text}”: hãy ghi năm đủ 4 chữ số (ví dụ 15/03/1985)."
+    try:
+        born = date(int(year), int(month), int(day))
+    except ValueError:
+        return None, f"Ngày sinh “{text}” không có thật (ngày/tháng/năm)."
+    if born > today:
+        return None, f"Ngày sinh “{text}” ở tương lai."
+    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    if not MIN_AGE <= age <= MAX_AGE:
+        return None, (f"Ngày sinh “{text}” cho tuổi {age}, ngoài khoảng {MIN_AGE}–{MAX_AGE} tuổi; "
+                      "hãy kiểm tra lại năm sinh.")
+    return born, None
+
+
+def import_participants(session: Session, data: bytes, *, dry_run: bool = False) -> ParticipantReport:
+    """Parses, checks and (unless dry_run or any error) creates the accounts with activation
+    tokens; the caller commits."""
+    report = ParticipantReport()
+    rows = _parse(data, report)
+    _check_units(session, rows, report)
+    _check_taken(session, rows, report)
+    report.sort_problems()
+    report.rows = rows
+    if report.errors:
+        return report
+    report.imported = len(rows)
+    if not dry_run:
+        _store(session, rows, report)
+    return report
+
+
+def _parse(data: bytes, report: ParticipantReport) -> list[ParticipantRow]:
+    rows: list[ParticipantRow] = []
+    seen: dict[str, str] = {}  # every login (username, phone, email) → where it first appeared
+    today = now_utc().date()
+    for where, cells, layout in data_rows(data, COLUMNS, report, "thí sinh"):
+        before = len(report.errors)
+        username = clean_text(get(cells, layout, "username"))
+        phone_text = clean_text(get(cells, layout, "phone"))
+        full_name = clean_text(get(cells, layout, "full_name"))
+        unit_code = clean_text(get(cells, layout, "unit_code"))
+        email = clean_text(get(cells, layout, "email")).lower() or None
+        birth_text = clean_text(get(cells, layout, "date_of_birth"))
+        phone = None
+        if phone_text:
+            phone = normalize_phone(phone_text)
+            if phone is None:
+                report.error(where, f"Số điện thoại “{phone_text}” không hợp lệ: cần số di động Việt Nam 10 chữ số "
+                                    "bắt đầu bằng 03, 05, 07, 08 hoặc 09 (ví dụ 0912 345 678 hoặc +84 912 345 678).")
+        if username:
+            if len(username) > MAX_USERNAME or not _USERNAME.fullmatch(username):
+                report.error(where, f"Tên đăng nhập “{username[:MAX_USERNAME]}” không hợp lệ: chỉ dùng chữ không dấu, "
+                                    f"chữ số và . _ - @, không có dấu cách, tối đa {MAX_USERNAME} ký tự.")
+        elif not phone_text:
+            report.error(where, "Cần tên đăng nhập hoặc số điện thoại.")
+        username = username or phone or ""
+        if not full_name:
+            report.error(where, "Thiếu họ và tên.")
+        elif len(full_name) > MAX_NAME:
+            report.error(where, f"Họ và tên dài quá {MAX_NAME} ký tự.")
+        if not unit_code:
+            report.error(where, "Thiếu mã đơn vị.")
+        if email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
+            report.error(where, f"Email “{email[:MAX_EMAIL]}” không hợp lệ (ví dụ ten@donvi.gov.vn).")
+        born = None
+        if not birth_text:
+            if "date_of_birth" in layout.columns:
+                report.error(where, "Thiếu ngày sinh.")
+        else:
+            born, problem = parse_birth_date(birth_text, today)
+            if problem:
+                report.error(where, problem)
+        for label, login in (("Tên đăng nhập", username), ("Số điện thoại", phone), ("Email", email)):
+            if not login:
+                continue
+            if login in seen and seen[login] != where:
+                report.error(where, f"{label} “{login}” trùng với {seen[login]}.")
+            else:
+                seen.setdefault(login, where)
+        rows.append(ParticipantRow(where, username, phone, full_name, unit_code, email, born,
+                                   ok=len(report.errors) == before))
+    return rows
+
+
+def _chunks(values: list[str]):
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def _check_units(session: Session, rows: list[ParticipantRow], report: ImportReport) -> None:
+    codes = sorted({row.unit_code for row in rows if row.unit_code})
+    units: dict[str, int] = {}
+    for chunk in _chunks(codes):
+        units.update(session.execute(select(Unit.code, Unit.id).where(Unit.code.in_(chunk))).tuples().all())
+    for row in rows:
+        row.unit_id = units.get(row.unit_code)
+        if row.unit_code and row.unit_id is None:
+            report.error(row.where, f"Không có đơn vị mã “{row.unit_code}”; hãy nhập danh sách đơn vị trước "
+                                    "(mã phân biệt chữ hoa, chữ thường).")
+
+
+def _check_taken(session: Session, rows: list[ParticipantRow], report: ImportReport) -> None:
+    """Usernames, phones and emails already used by an account. Login accepts any of the three,
+    so a new phone must not be someone's username either, and the reverse."""
+    logins = sorted({login for row in rows for login in (row.username, row.phone, row.email) if login})
+    owners: dict[str, str] = {}
+    for chunk in _chunks(logins):
+        found = session.execute(
+            select(User.username, User.phone, User.email).where(
+                or_(User.username.in_(chunk), User.phone.in_(chunk), User.email.in_(chunk))
+            )
+        )
+        for username, phone, email in found:
+            for login in (username, phone, email):
+                if login:
+                    owners.setdefault(login, username)
+    for row in rows:
+        for label, login in (("Tên đăng nhập", row.username), ("Số điện thoại", row.phone), ("Email", row.email)):
+            if login and login in owners:
+                report.error(row.where, f"{label} “{login}” đã được dùng cho tài khoản “{owners[login]}”.")
+
+
+def _store(session: Session, rows: list[ParticipantRow], report: ParticipantReport) -> None:
+    """One multi-row INSERT … RETURNING id (thousands of rows in a second), tokens hashed in place."""
+    now = now_utc()
+    expires = now + activation.TTL
+    secrets_ = [activation.new_secret() for _row in rows]
+    values = [
+        {"username": row.username, "password_hash": activation.NO_PASSWORD, "full_name": row.full_name,
+         "role": "participant", "unit_id": row.unit_id, "phone": row.phone, "email": row.email,
+         "date_of_birth": row.date_of_birth, "is_active_account": True, "created_at": now,
+         "activation_token_hash": digest, "activation_expires_at": expires}
+        for row, (_secret, digest) in zip(rows, secrets_)
+    ]
+    ids = session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), values).all()
+    for row, user_id, (secret, _digest) in zip(rows, ids, secrets_):
+        report.activations.append(
+            Activation(row.username, row.full_name, row.unit_code, activation.token_for(user_id, secret))
+        )

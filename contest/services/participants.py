@@ -1,0 +1,48 @@
+"""Listing participant accounts for organizers: search, unit filter (with sub-units), pages."""
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from contest.models import User
+from question_bank.normalize import clean_text
+
+from .units import subtree_ids
+
+PAGE_SIZE = 50
+
+
+@dataclass
+class Page:
+    users: list[User]
+    total: int
+    number: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def search(session: Session, q: str = "", unit_id: int | None = None, page: int = 1) -> Page:
+    """Participants whose username, name, phone or email contains `q`, in `unit_id`'s subtree."""
+    query = select(User).where(User.role == "participant")
+    q = clean_text(q)
+    if q:
+        pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(*(column.ilike(pattern, escape="\\")
+                                  for column in (User.username, User.full_name, User.phone, User.email))))
+    if unit_id is not None:
+        query = query.where(User.unit_id.in_(sorted(subtree_ids(session, unit_id))))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
+    users = session.scalars(
+        query.options(selectinload(User.unit)).order_by(User.full_name, User.username, User.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return Page(users, total, page)
+
+
+def get_participant(session: Session, user_id: int) -> User | None:
+    user = session.get(User, user_id)
+    return user if user is not None and user.role == "participant" else None

@@ -1,0 +1,112 @@
+"""The unit tree for organizer pages: listing it, creating and editing (moving) a unit."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from contest.errors import Conflict, NotFound, ValidationFailed
+from contest.models import Unit, User
+from question_bank.normalize import clean_text
+
+from .unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
+
+
+@dataclass
+class UnitNode:
+    unit: Unit
+    participants: int = 0
+    children: list["UnitNode"] = field(default_factory=list)
+
+    @property
+    def total_headcount(self) -> int:
+        """The unit's headcount plus its sub-units' (how unit rankings roll up)."""
+        return self.unit.headcount + sum(child.total_headcount for child in self.children)
+
+    @property
+    def total_participants(self) -> int:
+        return self.participants + sum(child.total_participants for child in self.children)
+
+
+def tree(session: Session) -> list[UnitNode]:
+    """Roots, each with its children, ordered by code; participant accounts counted per unit."""
+    units = session.scalars(select(Unit).order_by(Unit.code)).all()
+    counts = dict(session.execute(
+        select(User.unit_id, func.count()).where(User.role == "participant", User.unit_id.is_not(None))
+        .group_by(User.unit_id)
+    ).tuples().all())
+    nodes = {unit.id: UnitNode(unit, counts.get(unit.id, 0)) for unit in units}
+    roots = []
+    for unit in units:
+        parent = nodes.get(unit.parent_id)
+        (parent.children if parent else roots).append(nodes[unit.id])
+    return roots
+
+
+def parents_by_id(session: Session) -> dict[int, int | None]:
+    return dict(session.execute(select(Unit.id, Unit.parent_id)).tuples().all())
+
+
+def subtree_ids(session: Session, unit_id: int) -> set[int]:
+    """The unit and every unit under it."""
+    children: dict[int | None, list[int]] = {}
+    for child, parent in parents_by_id(session).items():
+        children.setdefault(parent, []).append(child)
+    found, todo = set(), [unit_id]
+    while todo:
+        current = todo.pop()
+        if current not in found:
+            found.add(current)
+            todo.extend(children.get(current, []))
+    return found
+
+
+def choices(session: Session) -> list[tuple[int, str]]:
+    """(id, "CODE — name") for select boxes, in code order."""
+    return [(unit_id, f"{code} — {name}") for unit_id, code, name in
+            session.execute(select(Unit.id, Unit.code, Unit.name).order_by(Unit.code))]
+
+
+def save_unit(session: Session, unit: Unit | None, *, code: str, name: str, parent_id: int | None,
+              headcount: int, group: str | None) -> Unit:
+    """Creates (unit None) or edits a unit; a move under itself or a sub-unit is refused."""
+    code, name, group = clean_text(code), clean_text(name), clean_text(group) or None
+    if not code or len(code) > MAX_CODE:
+        raise ValidationFailed(f"Mã đơn vị phải có từ 1 đến {MAX_CODE} ký tự.", field="code")
+    if not name or len(name) > MAX_NAME:
+        raise ValidationFailed(f"Tên đơn vị phải có từ 1 đến {MAX_NAME} ký tự.", field="name")
+    if not 0 <= headcount <= MAX_HEADCOUNT:
+        raise ValidationFailed(f"Biên chế phải từ 0 đến {MAX_HEADCOUNT}.", field="headcount")
+    if group and len(group) > MAX_GROUP:
+        raise ValidationFailed(f"Tên khối dài tối đa {MAX_GROUP} ký tự.", field="group")
+    if parent_id is not None:
+        parents = parents_by_id(session)
+        if parent_id not in parents:
+            raise NotFound("Không có đơn vị cấp trên đã chọn.", field="parent")
+        if unit is not None and unit.id is not None and _under(parents, parent_id, unit.id):
+            raise ValidationFailed("Không thể chuyển đơn vị vào chính nó hoặc một đơn vị cấp dưới của nó "
+                                   "(sẽ tạo vòng lặp).", field="parent")
+    taken = session.scalar(select(Unit.id).where(Unit.code == code))
+    if taken is not None and (unit is None or taken != unit.id):
+        raise Conflict(f"Mã đơn vị “{code}” đã được dùng.", field="code")
+    if unit is None:
+        unit = Unit(code=code)
+    unit.code, unit.name, unit.parent_id, unit.headcount, unit.group = code, name, parent_id, headcount, group
+    try:
+        with session.begin_nested():  # a code taken meanwhile is the database's answer
+            session.add(unit)
+    except IntegrityError:
+        raise Conflict(f"Mã đơn vị “{code}” đã được dùng.", field="code") from None
+    return unit
+
+
+def _under(parents: dict[int, int | None], start: int, unit_id: int) -> bool:
+    """Whether walking up from `start` meets `unit_id` (start itself included)."""
+    seen = set()
+    node: int | None = start
+    while node is not None and node not in seen:
+        if node == unit_id:
+            return True
+        seen.add(node)
+        node = parents.get(node)
+    return False

@@ -1,0 +1,118 @@
+"""Plain rows of a workbook or CSV, for imports that are not questions (units, participants).
+
+The same safety and decoding as the question importers, not a copy: the workbook comes from
+`xlsx.open_workbook` (size, zip bomb, DOCTYPE/ENTITY and row-cap checks, lxml streaming), CSV
+from `text.decode` (UTF-8 with or without BOM, then Windows-1258/1252) and `csv.records`.
+
+    with read_rows(data, header_size) as table:
+        if table.errors: ...            # the file was refused as a whole
+        for sheet in table.sheets:
+            for number, cells in sheet: ...   # may raise UnsafeFile (row cap, corrupt sheet)
+
+Cells are the texts a user sees (2012, not 2012.0; a date cell as dd/mm/yyyy); blank rows are
+skipped; `number` is the Excel row (or the CSV record) number, for "Sheet1, dòng 6".
+"""
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+
+from . import csv as csv_reader
+from .detect import detect
+from .result import FILE_WHERE, Problem, UnsafeFile
+from .safety import check_size
+from .table import texts_of
+from .text import decode
+from .xlsx import SheetRows, open_workbook
+
+CSV_TITLE = csv_reader.LABEL
+_TEXT_KINDS = ("csv", "aiken", "gift", "text")  # detect() names text files after question formats
+_USE = "hãy dùng Excel (.xlsx) hoặc CSV"
+_REFUSALS = {
+    "empty": "Tệp rỗng: không có nội dung nào.",
+    "docx": f"Tệp Word (.docx) không phải bảng tính; {_USE}.",
+    "ole2": "Tệp Excel đời cũ (.xls) hoặc tệp có mật khẩu; hãy lưu lại dưới dạng .xlsx không mật khẩu.",
+    "odf": "Tệp OpenDocument (.ods của LibreOffice) không phải tệp Excel; hãy lưu lại dưới dạng .xlsx.",
+    "utf16": "Tệp văn bản mã UTF-16 (Unicode) không được hỗ trợ; hãy lưu CSV với mã UTF-8.",
+    "pdf": f"Tệp PDF không được hỗ trợ; {_USE}.",
+    "image": f"Tệp ảnh không được hỗ trợ; {_USE}.",
+}
+_UNKNOWN = f"Không nhận ra định dạng tệp; {_USE}."
+
+
+def count_filled(cells: list[str]) -> int:
+    """The default header test: how many cells a row fills when it fills at least two."""
+    filled = sum(1 for cell in cells if cell.strip())
+    return filled if filled >= 2 else 0
+
+
+@dataclass
+class Sheet:
+    title: str
+    _open: Callable[[], Iterator[tuple[int, list]]]
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        rows = self._open()
+        try:
+            for number, values in rows:
+                texts = texts_of(values)
+                if any(texts):
+                    yield number, texts
+        finally:
+            close = getattr(rows, "close", None)
+            if close is not None:
+                close()
+
+
+@dataclass
+class Table:
+    format: str = ""  # "xlsx" or "csv"
+    sheets: list[Sheet] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    _stack: ExitStack = field(default_factory=ExitStack, repr=False)
+
+    @classmethod
+    def refused(cls, message: str, fmt: str = "") -> "Table":
+        return cls(format=fmt, errors=[Problem(FILE_WHERE, message)])
+
+    def close(self) -> None:
+        self._stack.close()
+
+    def __enter__(self) -> "Table":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def read_rows(data: bytes, header_size: Callable[[list[str]], int] = count_filled) -> Table:
+    """The sheets of an .xlsx or the one table of a CSV; never raises for a bad or hostile file.
+
+    `header_size` picks the CSV delimiter: the one under which a header row names most columns.
+    """
+    try:
+        check_size(data)
+    except UnsafeFile as exc:
+        return Table.refused(str(exc))
+    kind = detect(data)
+    try:
+        if kind == "xlsx":
+            return _workbook(data)
+        if kind in _TEXT_KINDS:
+            return _csv(data, header_size)
+    except UnsafeFile as exc:
+        return Table.refused(str(exc), kind)
+    return Table.refused(_REFUSALS.get(kind, _UNKNOWN), kind)
+
+
+def _workbook(data: bytes) -> Table:
+    table = Table(format="xlsx")
+    workbook = table._stack.enter_context(open_workbook(data))
+    for title, path in workbook.sheets:
+        table.sheets.append(Sheet(title, lambda title=title, path=path: iter(SheetRows(workbook, title, path))))
+    return table
+
+
+def _csv(data: bytes, header_size: Callable[[list[str]], int]) -> Table:
+    text = decode(data)
+    delimiter = csv_reader.sniff_delimiter(text, header_size) or ","
+    return Table(format="csv", sheets=[Sheet(CSV_TITLE, lambda: csv_reader.records(text, delimiter))])
