@@ -3,10 +3,13 @@ from pathlib import Path
 
 from flask import Flask, request
 
-from contest import api, auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
+from contest import admin, api, auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
 from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
+from contest.people import views as people_views
 from contest.quiz import views as quiz_views
+from contest.services import draw
+from contest.results import views as results_views
 from question_bank import views as bank_views
 from question_bank.signals import bank_changed
 
@@ -14,6 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The bank reports its changes; the contest writes them to the audit log.
 bank_changed.connect(web.audit_bank_change)
+# An edited or retired question reaches new attempts at once, not after the draw cache's TTL.
+bank_changed.connect(lambda *_args, **_kwargs: draw.clear_cache(), weak=False)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -39,6 +44,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.views.bp)
     app.register_blueprint(api.views.bp)
     app.register_blueprint(quiz_views.bp)
+    app.register_blueprint(admin.views.bp)  # /admin, guarded for admins and organizers in the blueprint
+    app.register_blueprint(results_views.bp)  # /results: staff pages, plus the public page of a round
+    app.register_blueprint(people_views.bp)  # /people: units and participants, organizers and admins
     app.register_blueprint(bank_views.bp, url_prefix="/bank")
     access.guard_blueprint(app, bank_views.bp.name, "admin", "organizer")
     web.init_app(app)
