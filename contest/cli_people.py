@@ -4,15 +4,14 @@ Exit 0 on success, 1 with one "where: message" line per problem on stderr; `--js
 object (`imported`, `updated` for units, `errors`, `warnings`, and for participants `accounts`
 with their activation links); `--dry-run` stores nothing and reports the same.
 """
-import functools
 import json
 import sys
 from pathlib import Path
 
 import click
-from flask import current_app, g
-from flask.cli import with_appcontext
+from flask import current_app
 
+from contest.cli_support import writer_context
 from contest.extensions import db
 from contest.services import audit
 from contest.services.import_common import ImportReport
@@ -20,18 +19,6 @@ from contest.services.participant_import import import_participants
 from contest.services.unit_import import import_units
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
-
-
-def writer_context(command):
-    """with_appcontext, taking SQLite's write lock up front (as every command in cli.py does)."""
-
-    @with_appcontext
-    @functools.wraps(command)
-    def wrapped(*args, **kwargs):
-        g.write_transaction = True
-        return command(*args, **kwargs)
-
-    return wrapped
 
 
 def init_app(app) -> None:

@@ -1,0 +1,18 @@
+"""What every command module shares: the app context with SQLite's write lock taken up front."""
+import functools
+
+from flask import g
+from flask.cli import with_appcontext
+
+
+def writer_context(command):
+    """with_appcontext, and on SQLite the command's transactions take the write lock up front
+    (a command may run beside the web server, e.g. close-expired from cron)."""
+
+    @with_appcontext
+    @functools.wraps(command)
+    def wrapped(*args, **kwargs):
+        g.write_transaction = True
+        return command(*args, **kwargs)
+
+    return wrapped
