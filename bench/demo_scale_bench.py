@@ -9,7 +9,6 @@ JSON line; exit 1 on a miss or a failed command.
         [--postgres-url postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres]
 """
 import argparse
-import csv
 import json
 import os
 import secrets
@@ -50,29 +49,10 @@ def timed_flask(url: str, *args: str) -> tuple[int, float, float, float, str, st
         return process.returncode, seconds, cpu, usage.ru_maxrss / 1024, out.read(), err.read()
 
 
-def synthetic_bank(path: Path, count: int = 300) -> None:
-    """Used only while the shipped demo bank is too small for the demo round."""
-    topics = ["Cải cách thể chế", "Cải cách thủ tục hành chính", "Cải cách tổ chức bộ máy",
-              "Cải cách công vụ", "Cải cách tài chính công", "Xây dựng Chính phủ điện tử"]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["Câu hỏi", "A", "B", "C", "D", "Đáp án", "Chủ đề", "Mức độ"])
-        for n in range(1, count + 1):
-            writer.writerow([f"Câu hỏi đo hiệu năng số {n} về cải cách hành chính giai đoạn 2021–2030?",
-                             f"Phương án {n}A", f"Phương án {n}B", f"Phương án {n}C", f"Phương án {n}D",
-                             "ABCD"[n % 4], topics[n % len(topics)], ("Dễ", "Trung bình", "Khó")[n % 3]])
-
-
 def prepare(url: str, work: Path) -> str | None:
     """init-db and the plain demo; None when ready, else the error."""
     for args in (("init-db",), ("demo",)):
         result = flask(url, *args)
-        if result.returncode and args == ("demo",):
-            print(f"  demo failed ({result.stderr.strip()}); adding a synthetic bank and retrying")
-            synthetic_bank(work / "bank.csv")
-            result = flask(url, "import-questions", str(work / "bank.csv"))
-            if result.returncode == 0:
-                result = flask(url, "demo")
         if result.returncode:
             return f"{' '.join(args)}: {result.stderr.strip()}"
     return None

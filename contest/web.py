@@ -1,6 +1,7 @@
 """App-wide web plumbing: security headers, error pages, template helpers."""
 from flask import g, has_request_context, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -78,6 +79,12 @@ def _http_error(error: HTTPException):
 
 def _csrf_error(error: CSRFError):
     return _render_error(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."))
+
+
+def audit_request(action: str, target: str = "", **details) -> None:
+    """An audit entry for what the current user does in this request, from their address."""
+    audit.record(db.session, action, user_id=current_user.id if current_user.is_authenticated else None,
+                 target=target, details=details, ip=request.remote_addr)
 
 
 def audit_bank_change(session, *, action: str, target: str = "", details: dict | None = None,

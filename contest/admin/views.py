@@ -1,14 +1,16 @@
 """Organizer pages at /admin: contests, their rounds, the draw preview and opening a round."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from contest.auth import access
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
-from contest.extensions import db, login_manager
+from contest.extensions import db
 from contest.models import Contest, Round, Unit
-from contest.services import audit, contests, rounds
+from contest.services import contests, rounds
+from contest.web import audit_request
 from question_bank.db import now_utc
 from question_bank.services import topic_counts
 
@@ -18,17 +20,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLES = ("admin", "organizer")
 
 
-@bp.before_request
-def _staff_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.role not in ROLES:
-        abort(403)
-    return None
-
-
-def _log(action: str, target: str, **details) -> None:
-    audit.record(db.session, action, user_id=current_user.id, target=target, details=details, ip=request.remote_addr)
+bp.before_request(access.role_guard(*ROLES))
 
 
 def _load_contest(contest_id: int) -> Contest:
@@ -68,7 +60,7 @@ def new_contest():
             db.session.rollback()
             form.add_domain_error(exc)
         else:
-            _log("contest_created", contest.name, contest_id=contest.id)
+            audit_request("contest_created", contest.name, contest_id=contest.id)
             db.session.commit()
             flash(_("Đã tạo cuộc thi “%(name)s”.", name=contest.name), "success")
             return redirect(url_for(".contest", contest_id=contest.id))
@@ -86,7 +78,7 @@ def edit_contest(contest_id: int):
             db.session.rollback()
             form.add_domain_error(exc)
         else:
-            _log("contest_updated", contest.name, contest_id=contest.id)
+            audit_request("contest_updated", contest.name, contest_id=contest.id)
             db.session.commit()
             flash(_("Đã lưu cuộc thi “%(name)s”.", name=contest.name), "success")
             return redirect(url_for(".contest", contest_id=contest.id))
@@ -156,7 +148,7 @@ def _save_round(form: RoundForm, contest: Contest, round_: Round | None):
         db.session.rollback()  # nothing stored half-way; the page shows the stored round again
         form.add_domain_error(exc)
         return _round_page(form, contest, round_)
-    _log(action, round_.title, round_id=round_.id, contest_id=contest.id, published=round_.is_published)
+    audit_request(action, round_.title, round_id=round_.id, contest_id=contest.id, published=round_.is_published)
     db.session.commit()
     if round_.is_published:
         flash(_("Đã lưu và mở đợt thi “%(title)s”.", title=round_.title), "success")
@@ -207,7 +199,7 @@ def publish_round(round_id: int):
         db.session.rollback()
         flash(exc.message, "error")
     else:
-        _log("round_published", round_.title, round_id=round_.id)
+        audit_request("round_published", round_.title, round_id=round_.id)
         db.session.commit()
         flash(_("Đã mở đợt thi “%(title)s”.", title=round_.title), "success")
     return redirect(url_for(".contest", contest_id=round_.contest_id))
@@ -219,7 +211,7 @@ def unpublish_round(round_id: int):
     if not EmptyForm().validate_on_submit():
         abort(400)
     rounds.unpublish(round_)
-    _log("round_unpublished", round_.title, round_id=round_.id)
+    audit_request("round_unpublished", round_.title, round_id=round_.id)
     db.session.commit()
     flash(_("Đã ẩn đợt thi “%(title)s”; thí sinh không còn thấy đợt thi này.", title=round_.title), "success")
     return redirect(url_for(".contest", contest_id=round_.contest_id))

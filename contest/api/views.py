@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from contest.errors import DomainError, NotFound, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
-from contest.models import Attempt, Round, Unit
+from contest.models import Round, Unit
 from contest.services import accounts, attempts, audit, contests, ranking, rounds
 
 from . import errors, openapi

@@ -9,13 +9,15 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from contest.auth import access
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
-from contest.extensions import db, login_manager
+from contest.extensions import db
 from contest.models import Unit
-from contest.services import activation, audit, participants, units
+from contest.services import activation, participants, units
 from contest.services.participant_import import import_participants
 from contest.services.unit_import import import_units
+from contest.web import audit_request
 from question_bank import staging
 
 from .forms import ACCEPTED_FILES, ParticipantFilterForm, UnitForm, UploadForm
@@ -26,17 +28,7 @@ PREVIEW_ROWS = 300  # rows listed on a preview page; the counts and errors cover
 IMPORTERS = {"units": import_units, "participants": import_participants}
 
 
-@bp.before_request
-def _organizers_only():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.role not in ROLES:
-        abort(403)
-    return None
-
-
-def _log(action: str, target: str, **details) -> None:
-    audit.record(db.session, action, user_id=current_user.id, target=target, details=details, ip=request.remote_addr)
+bp.before_request(access.role_guard(*ROLES))
 
 
 @bp.route("/")
@@ -65,7 +57,7 @@ def _save_unit(form: UnitForm, unit: Unit | None):
         db.session.rollback()
         form.add_domain_error(exc)
         return _unit_page(form, unit)
-    _log("unit_updated" if unit else "unit_created", saved.code, unit_id=saved.id, parent_id=saved.parent_id)
+    audit_request("unit_updated" if unit else "unit_created", saved.code, unit_id=saved.id, parent_id=saved.parent_id)
     db.session.commit()
     flash(_("Đã lưu đơn vị “%(code)s — %(name)s”.", code=saved.code, name=saved.name), "success")
     return redirect(url_for(".unit_tree"))
@@ -168,7 +160,7 @@ def confirm_units(token: str):
     report = import_units(db.session, staged.data)
     if report.errors:
         return _refused("units", token, len(report.errors))
-    _log("units_imported", staged.filename, imported=report.imported, updated=report.updated)
+    audit_request("units_imported", staged.filename, imported=report.imported, updated=report.updated)
     db.session.commit()
     staging.discard(token)
     flash(_("Đã thêm %(new)s đơn vị mới và cập nhật %(changed)s đơn vị.", new=report.imported,
@@ -184,7 +176,7 @@ def confirm_participants(token: str):
     report = import_participants(db.session, staged.data)
     if report.errors:
         return _refused("participants", token, len(report.errors))
-    _log("participants_imported", staged.filename, imported=report.imported)
+    audit_request("participants_imported", staged.filename, imported=report.imported)
     db.session.commit()
     staging.discard(token)
     links = [(item.username, item.full_name, item.unit_code, _link(item.token)) for item in report.activations]
@@ -224,7 +216,7 @@ def reset_participant(user_id: int):
         if not form.validate_on_submit():
             abort(400)
         token = activation.reset(user)
-        _log("participant_reset", user.username, user_id=user.id)
+        audit_request("participant_reset", user.username, user_id=user.id)
         db.session.commit()
         unit_code = user.unit.code if user.unit else ""
         return _links_page([(user.username, user.full_name, unit_code, _link(token))], reset=True)

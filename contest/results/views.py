@@ -11,11 +11,11 @@ from collections import defaultdict
 from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, stream_with_context
-from flask_login import current_user
 from sqlalchemy import select
 
+from contest.auth.access import role_guard
 from contest.auth.forms import EmptyForm
-from contest.extensions import db, login_manager
+from contest.extensions import db
 from contest.models import Round, Unit
 from contest.services import exports, prizes, ranking, result_charts, result_settings, unit_ranking
 
@@ -30,15 +30,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PUBLIC_ENDPOINTS = ("results.public_round",)
 
 
-@bp.before_request
-def _staff_only():
-    if request.endpoint in PUBLIC_ENDPOINTS:
-        return None
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if current_user.role not in VIEW_ROLES:
-        abort(403)
-    return None
+bp.before_request(role_guard(*VIEW_ROLES, public_endpoints=PUBLIC_ENDPOINTS))
 
 
 def _timezone() -> str:
@@ -106,7 +98,7 @@ def round_results(round_id: int):
     awards = {award.entry.user_id: award.label for award in prizes.allocate_individuals(db.session, round_)}
     return render_template(
         "results/round.html", page=page, form=form, awards=awards,
-        actual=ranking.prediction_actual(db.session, round_), **round_context(round_, "individuals"),
+        actual=ranking.actual_value(db.session, round_), **round_context(round_, "individuals"),
     )
 
 

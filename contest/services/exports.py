@@ -121,7 +121,7 @@ def info(session: Session, round_: Round, tz: ZoneInfo) -> Table:
         ["Thời gian làm bài (phút)", round_.duration_seconds // 60],
         ["Lượt thi được tính", {"best": "Lượt cao điểm nhất", "first": "Lượt đầu tiên", "last": "Lượt cuối cùng"}[round_.grading]],
         ["Câu hỏi dự đoán", round_.prediction_prompt or "(không có)"],
-        ["Giá trị thực của câu dự đoán", ranking.prediction_actual(session, round_)],
+        ["Giá trị thực của câu dự đoán", ranking.actual_value(session, round_)],
         ["Thứ tự xét hạng", chain],
         ["Tỷ lệ tham gia tối thiểu để xếp hạng đơn vị (%)", contest.min_participation_percent],
         ["Múi giờ", str(tz)],

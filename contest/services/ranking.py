@@ -8,11 +8,14 @@ up (sum) or keeps each person's best round, and orders people by the same chain.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, String, case, cast, false, func, literal, or_, select
+from sqlalchemy import Integer, Select, String, cast, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from contest.errors import ValidationFailed
-from contest.models import TIE_BREAK_KEYS, Attempt, Contest, Round, Unit, User
+from contest.models import Attempt, Contest, Round, Unit, User
+from contest.services import rank_order
+from contest.services.rank_order import (  # noqa: F401  (re-exported: the round-level SQL lives there)
+    _missing, _order_by, counted_attempts, prediction_actual, ranked_round, tie_break_chain,
+)
 from question_bank.db import UTCDateTime
 
 DEFAULT_PER_PAGE = 50
@@ -54,103 +57,66 @@ class Page:
         return max(1, -(-self.total // self.per_page))
 
 
-def tie_break_chain(keys: list[str] | None) -> list[str]:
-    """The contest's chain, checked, with `id` forced last so the order is total."""
-    chain = [key for key in (keys or TIE_BREAK_KEYS) if key != "id"]
-    unknown = [key for key in chain if key not in TIE_BREAK_KEYS]
-    if unknown or len(set(chain)) != len(chain):
-        raise ValidationFailed(
-            f"Thứ tự xét hạng không hợp lệ: {', '.join(keys or [])}. "
-            f"Chỉ dùng các khoá {', '.join(TIE_BREAK_KEYS)}, mỗi khoá một lần."
-        )
-    return [*chain, "id"]
-
-
-# --- the counted attempt of each person -------------------------------------------------------
-def _finished(round_id: int):
-    return (Attempt.round_id == round_id) & Attempt.finished_at.is_not(None)
-
-
-def _score():
-    return func.coalesce(Attempt.score, 0)
-
-
-def _pick_order(grading: str, chain_order: list) -> list:
-    if grading == "first":
-        return [Attempt.number.asc()]
-    if grading == "last":
-        return [Attempt.number.desc()]
-    return chain_order  # best: the attempt the ranking itself would put first
-
-
-def counted_attempts(round_: Round, actual: int | None = None):
-    """Subquery: one row per person, their counted finished attempt, with its prediction error."""
-    error = func.abs(Attempt.prediction - literal(actual if actual is not None else 0))
-    order = _order_by(round_.contest.tie_break, _score(), _missing(Attempt.prediction), error,
-                      Attempt.duration_seconds, Attempt.submitted_at, Attempt.id)
-    pick = func.row_number().over(partition_by=Attempt.user_id, order_by=_pick_order(round_.grading, order))
-    inner = select(
-        Attempt.id.label("attempt_id"),
-        Attempt.user_id,
-        _score().label("score"),
-        Attempt.max_score,
-        Attempt.prediction,
-        case((Attempt.prediction.is_(None), None), else_=error).label("prediction_error"),
-        func.coalesce(Attempt.duration_seconds, 0).label("duration_seconds"),
-        Attempt.submitted_at,
-        Attempt.receipt_code,
-        pick.label("pick"),
-    ).where(_finished(round_.id)).subquery("finished")
-    return select(inner).where(inner.c.pick == 1).subquery("counted")
-
-
-def prediction_actual(session: Session, round_: Round) -> int:
-    """The value predictions are compared with, computed by the system (SPEC §6)."""
-    if round_.prediction_target == "attempts":
-        return session.scalar(select(func.count()).where(_finished(round_.id))) or 0
-    counted = counted_attempts(round_)  # the actual doesn't change which attempt counts for these
-    if round_.prediction_target == "participants":
-        return session.scalar(select(func.count()).select_from(counted)) or 0
-    return session.scalar(
-        select(func.count()).select_from(counted).where((counted.c.score == counted.c.max_score) & (counted.c.max_score > 0))
-    ) or 0
-
-
-def _missing(prediction):
-    return case((prediction.is_(None), 1), else_=0)
-
-
-def _order_by(keys, score, missing, error, duration, submitted, ident) -> list:
-    """`missing` counts the predictions not given: fewer missing ranks first, then the closer."""
-    columns = {
-        "score": [score.desc()],
-        "prediction": [missing.asc(), func.coalesce(error, 0).asc()],
-        "duration": [duration.asc()],
-        "submitted_at": [submitted.asc()],
-        "id": [ident.asc()],
-    }
-    return [column for key in tie_break_chain(keys) for column in columns[key]]
-
-
-# --- a round's ranking ------------------------------------------------------------------------
-def ranked_round(session: Session, round_: Round) -> Select:
-    """Every counted attempt with its rank; filter and page the result as a subquery."""
-    counted = counted_attempts(round_, prediction_actual(session, round_))
-    order = _order_by(round_.contest.tie_break, counted.c.score, _missing(counted.c.prediction),
-                      counted.c.prediction_error, counted.c.duration_seconds, counted.c.submitted_at,
-                      counted.c.attempt_id)
-    return select(func.row_number().over(order_by=order).label("rank"), *counted.c)
-
-
+# --- a round's ranking: the cached rank order, details read for the rows shown ---------------
 def round_ranking(session: Session, round_: Round, page: int = 1, per_page: int = DEFAULT_PER_PAGE,
                   **filters) -> Page:
-    return _page(session, ranked_round(session, round_).subquery("ranked"), page, per_page, filters)
+    page = max(1, int(page))
+    entries, total = _round_window(session, round_, per_page, (page - 1) * per_page, filters)
+    return Page(entries, total, page, per_page)
+
+
+def ranked_page(session: Session, round_: Round, *, limit: int, offset: int = 0, **filters) -> Page:
+    """The API's window on a round's ranking (limit/offset rather than page numbers)."""
+    entries, total = _round_window(session, round_, limit, offset, filters)
+    return Page(entries, total, offset // limit + 1, limit)
+
+
+def actual_value(session: Session, round_: Round) -> int:
+    """The prediction question's actual value, from the cached order (cheap on every page)."""
+    return rank_order.standing(session, round_).actual
 
 
 def iter_round_ranking(session: Session, round_: Round, batch: int = 2000):
-    """Every entry in rank order, streamed in batches so memory stays bounded (exports)."""
-    ranked = ranked_round(session, round_).subquery("ranked")
-    yield from _stream(session, _entries_query(ranked).order_by(ranked.c.rank), batch)
+    """Every entry in rank order, read in batches so memory stays bounded (exports, prizes)."""
+    order = rank_order.standing(session, round_)
+    for start in range(0, len(order.attempt_ids), batch):
+        yield from _details(session, order, range(start, min(start + batch, len(order.attempt_ids))))
+
+
+def _round_window(session: Session, round_: Round, limit: int, offset: int, filters: dict):
+    order = rank_order.standing(session, round_)
+    if any(filters.get(key) for key in ("unit_id", "group", "search")):
+        allowed = set(session.scalars(_filtered(session, select(User.id).outerjoin(Unit, Unit.id == User.unit_id),
+                                                filters)))
+        positions = [i for i, user_id in enumerate(order.user_ids) if user_id in allowed]
+    else:
+        positions = range(len(order.attempt_ids))
+    return _details(session, order, positions[offset:offset + limit]), len(positions)
+
+
+def _details(session: Session, order, positions) -> list[Entry]:
+    """The entries at these positions of the order (rank = position + 1), in one query."""
+    ids = [order.attempt_ids[i] for i in positions]
+    if not ids:
+        return []
+    rows = session.execute(
+        select(
+            Attempt.id.label("attempt_id"), Attempt.user_id, func.coalesce(Attempt.score, 0).label("score"),
+            Attempt.max_score, Attempt.prediction, func.coalesce(Attempt.duration_seconds, 0).label("duration_seconds"),
+            Attempt.submitted_at, Attempt.receipt_code, User.username, User.full_name, User.unit_id,
+            Unit.name.label("unit_name"), Unit.code.label("unit_code"),
+        )
+        .join(User, User.id == Attempt.user_id)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(Attempt.id.in_(ids))
+    )
+    by_id = {row.attempt_id: row for row in rows}
+    entries = []
+    for position, attempt_id in zip(positions, ids):
+        row = by_id[attempt_id]
+        error = None if row.prediction is None else abs(row.prediction - order.actual)
+        entries.append(_entry(row, rank=position + 1, prediction_error=error))
+    return entries
 
 
 # --- the contest's ranking --------------------------------------------------------------------
@@ -247,12 +213,6 @@ def _window(session: Session, ranked, limit: int, offset: int, filters: dict) ->
     return [_entry(row) for row in rows], total
 
 
-def ranked_page(session: Session, round_: Round, *, limit: int, offset: int = 0, **filters) -> Page:
-    """The API's window on a round's ranking (limit/offset rather than page numbers)."""
-    entries, total = _window(session, ranked_round(session, round_).subquery("ranked"), limit, offset, filters)
-    return Page(entries, total, offset // limit + 1, limit)
-
-
 def _filtered(session: Session, query: Select, filters: dict) -> Select:
     if filters.get("unit_id"):
         query = query.where(User.unit_id.in_(unit_and_descendants(session, int(filters["unit_id"]))))
@@ -287,11 +247,13 @@ def _stream(session: Session, query: Select, batch: int):
         result.close()
 
 
-def _entry(row) -> Entry:
+def _entry(row, **override) -> Entry:
+    values = {"rank": getattr(row, "rank", None), "prediction_error": getattr(row, "prediction_error", None), **override}
     return Entry(
-        rank=row.rank, user_id=row.user_id, username=row.username, full_name=row.full_name,
-        unit_id=row.unit_id, unit_name=row.unit_name, unit_code=row.unit_code, score=int(row.score or 0), max_score=int(row.max_score or 0),
-        prediction_error=None if row.prediction_error is None else int(row.prediction_error),
+        rank=values["rank"], user_id=row.user_id, username=row.username, full_name=row.full_name,
+        unit_id=row.unit_id, unit_name=row.unit_name, unit_code=row.unit_code, score=int(row.score or 0),
+        max_score=int(row.max_score or 0),
+        prediction_error=None if values["prediction_error"] is None else int(values["prediction_error"]),
         duration_seconds=int(row.duration_seconds or 0), submitted_at=row.submitted_at,
         attempt_id=row.attempt_id, prediction=row.prediction, rounds=int(getattr(row, "rounds", 1) or 1),
         receipt_code=row.receipt_code,

@@ -22,7 +22,7 @@ MAX_DAYS = 366  # a longer span is shown from its last day back
 
 def score_distribution(session: Session, round_: Round) -> tuple[list[tuple[int, int]], int]:
     """([(score, people)] for every score from 0 to the top, max score): each person's counted attempt."""
-    counted = ranking.counted_attempts(round_, ranking.prediction_actual(session, round_))
+    counted = ranking.counted_attempts(round_, ranking.actual_value(session, round_))
     rows = session.execute(
         select(counted.c.score, func.count(), func.max(counted.c.max_score)).group_by(counted.c.score)
     ).all()

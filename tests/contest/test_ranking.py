@@ -184,3 +184,35 @@ def test_contest_ranking_best_round(db, two_rounds):
 def test_contest_without_rounds_has_an_empty_ranking(db):
     contest = make_contest()
     assert ranking.contest_ranking(db, contest).total == 0
+
+
+def test_the_cached_order_follows_new_attempts_regrades_and_settings(db, round_):
+    p = people("A", "B", "C")
+    a = finish(round_, p["A"], 5)
+    finish(round_, p["B"], 7)
+    assert names(ranking.round_ranking(db, round_)) == ["B", "A"]
+    finish(round_, p["C"], 9)  # a new finished attempt
+    assert names(ranking.round_ranking(db, round_)) == ["C", "B", "A"]
+    a.score = 10  # a regrade
+    db.flush()
+    assert names(ranking.round_ranking(db, round_)) == ["A", "C", "B"]
+    round_.contest.tie_break = ["duration"]  # settings: all took 300 s, so ids decide
+    assert names(ranking.round_ranking(db, round_)) == ["A", "B", "C"]
+
+
+def test_a_cache_hit_reads_only_the_fingerprint_and_the_page(db, round_):
+    from sqlalchemy import event
+
+    for index in range(30):
+        finish(round_, make_user(full_name=f"P{index}"), index % 11)
+    ranking.round_ranking(db, round_)  # computes and caches
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.get_bind(), "before_cursor_execute", listener)
+    try:
+        page = ranking.round_ranking(db, round_, page=2, per_page=10)
+    finally:
+        event.remove(db.get_bind(), "before_cursor_execute", listener)
+    assert [e.rank for e in page.entries] == list(range(11, 21))
+    assert len(statements) == 2
+    assert not any("row_number" in statement for statement in statements)

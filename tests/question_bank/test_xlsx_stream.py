@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 from question_bank.xlsx_stream import DATE_TIME_FORMAT, MAX_TEXT, StreamingWorkbook
 
 
-def written(*sheets) -> "openpyxl.Workbook":  # noqa: F821
+def written(*sheets):
     book = StreamingWorkbook()
     for title, headers, widths, rows in sheets:
         book.add_sheet(title, headers, widths, rows)
