@@ -77,10 +77,10 @@ def actual_value(session: Session, round_: Round) -> int:
 
 
 def iter_round_ranking(session: Session, round_: Round, batch: int = 2000):
-    """Every entry in rank order, read in batches so memory stays bounded (exports, prizes)."""
-    order = rank_order.standing(session, round_)
-    for start in range(0, len(order.attempt_ids), batch):
-        yield from _details(session, order, range(start, min(start + batch, len(order.attempt_ids))))
+    """Every entry in rank order, streamed from one sorted query so memory stays bounded (exports,
+    prizes); the same SQL as the cached order, so the two agree."""
+    ranked = ranked_round(session, round_, actual_value(session, round_)).subquery("ranked")
+    yield from _stream(session, _entries_query(ranked).order_by(ranked.c.rank), batch)
 
 
 def _round_window(session: Session, round_: Round, limit: int, offset: int, filters: dict):
@@ -248,13 +248,12 @@ def _stream(session: Session, query: Select, batch: int):
 
 
 def _entry(row, **override) -> Entry:
-    values = {"rank": getattr(row, "rank", None), "prediction_error": getattr(row, "prediction_error", None), **override}
+    m = row._mapping  # .get() on the mapping: a missing column is None, with no exception raised
+    error = override.get("prediction_error", m.get("prediction_error"))
     return Entry(
-        rank=values["rank"], user_id=row.user_id, username=row.username, full_name=row.full_name,
-        unit_id=row.unit_id, unit_name=row.unit_name, unit_code=row.unit_code, score=int(row.score or 0),
-        max_score=int(row.max_score or 0),
-        prediction_error=None if values["prediction_error"] is None else int(values["prediction_error"]),
-        duration_seconds=int(row.duration_seconds or 0), submitted_at=row.submitted_at,
-        attempt_id=row.attempt_id, prediction=row.prediction, rounds=int(getattr(row, "rounds", 1) or 1),
-        receipt_code=row.receipt_code,
+        override.get("rank", m.get("rank")), m["user_id"], m["username"], m["full_name"], m["unit_id"],
+        m["unit_name"], m["unit_code"], int(m["score"] or 0), int(m["max_score"] or 0),
+        None if error is None else int(error), int(m["duration_seconds"] or 0), m["submitted_at"],
+        attempt_id=m["attempt_id"], prediction=m["prediction"], rounds=int(m.get("rounds") or 1),
+        receipt_code=m["receipt_code"],
     )
