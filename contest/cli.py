@@ -1,5 +1,4 @@
 """`flask --app contest COMMAND`: one transaction per command, exit 0 only on success (SPEC §3)."""
-import functools
 import json
 import sys
 from datetime import datetime
@@ -7,35 +6,27 @@ from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import click
-from flask import current_app, g
-from flask.cli import with_appcontext
+from flask import current_app
 from flask_migrate import upgrade
+from sqlalchemy.exc import IntegrityError
 
+from contest import cli_people, cli_results
+from contest.cli_support import writer_context
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.models import ROLES
-from contest.services import accounts, attempts, demo, rounds
+from contest.models import ROLES, Round
+from contest.services import accounts, attempts, demo, demo_scale, rounds
 from question_bank import exporter, services as bank
-from question_bank.importers import parse_file
-
-
-def writer_context(command):
-    """with_appcontext, and on SQLite the command's transactions take the write lock up front
-    (it may run beside the web server, e.g. close-expired from cron)."""
-
-    @with_appcontext
-    @functools.wraps(command)
-    def wrapped(*args, **kwargs):
-        g.write_transaction = True
-        return command(*args, **kwargs)
-
-    return wrapped
+from question_bank.importers import ParseResult, parse_file
+from question_bank.importers.result import FILE_WHERE, Problem
 
 
 def init_app(app) -> None:
     for command in (init_db, create_user, import_questions, export_questions, demo_command, create_round,
                     close_expired):
         app.cli.add_command(command)
+    cli_people.init_app(app)  # import-units, import-participants
+    cli_results.init_app(app)  # export-results
 
 
 def _fail(messages, code: int = 1):
@@ -80,7 +71,7 @@ def create_user(username, role, password, unit_code, full_name, contests):
 
 @click.command("import-questions")
 @writer_context
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.option("--topic", help="Topic for questions whose file names none.")
 @click.option("--dry-run", is_flag=True, help="Check and report; store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -89,22 +80,38 @@ def import_questions(file: Path, topic, dry_run, as_json):
     try:
         data = _read_limited(file)
     except OSError as exc:
-        _fail([f"Không đọc được tệp {file}: {exc.strerror or exc}"])
-    result = parse_file(data, file.name)
-    report = bank.import_questions(db.session, result, topic=topic, dry_run=dry_run)
-    if report.errors or dry_run:
-        db.session.rollback()
+        result = ParseResult.refused(_file_problem(exc, file, writing=False))  # reported as any refusal is
     else:
-        db.session.commit()
+        result = parse_file(data, file.name)
+    try:
+        report = bank.import_questions(db.session, result, topic=topic, dry_run=dry_run)
+        if report.errors or dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+    except IntegrityError:  # PostgreSQL: another import stored one of these questions meanwhile
+        db.session.rollback()
+        message = ("Ngân hàng câu hỏi vừa thay đổi trong lúc nhập (có lượt nhập khác cùng lúc); "
+                   "chưa lưu gì, hãy chạy lại lệnh.")
+        report = bank.ImportReport(errors=[Problem(FILE_WHERE, message)])
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
-        verb = "Sẽ nhập" if dry_run else "Đã nhập"
-        click.echo(f"{verb} {report.imported} câu hỏi; {report.duplicates} câu trùng bị bỏ qua.")
-        for problem in report.warnings:
-            click.echo(f"Cảnh báo — {problem.where}: {problem.message}")
+        _print_import_summary(report, dry_run)
     if report.errors:
         _fail([f"{p.where}: {p.message}" for p in report.errors])
+
+
+def _print_import_summary(report, dry_run: bool) -> None:
+    if report.errors:
+        click.echo(f"Không nhập câu hỏi nào: tệp có {len(report.errors)} lỗi, xem từng lỗi bên dưới.")
+    elif dry_run:
+        click.echo(f"Chạy thử: sẽ nhập {report.imported} câu hỏi; {report.duplicates} câu trùng sẽ bị bỏ qua. "
+                   "Chưa lưu gì.")
+    else:
+        click.echo(f"Đã nhập {report.imported} câu hỏi; {report.duplicates} câu trùng bị bỏ qua.")
+    for problem in report.warnings:
+        click.echo(f"Cảnh báo — {problem.where}: {problem.message}")
 
 
 def _read_limited(path: Path) -> bytes:
@@ -113,33 +120,69 @@ def _read_limited(path: Path) -> bytes:
         return handle.read(limit + 1)  # parse_file refuses anything over the limit
 
 
+def _file_problem(exc: OSError, path: Path, *, writing: bool) -> str:
+    """One Vietnamese line for a file the command cannot read or write (never a traceback)."""
+    action = "ghi" if writing else "đọc"
+    if isinstance(exc, IsADirectoryError):
+        return f"“{path}” là một thư mục, không phải tệp."
+    if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+        if writing:
+            return (f"Không ghi được tệp “{path}”: thư mục “{path.parent}” không tồn tại; "
+                    "hãy tạo thư mục trước.")
+        return f"Không tìm thấy tệp “{path}”."
+    if isinstance(exc, PermissionError):
+        return f"Không có quyền {action} tệp “{path}”."
+    return f"Không {action} được tệp “{path}” (lỗi hệ thống {exc.errno or type(exc).__name__})."
+
+
 @click.command("export-questions")
 @writer_context
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(path_type=Path))
 def export_questions(file: Path):
     """Write the whole bank as .xlsx in the layout import-questions reads."""
-    count = exporter.write_xlsx(db.session, file)
+    if file.is_dir():
+        _fail([_file_problem(IsADirectoryError(), file, writing=True)])
+    if not file.parent.is_dir():
+        _fail([_file_problem(FileNotFoundError(), file, writing=True)])
+    try:
+        count = exporter.write_xlsx(db.session, file)
+    except OSError as exc:  # the folder vanished, no permission, disk full…
+        _fail([_file_problem(exc, file, writing=True)])
     click.echo(f"Đã xuất {count} câu hỏi ra {file}.")
 
 
 @click.command("demo")
 @writer_context
 @click.option("--json", "as_json", is_flag=True)
-def demo_command(as_json):
-    """Load the demo data (idempotent)."""
+@click.option("--scale", metavar="N", help="Also add N participants with finished attempts on the demo round.")
+def demo_command(as_json, scale):
+    """Load the demo data (idempotent); --scale N adds N participants with finished attempts."""
+    if scale is not None and not scale.strip().isdigit():
+        _fail([f"--scale: “{scale}” phải là số nguyên dương (số thí sinh cần thêm)."])
+    added = None
     try:
         summary = demo.load(db.session)
+        if scale is not None:
+            round_ = db.session.get(Round, summary["round_id"])
+            added = demo_scale.add_participants(db.session, round_, int(scale))
         db.session.commit()
     except DomainError as exc:
         _fail([exc.message])
     if as_json:
         keys = ("contest_id", "round_id", "accounts")
-        click.echo(json.dumps({key: summary[key] for key in keys}, ensure_ascii=False))
+        body = {key: summary[key] for key in keys}
+        if added:
+            body["scale"] = {"participants": added.participants, "attempts": added.attempts,
+                             "answers": added.answers, "password": added.password}
+        click.echo(json.dumps(body, ensure_ascii=False))
         return
     click.echo(f"Dữ liệu mẫu đã sẵn sàng: {summary['questions']} câu hỏi, {summary['units']} đơn vị.")
     click.echo("Tài khoản mẫu:")
     for account in summary["accounts"]:
         click.echo(f"  {account['role']:<12} {account['username']:<14} mật khẩu: {account['password']}")
+    if added:
+        click.echo(f"Đã thêm {added.participants} thí sinh mẫu với {added.attempts} bài thi đã nộp "
+                   f"vào đợt thi mã {summary['round_id']}; mật khẩu chung: {added.password}")
 
 
 def _instant(value: str | None, option: str) -> datetime | None:

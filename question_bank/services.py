@@ -4,7 +4,7 @@ Every function takes the SQLAlchemy session; none commits (the caller does, once
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .importers.result import ParsedQuestion, ParseResult, Problem
@@ -32,10 +32,13 @@ class ImportReport:
         }
 
 
+_IN_CHUNK = 500  # bounded IN lists on both engines
+
+
 def _existing_keys(session: Session, keys: list[str]) -> set[str]:
     found = set()
-    for start in range(0, len(keys), 500):  # bounded IN lists on both engines
-        chunk = keys[start : start + 500]
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start : start + _IN_CHUNK]
         found.update(session.scalars(select(Question.dedup_key).where(Question.dedup_key.in_(chunk))))
     return found
 
@@ -95,40 +98,108 @@ def import_questions(
 
 
 def _bulk_insert(session: Session, fresh, topics: dict, sources: dict, default_topic, user_id) -> list[int]:
-    """Core INSERTs with RETURNING: an ORM unit of work per question is ten times slower."""
-    now = now_utc()
+    """Rows straight to the driver, a few statements for thousands of questions: an ORM unit of
+    work per question is ten times slower, and SQLAlchemy's per-row parameter handling or a
+    multi-row VALUES list of tens of thousands of placeholders cost seconds on their own."""
+    if not fresh:
+        return []  # an empty executemany would run the statement once with no parameters
+    connection = session.connection()
+    stamp = _bound(connection.dialect, Question.__table__.c.created_at.type, now_utc())
     rows, choice_lists = [], []
     for parsed in fresh:
         topic = topics.get(clean_text(parsed.topic or default_topic))
         source = sources.get(clean_text(parsed.source))
         choices = [clean_text(c) for c in parsed.choices]
-        rows.append(
-            {
-                "text": clean_text(parsed.text),
-                "topic_id": topic.id if topic else None,
-                "source_id": source.id if source else None,
-                "difficulty": parsed.difficulty or "medium",
-                "explanation": clean_text(parsed.explanation) or None,
-                "status": parsed.status,
-                "dedup_key": parsed.key or dedup_key(parsed.text, choices),
-                "created_at": now,
-                "updated_at": now,
-                "created_by_id": user_id,
-            }
-        )
+        rows.append((
+            clean_text(parsed.text),
+            topic.id if topic else None,
+            source.id if source else None,
+            parsed.difficulty or "medium",
+            clean_text(parsed.explanation) or None,
+            parsed.status,
+            parsed.key or dedup_key(parsed.text, choices),
+        ))
         choice_lists.append((choices, parsed.correct_index))
-    ids = []
-    for start in range(0, len(rows), 1000):
-        ids += session.scalars(
-            insert(Question).returning(Question.id, sort_by_parameter_order=True), rows[start : start + 1000]
-        ).all()
-    choice_rows = [
-        {"question_id": qid, "position": i, "text": text, "is_correct": i == correct}
+    insert_rows = _insert_unnest if connection.dialect.name == "postgresql" else _insert_executemany
+    return insert_rows(connection, rows, choice_lists, user_id, stamp)
+
+
+_QUESTION_COLUMNS = (
+    "text, topic_id, source_id, difficulty, explanation, status, dedup_key, created_by_id, created_at, updated_at"
+)
+_CHOICE_COLUMNS = "question_id, position, text, is_correct"
+_KEY = 6  # dedup_key's place in a question row
+
+
+def _bound(dialect, column_type, value):
+    """`value` as the column type hands it to this driver (UTCDateTime: naive UTC, on SQLite text)."""
+    processor = column_type.dialect_impl(dialect).bind_processor(dialect)
+    return processor(value) if processor else value
+
+
+def _choice_rows(ids: list[int], choice_lists) -> list[tuple]:
+    return [
+        (qid, position, choice, position == correct)
         for qid, (choices, correct) in zip(ids, choice_lists)
-        for i, text in enumerate(choices)
+        for position, choice in enumerate(choices)
     ]
-    for start in range(0, len(choice_rows), 5000):
-        session.execute(insert(Choice), choice_rows[start : start + 5000])
+
+
+def _insert_executemany(connection, rows: list[tuple], choice_lists, user_id, stamp) -> list[int]:
+    """SQLite: one prepared statement that sqlite3 runs over every row in C; the new ids are read
+    back by duplicate key, which is unique."""
+    common = (user_id, stamp, stamp)
+    connection.exec_driver_sql(
+        f"INSERT INTO question ({_QUESTION_COLUMNS}) VALUES ({', '.join(['?'] * 10)})",
+        [row + common for row in rows],
+    )
+    keys = [row[_KEY] for row in rows]
+    by_key = {}
+    for start in range(0, len(keys), _IN_CHUNK):
+        chunk = keys[start : start + _IN_CHUNK]
+        found = connection.execute(select(Question.dedup_key, Question.id).where(Question.dedup_key.in_(chunk)))
+        by_key.update(found.all())
+    ids = [by_key[key] for key in keys]
+    connection.exec_driver_sql(f"INSERT INTO choice ({_CHOICE_COLUMNS}) VALUES (?, ?, ?, ?)",
+                               _choice_rows(ids, choice_lists))
+    return ids
+
+
+# PostgreSQL: each column travels as one binary array (%(…)b: no text escaping) and unnest()
+# turns the arrays back into rows, so a chunk is one short statement with a handful of
+# parameters where psycopg's executemany would make a round trip per row.
+_INSERT_QUESTIONS = (
+    f"INSERT INTO question ({_QUESTION_COLUMNS})"
+    " SELECT q.*, CAST(%(created_by_id)s AS integer), CAST(%(created_at)s AS timestamp),"
+    " CAST(%(created_at)s AS timestamp) FROM unnest("
+    "CAST(%(text)b AS text[]), CAST(%(topic_id)b AS integer[]), CAST(%(source_id)b AS integer[]),"
+    " CAST(%(difficulty)b AS varchar[]), CAST(%(explanation)b AS text[]), CAST(%(status)b AS varchar[]),"
+    " CAST(%(dedup_key)b AS varchar[])) AS q RETURNING dedup_key, id"
+)
+_QUESTION_ARRAYS = ("text", "topic_id", "source_id", "difficulty", "explanation", "status", "dedup_key")
+_INSERT_CHOICES = (
+    f"INSERT INTO choice ({_CHOICE_COLUMNS}) SELECT * FROM unnest(CAST(%(question_id)b AS integer[]),"
+    " CAST(%(position)b AS integer[]), CAST(%(text)b AS text[]), CAST(%(is_correct)b AS boolean[]))"
+)
+_UNNEST_CHUNK = 5_000  # questions per statement: bounded parameters, few round trips
+
+
+def _insert_unnest(connection, rows: list[tuple], choice_lists, user_id, stamp) -> list[int]:
+    """A statement per chunk of questions, RETURNING their ids (matched by duplicate key: the
+    order of RETURNING is not promised), and one for the chunk's choices."""
+    ids = []
+    for start in range(0, len(rows), _UNNEST_CHUNK):
+        chunk = rows[start : start + _UNNEST_CHUNK]
+        params = {name: list(column) for name, column in zip(_QUESTION_ARRAYS, zip(*chunk))}
+        by_key = dict(connection.exec_driver_sql(
+            _INSERT_QUESTIONS, {**params, "created_by_id": user_id, "created_at": stamp}
+        ).all())
+        chunk_ids = [by_key[row[_KEY]] for row in chunk]
+        choices = zip(*_choice_rows(chunk_ids, choice_lists[start : start + _UNNEST_CHUNK]))
+        connection.exec_driver_sql(
+            _INSERT_CHOICES, {name: list(column) for name, column in zip(_CHOICE_COLUMNS.split(", "), choices)}
+        )
+        ids += chunk_ids
     return ids
 
 
