@@ -26,5 +26,12 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Production serving (docs/deploy.md): gunicorn against DATABASE_URL (PostgreSQL in production),
+# after bringing the schema up to date. BIND, WEB_CONCURRENCY, GUNICORN_THREADS override gunicorn.conf.py.
+serve: install
+	$(FLASK) init-db
+	$(BIN)/gunicorn -c gunicorn.conf.py 'contest:create_app()'
+
+# SPEC §7. TAKERS/SECONDS size the load bench; BENCH_DATABASE_URL names a PostgreSQL to use.
 bench: install
 	$(BIN)/python -m bench.run --takers $(TAKERS) --seconds $(SECONDS)

@@ -4,6 +4,7 @@ from pathlib import Path
 from flask import Flask, request
 
 from contest import admin, api, auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
+from contest import observability
 from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
 from contest.people import views as people_views
@@ -49,6 +50,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(people_views.bp)  # /people: units and participants, organizers and admins
     app.register_blueprint(bank_views.bp, url_prefix="/bank")
     access.guard_blueprint(app, bank_views.bp.name, "admin", "organizer")
+    observability.init_app(app)  # /healthz and one latency log line per request
     web.init_app(app)
     cli.init_app(app)
     return app

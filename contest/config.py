@@ -17,10 +17,18 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    return value in ("1", "true", "yes", "on")
+
+
 def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     timezone = os.environ.get("CONTEST_TIMEZONE", "Asia/Ho_Chi_Minh")
+    https = _flag("FORCE_HTTPS") or os.environ.get("PREFERRED_URL_SCHEME", "").lower() == "https"
     return {
         "SECRET_KEY": os.environ.get("SECRET_KEY") or _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL")
@@ -30,13 +38,39 @@ def from_environment(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": timezone,
         "SUBMIT_GRACE_SECONDS": int(os.environ.get("SUBMIT_GRACE_SECONDS", "30")),
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # The quiz API's bodies are a few kilobytes (a submit with 500 answers is ~15 KB).
+        "API_MAX_CONTENT_LENGTH": 64 * 1024,
+        # Behind a TLS-terminating proxy: cookies only over HTTPS, HSTS, https:// external URLs.
+        "FORCE_HTTPS": https,
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "SESSION_COOKIE_SECURE": https,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # How many reverse proxies set X-Forwarded-For/-Proto in front of the app (0: none, trust no header).
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
+        # Flask-Limiter (contest/ratelimits.py). Memory counts per process; with several workers
+        # or servers give them one Redis: RATELIMIT_STORAGE_URI=redis://host:6379/0.
+        "RATELIMIT_ENABLED": _flag("RATELIMIT_ENABLED", default=True),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "memory://",
+        "RATELIMIT_STRATEGY": "moving-window",
+        "RATELIMIT_KEY_PREFIX": "cchc",
+        # If Redis goes away mid-contest, count in this process's memory instead of failing logins.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN") or "10 per minute",
+        "RATELIMIT_START": os.environ.get("RATELIMIT_START") or "60 per minute",
+        "RATELIMIT_REGISTRATION": os.environ.get("RATELIMIT_REGISTRATION") or "5 per minute",
     }
 
 
 def engine_options(uri: str) -> dict:
     if uri.startswith("sqlite"):
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    # One connection per request thread: gunicorn.conf.py sets DB_POOL_SIZE to its thread count,
+    # so workers × (pool + overflow) stays under PostgreSQL's max_connections (docs/deploy.md).
+    pool_size = int(os.environ.get("DB_POOL_SIZE") or 10)
+    return {"pool_pre_ping": True, "pool_size": pool_size, "max_overflow": int(os.environ.get("DB_MAX_OVERFLOW") or 5),
+            "pool_timeout": 10, "pool_recycle": 1800, "connect_args": {"connect_timeout": 5}}

@@ -1,10 +1,13 @@
-"""App-wide web plumbing: security headers, error pages, template helpers."""
-from flask import g, has_request_context, render_template, request
+"""App-wide web plumbing: security headers, body size and rate limits, error pages, template helpers."""
+from flask import abort, current_app, g, has_request_context, render_template, request
 from flask_babel import gettext as _
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from contest import ratelimits
 from contest.api import errors as api_errors
 from contest.auth.forms import EmptyForm
 from contest.extensions import db
@@ -14,6 +17,11 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+HSTS = "max-age=31536000; includeSubDomains"
+# Ids are 32-bit integers in every table; a bigger one in a URL names nothing (PostgreSQL would
+# refuse to compare it with an integer column and the request would fail with a 500).
+MAX_ID = 2**31 - 1
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 _TITLES = {
     400: "Yêu cầu không hợp lệ",
@@ -36,12 +44,66 @@ _MESSAGES = {
 
 
 def init_app(app) -> None:
+    """Call last in create_app: the rate limits wrap the views every blueprint has registered."""
+    if app.config.get("PROXY_COUNT"):
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    # First of all before_request functions: CSRFProtect's would otherwise read the body first.
+    app.before_request_funcs.setdefault(None, []).insert(0, _limit_body)
+    app.url_value_preprocessor(_check_url_values)
+    app.before_request(_refuse_nul)
     app.before_request(_mark_writes)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
+    ratelimits.init_app(app)
     # formdata=None: never reads the request body (on a 413 page reading it raises again).
     app.context_processor(lambda: {"logout_form": EmptyForm(formdata=None)})
+
+
+def _limit_body():
+    # 413 from the Content-Length header, before anything parses (or even reads) the body;
+    # werkzeug enforces the same limit while reading a body sent without a length.
+    if request.path.startswith("/api/"):
+        request.max_content_length = current_app.config["API_MAX_CONTENT_LENGTH"]
+    limit = request.max_content_length
+    if limit is not None and request.content_length is not None and request.content_length > limit:
+        abort(413)
+
+
+def _check_url_values(_endpoint, values):
+    for value in (values or {}).values():
+        if (isinstance(value, int) and not -MAX_ID <= value <= MAX_ID) or (isinstance(value, str) and "\x00" in value):
+            abort(404)
+
+
+def _has_nul(value, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(item, depth + 1) for item in value)
+    return False
+
+
+def _refuse_nul():
+    # No text we store or look up may hold NUL: PostgreSQL refuses it outright, so a search or a
+    # login with one would fail with a 500 where SQLite merely finds nothing.
+    found = any(_has_nul(key) or _has_nul(value) for key, value in request.args.items(multi=True))
+    if not found and request.mimetype in _FORMS:
+        found = any(_has_nul(key) or _has_nul(value) for key, value in request.form.items(multi=True))
+    if not found and request.is_json:
+        found = _has_nul(request.get_json(silent=True))
+    if not found:
+        return None
+    message = _("Dữ liệu gửi lên chứa ký tự NUL (\\0) không hợp lệ.")
+    if request.path.startswith("/api/"):
+        return api_errors.error_response(400, "invalid_characters", message)
+    return _render_error(400, message)
 
 
 def _mark_writes():
@@ -51,10 +113,18 @@ def _mark_writes():
 
 
 def _security_headers(response):
-    response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    if current_app.config.get("FORCE_HTTPS"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.path.startswith("/api/v1/"):
+        # An attempt's questions and a ranking are private: no shared cache keeps them.
+        headers.setdefault("Cache-Control", "no-store")
     return response
 
 
@@ -75,6 +145,19 @@ def _http_error(error: HTTPException):
     if request.path.startswith("/api/"):  # no API route matched: still the API's JSON shape
         return api_errors.http_error(error)
     return _render_error(error.code or 500)
+
+
+def _rate_limited(error: RateLimitExceeded):
+    seconds = ratelimits.retry_after()
+    message = ratelimits.message(error, seconds)
+    if request.path.startswith("/api/"):
+        db.session.rollback()
+        response = api_errors.error_response(429, "rate_limited", message)
+    else:
+        body, status = _render_error(429, message)
+        response = current_app.make_response((body, status))
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _csrf_error(error: CSRFError):

@@ -1,1 +1,1 @@
-from . import views  # noqa: F401
+from . import audit, views  # noqa: F401  (audit adds /admin/audit to views.bp)

@@ -5,12 +5,17 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 
 def _responses(ok_status: str, ok_schema: dict, *errors: int) -> dict:
     responses = {ok_status: {"description": "OK", "content": {"application/json": {"schema": ok_schema}}}}
-    for status in errors:
+    # 400 on every operation: a NUL character anywhere in the query or body (invalid_characters).
+    for status in sorted({400, *errors}):
         responses[str(status)] = {"description": "Lỗi", "content": {"application/json": {"schema": _ERROR}}}
+    if "429" in responses:
+        responses["429"]["headers"] = {
+            "Retry-After": {"required": True, "description": "số giây cần đợi", "schema": {"type": "integer"}}}
     return responses
 
 
-_ID = {"type": "integer", "minimum": 1}
+MAX_ID = 2**31 - 1  # every id is a 32-bit integer; a bigger one in a path is a 404
+_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _TIME = {"type": "string", "format": "date-time"}
 _CSRF = [{"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}]
 
@@ -119,7 +124,7 @@ def document() -> dict:
                                                          "password": {"type": "string", "maxLength": 200}}}),
                     "responses": _responses("200", {"type": "object", "properties": {
                         "csrf_token": {"type": "string"}, "user": {"$ref": "#/components/schemas/User"}}},
-                        400, 401, 422, 429),
+                        400, 401, 413, 422, 429),
                 },
                 "delete": {"summary": "Đăng xuất", "parameters": _CSRF,
                            "responses": _responses("200", {"type": "object"}, 400)},
@@ -133,7 +138,8 @@ def document() -> dict:
                 "post": {
                     "summary": "Bắt đầu (hoặc tiếp tục) bài thi", "parameters": [round_id, *_CSRF],
                     "responses": {
-                        **_responses("201", {"$ref": "#/components/schemas/Attempt"}, 400, 401, 403, 404, 409, 422),
+                        **_responses("201", {"$ref": "#/components/schemas/Attempt"}, 400, 401, 403, 404, 409, 413,
+                                     422, 429),
                         "200": {"description": "Bài thi đang làm dở",
                                 "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Attempt"}}}},
                     },
@@ -148,7 +154,7 @@ def document() -> dict:
                     "summary": "Lưu một câu trả lời", "parameters": [attempt_id, question_id, *_CSRF],
                     "requestBody": _body({"type": "object", "required": ["choice_id"], "properties": {"choice_id": _ID}}),
                     "responses": _responses("200", {"type": "object", "properties": {"saved_at": _TIME}},
-                                            400, 401, 404, 409, 422),
+                                            400, 401, 404, 409, 413, 422),
                 },
             },
             "/rounds/{round_id}/ranking": {
@@ -157,7 +163,7 @@ def document() -> dict:
                     "parameters": [
                         round_id,
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-                        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 10**7}},
                         {"name": "unit", "in": "query", "description": "mã đơn vị (gồm cả đơn vị trực thuộc)",
                          "schema": {"type": "string", "maxLength": 50}},
                     ],
@@ -166,13 +172,27 @@ def document() -> dict:
                         "total": {"type": "integer"}}}, 401, 404, 422),
                 },
             },
+            "/attempts/{attempt_id}/prediction": {
+                "put": {
+                    "summary": "Lưu câu trả lời dự đoán đang nhập (trước khi nộp bài)",
+                    "parameters": [attempt_id, *_CSRF],
+                    "requestBody": _body({"type": "object", "required": ["prediction"], "properties": {
+                        "prediction": {"type": ["integer", "null"], "minimum": 0, "maximum": 10**9}}}),
+                    "responses": _responses("200", {"type": "object", "properties": {"saved_at": _TIME}},
+                                            400, 401, 404, 409, 413, 422),
+                },
+            },
             "/attempts/{attempt_id}/submit": {
                 "post": {
                     "summary": "Nộp bài", "parameters": [attempt_id, *_CSRF],
                     "requestBody": _body({"type": "object", "properties": {
-                        "prediction": {"type": ["integer", "null"], "minimum": 0},
-                        "answers": {"type": "object", "additionalProperties": {"type": "integer"}}}}),
-                    "responses": _responses("200", {"$ref": "#/components/schemas/Receipt"}, 400, 401, 404, 409, 422),
+                        "prediction": {"type": ["integer", "null"], "minimum": 0, "maximum": 10**9},
+                        "answers": {"type": "object", "maxProperties": 500,
+                                    "propertyNames": {"pattern": "^[0-9]{1,9}$"},
+                                    "additionalProperties": {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                                    "description": "question id → chosen choice id"}}}),
+                    "responses": _responses("200", {"$ref": "#/components/schemas/Receipt"},
+                                            400, 401, 404, 409, 413, 422),
                 },
             },
         },

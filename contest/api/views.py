@@ -6,10 +6,11 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
+from contest import ratelimits
 from contest.errors import DomainError, NotFound, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
 from contest.models import Round, Unit
-from contest.services import accounts, attempts, audit, contests, ranking, rounds
+from contest.services import accounts, attempts, audit, contests, pii, ranking, rounds
 
 from . import errors, openapi
 from .serialize import attempt_body, ranking_row, receipt_body, round_items, user_item
@@ -50,7 +51,7 @@ def _answers(value) -> dict[int, int] | None:
         raise ValidationFailed("Trường “answers” phải là đối tượng {mã câu hỏi: mã phương án}.", field="answers")
     parsed = {}
     for key, choice in value.items():
-        if not (isinstance(key, str) and key.isdigit() and len(key) < 10):
+        if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 10):
             raise ValidationFailed(f"Mã câu hỏi “{key}” không hợp lệ.", field="answers")
         parsed[int(key)] = _int(choice, "answers")
     return parsed
@@ -67,6 +68,7 @@ def openapi_document():
 
 @bp.post("/v1/session")
 @csrf.exempt
+@ratelimits.login
 def create_session():
     data = _body()
     username, password = data.get("username"), data.get("password")
@@ -74,6 +76,8 @@ def create_session():
         raise ValidationFailed("Cần “username” và “password” dạng chuỗi.")
     user = accounts.authenticate(db.session, username, password)
     if user is None:
+        audit.record(db.session, "login_failed", target=username, ip=request.remote_addr)
+        db.session.commit()
         return errors.error_response(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
     login_user(user)
     audit.record(db.session, "login", user_id=user.id, target=user.username, ip=request.remote_addr)
@@ -94,6 +98,7 @@ def list_rounds():
 
 
 @bp.post("/v1/rounds/<int:round_id>/attempts")
+@ratelimits.start
 @login_required
 def start_attempt(round_id: int):
     round_ = db.session.get(Round, round_id)
@@ -124,6 +129,21 @@ def save_answer(attempt_id: int, question_id: int):
     choice_id = _int(_body().get("choice_id"), "choice_id")
     attempt = attempts.get_owned(db.session, attempt_id, current_user, lock="share")
     saved_at = attempts.save_answer(db.session, attempt, question_id, choice_id, grace_seconds=_grace())
+    db.session.commit()
+    return jsonify({"saved_at": saved_at.isoformat()})
+
+
+@bp.put("/v1/attempts/<int:attempt_id>/prediction")
+@login_required
+def save_prediction(attempt_id: int):
+    data = _body()
+    if "prediction" not in data:
+        raise ValidationFailed("Cần trường “prediction” (số nguyên hoặc null).", field="prediction")
+    prediction = data["prediction"]
+    if prediction is not None:
+        prediction = _int(prediction, "prediction", maximum=MAX_PREDICTION)
+    attempt = attempts.get_owned(db.session, attempt_id, current_user, lock="update")
+    saved_at = attempts.save_prediction(db.session, attempt, prediction, grace_seconds=_grace())
     db.session.commit()
     return jsonify({"saved_at": saved_at.isoformat()})
 
@@ -159,13 +179,16 @@ def round_ranking(round_id: int):
             raise ValidationFailed(f"Không có đơn vị mã “{request.args['unit'][:50]}”.", field="unit")
         filters["unit_id"] = unit.id
     page = ranking.ranked_page(db.session, round_, limit=limit, offset=offset, **filters)
-    return jsonify({"rows": [ranking_row(entry) for entry in page.entries], "total": page.total})
+    rows = [ranking_row(entry) for entry in page.entries]
+    for row in rows:  # judges never see a phone (or email) username
+        row["username"] = pii.username_for(current_user, row["username"])
+    return jsonify({"rows": rows, "total": page.total})
 
 
 def _query_int(name: str, *, default: int, minimum: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not minimum <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
         raise ValidationFailed(f"Tham số “{name}” phải là số nguyên từ {minimum} đến {maximum}.", field=name)
     return int(raw)

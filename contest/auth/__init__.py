@@ -1,1 +1,2 @@
-from . import activation, views  # noqa: F401  (activation adds /activate/<token> to views.bp)
+# activation, registration and account add their routes to views.bp
+from . import account, activation, registration, views  # noqa: F401

@@ -1,10 +1,12 @@
 """Login and logout pages."""
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from contest import ratelimits
 from contest.extensions import db, login_manager
 from contest.models import User
 from contest.services import accounts, audit
@@ -19,8 +21,15 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The account of a session `<id>:<key>` (User.get_id), while its password is unchanged."""
+    user_id, _colon, key = session_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 12:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not hmac.compare_digest(user.session_key(), key):
+        return None
+    return user
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -34,6 +43,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@ratelimits.login
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("quiz.index"))
@@ -46,6 +56,8 @@ def login():
         db.session.rollback()
         g.write_transaction = True
         if user is None:
+            audit.record(db.session, "login_failed", target=form.username.data or "", ip=request.remote_addr)
+            db.session.commit()
             form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))
         else:
             login_user(user, remember=form.remember.data)

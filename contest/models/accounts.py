@@ -1,4 +1,5 @@
 """Accounts and their roles."""
+import hashlib
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -28,6 +29,7 @@ class User(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     date_of_birth: Mapped[date | None]
+    id_number: Mapped[str | None] = mapped_column(String(12), unique=True)  # Số CCCD (12 digits) or CMND (9)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # A bulk-imported account has no password until its one-time activation link is used;
     # only the token's SHA-256 is stored (services/activation.py).
@@ -40,6 +42,15 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
+
+    def get_id(self) -> str:
+        # What Flask-Login keeps in the session and the remember cookie: the id plus a digest of
+        # the password hash, so changing or resetting the password ends every other session
+        # (auth/views.py load_user compares it). The digest of a salted scrypt hash reveals nothing.
+        return f"{self.id}:{self.session_key()}"
+
+    def session_key(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt, a memory-hard KDF.

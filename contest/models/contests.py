@@ -1,7 +1,7 @@
 """Contests, their rounds and the rules of each round."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
@@ -37,6 +37,14 @@ class Contest(db.Model):
     min_participation_percent: Mapped[int] = mapped_column(default=0, server_default="0")
     unit_formula: Mapped[str] = mapped_column(String(10), default="rate", server_default="rate")
     unit_rate_weight_percent: Mapped[int] = mapped_column(default=50, server_default="50")
+    # Self-registration (/contests/<id>/register): whether it is open, and which of the optional
+    # details the form requires (full name, login and password always are).
+    registration_open: Mapped[bool] = mapped_column(default=False, server_default=false())
+    require_date_of_birth: Mapped[bool] = mapped_column(default=True, server_default=true())
+    require_phone: Mapped[bool] = mapped_column(default=True, server_default=true())
+    require_email: Mapped[bool] = mapped_column(default=False, server_default=false())
+    require_unit: Mapped[bool] = mapped_column(default=True, server_default=true())
+    require_id_number: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     staff: Mapped[list["ContestStaff"]] = relationship(back_populates="contest", cascade="all, delete-orphan")
     rounds: Mapped[list["Round"]] = relationship(

@@ -5,6 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from contest.auth.registration_forms import DetailsForm
 from contest.errors import DomainError
 from contest.services.unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
 
@@ -73,3 +74,9 @@ class ParticipantFilterForm(FlaskForm):
 
     def set_units(self, choices: list[tuple[int, str]]) -> None:
         self.unit.choices = [(None, _l("Tất cả đơn vị")), *choices]
+
+
+class ParticipantForm(DetailsForm):
+    """An organizer's edit of a participant's details (the same rules as registration)."""
+
+    submit = SubmitField(_l("Lưu thông tin thí sinh"))

@@ -14,13 +14,13 @@ from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Unit
-from contest.services import activation, participants, units
+from contest.services import activation, participants, registration, units
 from contest.services.participant_import import import_participants
 from contest.services.unit_import import import_units
 from contest.web import audit_request
 from question_bank import staging
 
-from .forms import ACCEPTED_FILES, ParticipantFilterForm, UnitForm, UploadForm
+from .forms import ACCEPTED_FILES, ParticipantFilterForm, ParticipantForm, UnitForm, UploadForm
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 ROLES = ("admin", "organizer")
@@ -206,6 +206,29 @@ def participant_list():
     page = participants.search(db.session, form.q.data or "", unit_id, request.args.get("page", 1, type=int))
     return render_template("people/participants.html", form=form, page=page, unit_id=unit_id,
                            q=form.q.data or "")
+
+
+@bp.route("/participants/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_participant(user_id: int):
+    user = participants.get_participant(db.session, user_id) or abort(404)
+    form = ParticipantForm(data=registration.details_of(user))
+    form.set_units(registration.unit_choices(db.session))
+    form.mark_optional(set(registration.OPTIONAL_FIELDS))
+    if form.validate_on_submit():
+        try:
+            changed = registration.update_details(db.session, user, form.details())
+        except DomainError as exc:
+            db.session.rollback()
+            form.add_domain_error(exc)
+        else:
+            if changed:
+                audit_request("participant_updated", user.username, user_id=user.id, changed=changed)
+            db.session.commit()
+            flash(_("Đã lưu thông tin thí sinh %(name)s.", name=user.full_name) if changed
+                  else _("Không có thay đổi nào."), "success" if changed else "info")
+            return redirect(url_for(".participant_list"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("people/participant_form.html", form=form, user=user), status
 
 
 @bp.route("/participants/<int:user_id>/reset", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from contest import ratelimits
 from contest.errors import AttemptClosed, DomainError, NotFound
 from contest.extensions import db, upgrade_to_write
 from contest.models import Attempt, Round
@@ -101,6 +102,7 @@ def round_page(round_id: int):
 
 
 @bp.post("/rounds/<int:round_id>/start")
+@ratelimits.start
 @login_required
 def start(round_id: int):
     round_ = _published_round(round_id)

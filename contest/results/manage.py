@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.models import Round, Unit, User
+from contest.models import Attempt, AttemptQuestion, Contest, Round, Unit, User
 from contest.services import item_stats, prizes, regrade, result_settings
 
-from .access import load_contest, load_round
+from .access import load_contest, load_round, may_manage
 from .forms import TARGET_LABELS, ExcludeForm, QuotaForm, RegradeForm, settings_form
 from .views import bp, round_context
 
@@ -75,7 +75,10 @@ def set_quotas(round_id: int, scope: str):
 def _target(form: ExcludeForm) -> dict:
     identifier = form.identifier.data.strip()
     if form.kind.data == "user":
-        user_id = db.session.scalar(select(User.id).where(func.lower(User.username) == identifier.lower()))
+        # "#<id>": the prize list's own button, which never puts a (phone) username in a judge's page.
+        by_id = identifier.startswith("#") and identifier[1:].isdigit() and len(identifier) < 12
+        column, value = (User.id, int(identifier[1:])) if by_id else (func.lower(User.username), identifier.lower())
+        user_id = db.session.scalar(select(User.id).where(column == value))
         if user_id is None:
             form.identifier.errors.append(_("Không có người dự thi nào có tên đăng nhập “%(name)s”.", name=identifier))
         return {"user_id": user_id}
@@ -83,6 +86,11 @@ def _target(form: ExcludeForm) -> dict:
     if unit_id is None:
         form.identifier.errors.append(_("Không có đơn vị nào có mã “%(code)s”.", code=identifier))
     return {"unit_id": unit_id}
+
+
+def _excluded_name(target: dict, typed: str) -> str:
+    user = db.session.get(User, target["user_id"]) if target.get("user_id") else None
+    return user.full_name or typed if user else typed
 
 
 @bp.route("/rounds/<int:round_id>/prizes/exclusions", methods=["POST"])
@@ -101,7 +109,7 @@ def exclude(round_id: int):
             else:
                 db.session.commit()
                 flash(_("Đã loại “%(name)s” khỏi danh sách giải. Người/đơn vị kế tiếp được xét thay.",
-                        name=form.identifier.data.strip()), "success")
+                        name=_excluded_name(target, form.identifier.data.strip())), "success")
                 return redirect(url_for(".round_prizes", round_id=round_.id))
     return _prizes_page(round_, exclude_form=form, status=400)
 
@@ -153,6 +161,14 @@ def round_items(round_id: int):
     return render_template("results/items.html", stats=stats, forms=forms, **context)
 
 
+def _contests_beyond_scope(question_id: int) -> int:
+    """How many contests whose attempts drew the question the current user may not manage."""
+    drew = (select(Round.contest_id).join(Attempt, Attempt.round_id == Round.id)
+            .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
+            .where(AttemptQuestion.question_id == question_id))
+    return sum(not may_manage(contest) for contest in db.session.scalars(select(Contest).where(Contest.id.in_(drew))))
+
+
 @bp.route("/rounds/<int:round_id>/items/<int:question_id>/regrade", methods=["POST"])
 def regrade_item(round_id: int, question_id: int):
     round_ = load_round(round_id, manage=True)
@@ -162,6 +178,12 @@ def regrade_item(round_id: int, question_id: int):
         abort(404)
     form = RegradeForm(prefix=f"q{question_id}", choices=_options(stat))
     context = round_context(round_, "items")
+    beyond = _contests_beyond_scope(question_id)
+    if beyond:
+        # The key lives in the shared bank: changing it rescores every contest that drew the question.
+        form.form_errors.append(_("Câu hỏi này cũng có trong bài thi của %(n)d cuộc thi bạn không phụ trách; "
+                                  "đổi đáp án sẽ chấm lại cả các bài đó. Hãy nhờ quản trị viên thực hiện.", n=beyond))
+        return render_template("results/regrade.html", stat=stat, form=form, new=None, **context), 403
     if not form.validate_on_submit():
         return render_template("results/regrade.html", stat=stat, form=form, new=None, **context), 400
     new = next(c for c in stat.choices if c.choice_id == form.choice_id.data)

@@ -10,14 +10,16 @@ import unicodedata
 from collections import defaultdict
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file, stream_with_context
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file, stream_with_context
+from flask_login import current_user
 from sqlalchemy import select
 
 from contest.auth.access import role_guard
 from contest.auth.forms import EmptyForm
-from contest.extensions import db
+from contest.extensions import db, upgrade_to_write
 from contest.models import Round, Unit
-from contest.services import exports, prizes, ranking, result_charts, result_settings, unit_ranking
+from contest.services import exports, pii, prizes, ranking, result_charts, result_settings, unit_ranking
+from contest.web import audit_request
 
 from . import charts
 from .access import VIEW_ROLES, load_contest, load_round, may_manage, visible_contests
@@ -31,6 +33,12 @@ PUBLIC_ENDPOINTS = ("results.public_round",)
 
 
 bp.before_request(role_guard(*VIEW_ROLES, public_endpoints=PUBLIC_ENDPOINTS))
+
+
+@bp.app_template_filter("shown_username")
+def shown_username(username: str | None) -> str:
+    """Judges see a phone or email username masked; organizers and admins see it whole."""
+    return pii.username_for(current_user, username)
 
 
 def _timezone() -> str:
@@ -154,9 +162,20 @@ def _download_name(round_: Round, suffix: str) -> str:
     return f"Kết quả {round_.title}{suffix}"
 
 
+def _audit_export(round_id: int, **details) -> Round:
+    """Logs the download in a short write of its own, then reloads the round for a plain read."""
+    upgrade_to_write(db.session)
+    round_ = load_round(round_id)
+    audit_request("results.export", f"round:{round_.id}", round_id=round_.id, via="web", **details)
+    db.session.commit()
+    g.write_transaction = False  # the export itself only reads: no write lock while it streams
+    return round_
+
+
 @bp.route("/rounds/<int:round_id>/ket-qua.xlsx")
 def download_workbook(round_id: int):
-    round_ = load_round(round_id)
+    load_round(round_id)
+    round_ = _audit_export(round_id, format="xlsx")
     # Written to a temporary file (write-only workbook: bounded memory), deleted when the response closes.
     handle = tempfile.TemporaryFile()
     try:
@@ -180,7 +199,8 @@ def _csv_stream(round_id: int, table: str, tz: str):
 
 @bp.route("/rounds/<int:round_id>/<any(individuals, units, items):table>.csv")
 def download_csv(round_id: int, table: str):
-    round_ = load_round(round_id)
+    load_round(round_id)
+    round_ = _audit_export(round_id, format="csv", table=table)
     response = Response(stream_with_context(_csv_stream(round_.id, table, _timezone())), mimetype="text/csv")
     title = exports.SHEET_TITLES[table]
     response.headers["Content-Disposition"] = attachment(_download_name(round_, f" - {title}.csv"))

@@ -7,7 +7,8 @@ from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import ROLES, Contest, ContestStaff, Unit, User
 from question_bank.normalize import clean_text
 
-MIN_PASSWORD = 8
+from .identity import MIN_PASSWORD, normalize_phone
+
 
 
 def create_user(
@@ -50,13 +51,19 @@ def create_user(
 
 
 def find_login(session: Session, login: str) -> User | None:
-    """An account by username, phone or email."""
+    """An account by username, phone (written any way normalize_phone reads) or email (any case).
+
+    A username wins over someone else's phone or email: imports and registration refuse a new
+    login that is already any of the three, so a tie only comes from data typed in by hand."""
     login = clean_text(login)
     if not login:
         return None
-    return session.scalar(
-        select(User).where(or_(User.username == login, User.phone == login, User.email == login.lower()))
-    )
+    phone = normalize_phone(login)
+    found = session.scalars(
+        select(User).where(or_(User.username == login, User.phone == (phone or login), User.email == login.lower()))
+        .limit(3)
+    ).all()
+    return next((user for user in found if user.username == login), found[0] if found else None)
 
 
 def authenticate(session: Session, login: str, password: str) -> User | None:

@@ -1,7 +1,12 @@
-"""Writing the audit log; the caller's transaction carries the entry."""
-from sqlalchemy.orm import Session
+"""Writing the audit log (the caller's transaction carries the entry) and reading it back."""
+from dataclasses import dataclass
+from datetime import datetime
 
-from contest.models import AuditLog
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from contest.models import AuditLog, User
+from question_bank.normalize import clean_text
 
 
 def record(
@@ -17,3 +22,47 @@ def record(
     session.add(entry)
     return entry
 
+
+# --- reading it (the organizers' audit page) ---------------------------------------------------
+PAGE_SIZE = 50
+
+
+@dataclass
+class AuditPage:
+    entries: list[AuditLog]
+    total: int
+    number: int
+    size: int = PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+
+def actions(session: Session) -> list[str]:
+    """Every action the log holds, for the filter."""
+    return list(session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)))
+
+
+def search(session: Session, *, action: str | None = None, who: str = "", since: datetime | None = None,
+           until: datetime | None = None, page: int = 1) -> AuditPage:
+    """Entries newest first; `who` matches a username or full name; `since` ≤ at < `until` (UTC)."""
+    query = select(AuditLog)
+    if action:
+        query = query.where(AuditLog.action == action)
+    who = clean_text(who or "")
+    if who:
+        pattern = "%" + who.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.join(User, User.id == AuditLog.user_id).where(
+            or_(User.username.ilike(pattern, escape="\\"), User.full_name.ilike(pattern, escape="\\")))
+    if since is not None:
+        query = query.where(AuditLog.at >= since)
+    if until is not None:
+        query = query.where(AuditLog.at < until)
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    number = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
+    entries = session.scalars(
+        query.options(selectinload(AuditLog.user)).order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
+    ).all()
+    return AuditPage(list(entries), total, number)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from contest.models import Round
-from contest.services import item_stats, prizes, ranking, unit_ranking
+from contest.services import item_stats, pii, prizes, ranking, unit_ranking
 from question_bank.db import now_utc
 from question_bank.spreadsheet import FORMULA_PREFIXES, save_atomically
 from question_bank.xlsx_stream import DATE_TIME_FORMAT, StreamingWorkbook
@@ -61,8 +61,9 @@ def individuals(session: Session, round_: Round, tz: ZoneInfo) -> Table:
 
     def rows():
         for entry in ranking.iter_round_ranking(session, round_):
-            yield [entry.rank, entry.full_name, entry.username, entry.unit_name, entry.score, entry.max_score,
-                   entry.prediction, entry.prediction_error, entry.duration_seconds,
+            # No personal data in a workbook that gets printed and published: a phone username is masked.
+            yield [entry.rank, entry.full_name, pii.public_username(entry.username), entry.unit_name, entry.score,
+                   entry.max_score, entry.prediction, entry.prediction_error, entry.duration_seconds,
                    _local(entry.submitted_at, tz), entry.receipt_code, awards.get(entry.user_id)]
 
     return Table("individuals", headers, widths, rows())

@@ -5,7 +5,6 @@ no username is given), full name, unit code (the unit must exist), optional emai
 birth. Nobody gets a password: each account gets a one-time activation link instead, returned
 once to the organizer. Every problem is reported with its row; with any error nothing is stored.
 """
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,10 +16,9 @@ from question_bank.db import now_utc
 from question_bank.normalize import clean_text
 
 from . import activation
+from .identity import MAX_NAME, check_email, normalize_phone, parse_birth_date, phone_error, username_error
 from .import_common import Columns, ImportReport, data_rows, get
 
-MAX_USERNAME, MAX_NAME, MAX_EMAIL = 100, 200, 254
-MIN_AGE, MAX_AGE = 15, 100
 CHUNK = 500  # bounded IN lists on both engines
 
 COLUMNS = Columns(
@@ -41,12 +39,6 @@ COLUMNS = Columns(
     needed=("date_of_birth",),
     ignored=("stt", "tt", "so tt", "so thu tu", "no", "ten don vi", "don vi", "chuc vu", "gioi tinh", "ghi chu"),
 )
-_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]*")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
-_PHONE_NOISE = re.compile(r"[\s.\-()]")
-_MOBILE = re.compile(r"0[35789]\d{8}")
-_DATE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})(?: 00:00(?::00)?)?")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
 
 
 @dataclass
@@ -75,44 +67,6 @@ class Activation:
 @dataclass
 class ParticipantReport(ImportReport):
     activations: list[Activation] = field(default_factory=list)
-
-
-def normalize_phone(text: str) -> str | None:
-    """A Vietnamese mobile number as 0xxxxxxxxx: +84/84 prefixes, spaces and dots accepted, and
-    Excel's lost leading zero (a number cell 912345678) restored. None when it is no such number."""
-    digits = _PHONE_NOISE.sub("", text)
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    elif len(digits) == 9 and digits[:1] in "35789":
-        digits = "0" + digits
-    return digits if _MOBILE.fullmatch(digits) else None
-
-
-def parse_birth_date(text: str, today: date) -> tuple[date | None, str | None]:
-    """(date, None) or (None, Vietnamese message): dd/mm/yyyy (or - .), yyyy-mm-dd, or a date cell."""
-    match = _DATE.fullmatch(text)
-    if match:
-        day, month, year = match.groups()
-    else:
-        iso = _ISO_DATE.fullmatch(text)
-        if iso is None:
-            return None, f"Ngày sinh “{text}” không đúng dạng ngày/tháng/năm (ví dụ 15/03/1985)."
-        year, month, day = iso.groups()
-    if len(year) != 4:
-        return None, f"Ngày sinh “{text}”: hãy ghi năm đủ 4 chữ số (ví dụ 15/03/1985)."
-    try:
-        born = date(int(year), int(month), int(day))
-    except ValueError:
-        return None, f"Ngày sinh “{text}” không có thật (ngày/tháng/năm)."
-    if born > today:
-        return None, f"Ngày sinh “{text}” ở tương lai."
-    age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    if not MIN_AGE <= age <= MAX_AGE:
-        return None, (f"Ngày sinh “{text}” cho tuổi {age}, ngoài khoảng {MIN_AGE}–{MAX_AGE} tuổi; "
-                      "hãy kiểm tra lại năm sinh.")
-    return born, None
 
 
 def import_participants(session: Session, data: bytes, *, dry_run: bool = False) -> ParticipantReport:
@@ -148,12 +102,10 @@ def _parse(data: bytes, report: ParticipantReport) -> list[ParticipantRow]:
         if phone_text:
             phone = normalize_phone(phone_text)
             if phone is None:
-                report.error(where, f"Số điện thoại “{phone_text}” không hợp lệ: cần số di động Việt Nam 10 chữ số "
-                                    "bắt đầu bằng 03, 05, 07, 08 hoặc 09 (ví dụ 0912 345 678 hoặc +84 912 345 678).")
+                report.error(where, phone_error(phone_text))
         if username:
-            if len(username) > MAX_USERNAME or not _USERNAME.fullmatch(username):
-                report.error(where, f"Tên đăng nhập “{username[:MAX_USERNAME]}” không hợp lệ: chỉ dùng chữ không dấu, "
-                                    f"chữ số và . _ - @, không có dấu cách, tối đa {MAX_USERNAME} ký tự.")
+            if problem := username_error(username):
+                report.error(where, problem)
         elif not phone_text:
             report.error(where, "Cần tên đăng nhập hoặc số điện thoại.")
         username = username or phone or ""
@@ -163,8 +115,10 @@ def _parse(data: bytes, report: ParticipantReport) -> list[ParticipantRow]:
             report.error(where, f"Họ và tên dài quá {MAX_NAME} ký tự.")
         if not unit_code:
             report.error(where, "Thiếu mã đơn vị.")
-        if email and (len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email)):
-            report.error(where, f"Email “{email[:MAX_EMAIL]}” không hợp lệ (ví dụ ten@donvi.gov.vn).")
+        if email:
+            email, problem = check_email(email)
+            if problem:
+                report.error(where, problem)
         born = None
         if not birth_text:
             if "date_of_birth" in layout.columns:

@@ -477,8 +477,19 @@
     } else if (target === predictionInput) {
       store.prediction = predictionInput.value;
       persist();
+      savePrediction();
     }
   });
+
+  function savePrediction() {
+    // Best effort: the submit carries the prediction anyway; this keeps it on the server in case
+    // the phone dies and the system submits the attempt at the deadline.
+    var prediction = readPrediction();
+    if (!prediction.ok || !data.predictionUrl || !navigator.onLine) {
+      return;
+    }
+    request("PUT", data.predictionUrl, { prediction: prediction.value }).catch(function () { /* offline */ });
+  }
 
   if (predictionInput) {
     predictionInput.addEventListener("input", function () {

@@ -1,0 +1,104 @@
+"""Forms of registration, the account page and the organizer's edit of a participant.
+
+They carry the CSRF token and bound the input; the rules themselves live in
+services/registration.py, which reports every problem at once with its field.
+"""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField, TelField
+from wtforms.validators import Length
+
+from contest.errors import DomainError
+from contest.services import identity
+
+
+def _max(label: str, n: int):
+    return Length(max=n, message=_l("%(label)s dài tối đa %(n)d ký tự.", label=label, n=n))
+
+
+class DetailsForm(FlaskForm):
+    """A person's details, as registration asks them and an organizer edits them."""
+
+    full_name = StringField(_l("Họ và tên"), validators=[_max(_l("Họ và tên"), identity.MAX_NAME)])
+    username = StringField(
+        _l("Tên đăng nhập"),
+        validators=[_max(_l("Tên đăng nhập"), identity.MAX_USERNAME)],
+        description=_l("Chữ không dấu, chữ số và . _ - , không có dấu cách."),
+    )
+    date_of_birth = StringField(
+        _l("Ngày sinh"), validators=[_max(_l("Ngày sinh"), 40)], description=_l("Ví dụ 15/03/1985."),
+    )
+    phone = TelField(
+        _l("Số điện thoại di động"), validators=[_max(_l("Số điện thoại"), 40)],
+        description=_l("10 chữ số, ví dụ 0912 345 678; dùng được để đăng nhập."),
+    )
+    email = EmailField(
+        _l("Email"), validators=[_max(_l("Email"), identity.MAX_EMAIL)],
+        description=_l("Ví dụ ten@donvi.gov.vn; dùng được để đăng nhập."),
+    )
+    unit_id = SelectField(_l("Đơn vị công tác"), choices=[], validate_choice=False)
+    id_number = StringField(
+        _l("Số CCCD/CMND"), validators=[_max(_l("Số CCCD/CMND"), 40)],
+        description=_l("Căn cước công dân 12 chữ số hoặc chứng minh nhân dân 9 chữ số."),
+    )
+
+    DETAIL_FIELDS = ("full_name", "username", "date_of_birth", "phone", "email", "unit_id", "id_number")
+
+    def set_units(self, choices: list[tuple[int, str]]) -> None:
+        self.unit_id.choices = [("", _("— Chọn đơn vị —")), *((str(value), label) for value, label in choices)]
+
+    def mark_optional(self, optional: set[str]) -> None:
+        """Labels say which details may be left empty; the others render `required`."""
+        for name in self.DETAIL_FIELDS:
+            field = self[name]
+            if name in optional:
+                field.label.text = _("%(label)s (không bắt buộc)", label=field.label.text)
+            else:
+                field.flags.required = True
+
+    def details(self) -> dict:
+        return {name: self[name].data for name in self.DETAIL_FIELDS}
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        for name, message in getattr(exc, "errors", None) or [(exc.field, exc.message)]:
+            field = self._fields.get(name) if name else None
+            (field.errors if field is not None else self.form_errors).append(message)
+
+
+class RegistrationForm(DetailsForm):
+    password = PasswordField(
+        _l("Mật khẩu"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)],
+        description=_l("Ít nhất %(n)d ký tự, không chỉ gồm chữ số, khác tên đăng nhập.", n=identity.MIN_PASSWORD),
+    )
+    confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)])
+    submit = SubmitField(_l("Đăng ký"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Mật khẩu hiện tại"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)],
+    )
+    new_password = PasswordField(
+        _l("Mật khẩu mới"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)],
+        description=_l("Ít nhất %(n)d ký tự, không chỉ gồm chữ số, khác tên đăng nhập.", n=identity.MIN_PASSWORD),
+    )
+    confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)])
+    submit = SubmitField(_l("Đổi mật khẩu"))
+
+    add_domain_error = DetailsForm.add_domain_error
+
+
+class RegistrationSettingsForm(FlaskForm):
+    registration_open = BooleanField(_l("Mở đăng ký tài khoản cho cuộc thi này"))
+    require_date_of_birth = BooleanField(_l("Bắt buộc ngày sinh"))
+    require_phone = BooleanField(_l("Bắt buộc số điện thoại"))
+    require_email = BooleanField(_l("Bắt buộc email"))
+    require_unit = BooleanField(_l("Bắt buộc chọn đơn vị công tác"))
+    require_id_number = BooleanField(_l("Bắt buộc số CCCD/CMND"))
+    submit = SubmitField(_l("Lưu cài đặt đăng ký"))
+
+    def required(self) -> set[str]:
+        flags = {"date_of_birth": self.require_date_of_birth, "phone": self.require_phone,
+                 "email": self.require_email, "unit_id": self.require_unit, "id_number": self.require_id_number}
+        return {name for name, field in flags.items() if field.data}

@@ -1,0 +1,147 @@
+"""Rate limits (Flask-Limiter): views opt in with a named decorator, each app gets its own limiter.
+
+SPEC §5: limits never key on the address alone, because a whole office behind one NAT address
+takes the contest at the same minute. Logins count failures per (account, address), starting an
+attempt counts per user, registration counts per (account name, address). The amounts come from
+the configuration (`RATELIMIT_LOGIN`, …); the storage from `RATELIMIT_STORAGE_URI` (memory by
+default, Redis when several processes or servers must share the counts).
+
+    @bp.post("/register")
+    @ratelimits.registration
+    def register(): ...
+
+The decorators only mark the view; `init_app` wraps the marked views of one app, so every app
+(tests build many) has its own counters and its own storage.
+"""
+import math
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import Flask, current_app, request
+from flask_babel import gettext as _
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_login import current_user
+
+from question_bank.normalize import clean_text
+
+MARK = "_contest_rate_limit"
+EXTENSION = "contest_limiter"
+
+
+def _address() -> str:
+    return request.remote_addr or "-"
+
+
+def _account() -> str:
+    """The account a login or registration form names, folded as the account lookup folds it."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    value = None
+    if isinstance(data, dict) or hasattr(data, "getlist"):
+        value = next((data.get(name) for name in ("username", "phone", "email") if data.get(name)), None)
+    account = clean_text(value).casefold()[:254] if isinstance(value, str) else ""
+    return account or "-"
+
+
+def account_and_address() -> str:
+    return f"{_account()}|{_address()}"
+
+
+def user_id() -> str:
+    return f"user:{current_user.id}"
+
+
+def _failed(response) -> bool:
+    # A login that did not log in: 401 from the API, the form shown again (400) by the page.
+    return response.status_code in (400, 401)
+
+
+def _anonymous() -> bool:
+    return not current_user.is_authenticated
+
+
+@dataclass(frozen=True)
+class Rule:
+    config_key: str
+    key: Callable[[], str]
+    message: Callable[[int], str]
+    methods: tuple[str, ...] | None = None
+    deduct_when: Callable | None = None
+    exempt_when: Callable[[], bool] | None = None
+
+
+RULES = {
+    "login": Rule(
+        "RATELIMIT_LOGIN", account_and_address, methods=("POST",), deduct_when=_failed,
+        message=lambda seconds: _(
+            "Đăng nhập sai quá nhiều lần với tài khoản này. Vui lòng thử lại sau %(seconds)d giây.",
+            seconds=seconds),
+    ),
+    "start": Rule(
+        "RATELIMIT_START", user_id, exempt_when=_anonymous,
+        message=lambda seconds: _(
+            "Bạn bấm bắt đầu bài thi quá nhiều lần. Vui lòng đợi %(seconds)d giây rồi thử lại.", seconds=seconds),
+    ),
+    "registration": Rule(
+        "RATELIMIT_REGISTRATION", account_and_address, methods=("POST",),
+        message=lambda seconds: _(
+            "Bạn gửi đăng ký quá nhiều lần. Vui lòng thử lại sau %(seconds)d giây.", seconds=seconds),
+    ),
+}
+
+
+def _mark(name: str):
+    def decorator(view):
+        # Marks the very function object the route holds (functools.wraps copies the mark too),
+        # so the decorator works above or below @bp.route and @login_required.
+        setattr(view, MARK, name)
+        return view
+
+    decorator.__name__ = name
+    return decorator
+
+
+login = _mark("login")
+start = _mark("start")
+registration = _mark("registration")
+
+
+def init_app(app: Flask) -> None:
+    """Wrap every marked view of `app`; call after all blueprints are registered."""
+    limiter = Limiter(key_func=user_id)
+    limiter.init_app(app)
+    app.extensions[EXTENSION] = limiter
+    if not limiter.enabled:
+        return
+    for endpoint, view in list(app.view_functions.items()):
+        name = getattr(view, MARK, None)
+        if name is None:
+            continue
+        rule = RULES[name]
+        limit = limiter.shared_limit(
+            app.config[rule.config_key], scope=name, key_func=rule.key, methods=rule.methods,
+            deduct_when=rule.deduct_when, exempt_when=rule.exempt_when,
+        )
+        app.view_functions[endpoint] = limit(view)
+
+
+def limited_endpoints(app: Flask) -> dict[str, str]:
+    """endpoint → limit name, for the tests and for anyone wondering what is limited."""
+    return {endpoint: getattr(view, MARK) for endpoint, view in app.view_functions.items() if hasattr(view, MARK)}
+
+
+def retry_after() -> int:
+    """Whole seconds until the breached limit lets this key through again (at least 1)."""
+    limiter = current_app.extensions[EXTENSION]
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    reset_time = current.window[0]  # when the oldest counted hit leaves the window
+    return max(1, math.ceil(reset_time - time.time()))
+
+
+def message(error: RateLimitExceeded, seconds: int) -> str:
+    rule = RULES.get(getattr(error.limit, "scope", None))
+    if rule is None:
+        return _("Bạn thao tác quá nhanh. Vui lòng thử lại sau %(seconds)d giây.", seconds=seconds)
+    return rule.message(seconds)

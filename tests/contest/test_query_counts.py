@@ -1,0 +1,120 @@
+"""The hot paths of a contest's opening and deadline issue a fixed number of statements (no N+1).
+
+Each path is measured twice, on a small and on a larger case (more questions, more answers, more
+ranked attempts): the count must be the same and stay under the bound. Per-process caches (the
+draw's pools and texts, the rank order) are cleared before each measure, so both are cold.
+"""
+import contextlib
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from contest.extensions import db as _db
+from contest.services import draw, rank_order
+from question_bank.db import now_utc
+from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_user
+
+# As measured on SQLite, which adds its BEGIN (IMMEDIATE) to each request; PostgreSQL issues one fewer.
+BOUNDS = {"start": 17, "load": 8, "save": 5, "submit": 13, "ranking_api": 8, "ranking_page": 13}
+
+
+@contextlib.contextmanager
+def statements(app):
+    seen = []
+    with app.app_context():
+        engine = _db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    draw.clear_cache()
+    rank_order.clear_cache()
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def api_login(client, username):
+    response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200
+    return {"X-CSRFToken": response.get_json()["csrf_token"]}
+
+
+@pytest.fixture
+def rounds(db):
+    """Two open rounds of one contest, drawing 3 and 12 questions from a bank of 12."""
+    make_bank(12)
+    contest = make_contest()
+    small = make_round(contest, questions=3, opens_at=now_utc() - timedelta(minutes=1))
+    large = make_round(contest, questions=12, opens_at=now_utc() - timedelta(minutes=1))
+    make_user(username="thisinh")
+    db.commit()
+    return small.id, large.id
+
+
+def test_quiz_paths_cost_the_same_for_3_or_12_questions(app, client, rounds):
+    headers = api_login(client, "thisinh")
+    counts = {}
+    for round_id in rounds:
+        with statements(app) as seen:
+            body = client.post(f"/api/v1/rounds/{round_id}/attempts", headers=headers).get_json()
+        counts.setdefault("start", []).append(len(seen))
+        attempt = body["attempt_id"]
+        questions = body["questions"]
+        for question in questions[:-1]:  # answers saved before: loading must not cost one query each
+            assert client.put(f"/api/v1/attempts/{attempt}/answers/{question['id']}",
+                              json={"choice_id": question["choices"][0]["id"]}, headers=headers).status_code == 200
+        with statements(app) as seen:
+            assert client.get(f"/api/v1/attempts/{attempt}").status_code == 200
+        counts.setdefault("load", []).append(len(seen))
+        last = questions[-1]
+        with statements(app) as seen:
+            response = client.put(f"/api/v1/attempts/{attempt}/answers/{last['id']}",
+                                  json={"choice_id": last["choices"][1]["id"]}, headers=headers)
+        assert response.status_code == 200
+        counts.setdefault("save", []).append(len(seen))
+        carried = {str(q["id"]): q["choices"][-1]["id"] for q in questions}  # every answer rides along
+        with statements(app) as seen:
+            response = client.post(f"/api/v1/attempts/{attempt}/submit", json={"prediction": 1, "answers": carried},
+                                   headers=headers)
+        assert response.status_code == 200
+        counts.setdefault("submit", []).append(len(seen))
+    for path, (small, large) in counts.items():
+        assert small == large, (path, counts)
+        assert 0 < small <= BOUNDS[path], (path, counts)
+
+
+def _ranked(round_, how_many: int) -> None:
+    for index in range(how_many):
+        finish(round_, make_user(full_name=f"Thí sinh {index}"), index % 7, prediction=index, duration=100 + index)
+
+
+def test_ranking_costs_the_same_for_3_or_15_ranked_attempts(app, client, db):
+    from contest.models import Round
+
+    make_bank(3)
+    round_ = make_round(make_contest(), questions=3)
+    make_user(role="admin", username="quantri")
+    _ranked(round_, 3)
+    db.commit()
+    round_id = round_.id
+    headers = api_login(client, "quantri")
+    counts = {"ranking_api": [], "ranking_page": []}
+    for more in (0, 12):
+        if more:
+            _ranked(db.get(Round, round_id), more)
+            db.commit()
+        with statements(app) as seen:
+            response = client.get(f"/api/v1/rounds/{round_id}/ranking?limit=50", headers=headers)
+        assert len(response.get_json()["rows"]) == 3 + more
+        counts["ranking_api"].append(len(seen))
+        with statements(app) as seen:
+            page = client.get(f"/results/rounds/{round_id}")
+        assert page.status_code == 200 and "Thí sinh 2" in page.get_data(as_text=True)
+        counts["ranking_page"].append(len(seen))
+    for path, (small, large) in counts.items():
+        assert small == large, (path, counts)
+        assert 0 < small <= BOUNDS[path], (path, counts)
