@@ -5,10 +5,10 @@
 Serves the app with gunicorn (gunicorn.conf.py) against PostgreSQL and drives participants who
 save every 2 s and retry a save, a start or a submit after a timeout, a dropped connection or a
 5xx (as static/js/quiz.js does). Some of them give up on a save or a submit after 20 ms on
-purpose (the request still reaches the server) and send it again. Meanwhile:
+purpose (the request usually still reaches the server) and send it again. Meanwhile:
 
-- at 25 %, 30 % and 35 % of the run a gunicorn worker is killed with SIGKILL while it serves
-  requests (the master starts a new one);
+- at 25 %, 30 % and 35 % of the run a gunicorn worker is killed with SIGKILL 30 ms after a
+  burst of 60 saves was sent, so it dies mid-request (the master starts a new one);
 - at 50 % PostgreSQL is restarted (fast mode: every connection is cut, open transactions roll
   back). By default this is a private cluster (initdb in a temporary folder, on its own port,
   so nobody else's tests lose their database); with BENCH_DATABASE_URL set, that server is used
@@ -39,7 +39,8 @@ from bench import loadkit
 from bench.loadkit import Participant, Recorder, summarize, table
 
 PG_BIN = Path("/usr/lib/postgresql")
-ABANDON_AFTER = 0.02  # seconds: the client gives up, the server still does the work
+ABANDON_AFTER = 0.02  # seconds: the client gives up, the server usually still does the work
+BURST = 60  # participants whose saves are in flight when a worker is killed
 
 
 class PrivateCluster:
@@ -84,11 +85,20 @@ class Faults:
         self.pg_restart_at = None
 
 
-async def kill_worker(server: loadkit.Server, faults: Faults, t0: float) -> None:
+async def kill_worker(server: loadkit.Server, faults: Faults, t0: float, burst: list[Participant],
+                      rng: random.Random) -> None:
+    """SIGKILL a worker while a burst of saves is in flight, so that it dies mid-request."""
     loop = asyncio.get_running_loop()
     before = server.workers()
     if not before:
         return
+
+    async def save(p: Participant):
+        question = rng.choice(p.questions)
+        await p.save(question["id"], rng.choice(question["choices"])["id"], kind="burst_save")
+
+    saves = asyncio.gather(*(save(p) for p in burst if p.attempt_id))
+    await asyncio.sleep(0.03)
     victim = random.choice(before)
     os.kill(victim, signal.SIGKILL)
     faults.killed.append(victim)
@@ -100,8 +110,9 @@ async def kill_worker(server: loadkit.Server, faults: Faults, t0: float) -> None
             faults.respawn_s.append(loop.time() - began)
             faults.events.append(f"{loop.time() - t0:5.1f} s  a new worker serves again "
                                  f"({loop.time() - began:.2f} s after the kill)")
-            return
+            break
         await asyncio.sleep(0.05)
+    await saves
 
 
 async def restart_postgres(command: list[str], faults: Faults, t0: float) -> None:
@@ -169,12 +180,16 @@ async def run(args, server: loadkit.Server, world: loadkit.World, restart_comman
     faults = Faults()
     failures: list[str] = []
     async with loadkit.http_session(256) as http:
-        takers = [Participant(http, server.base, recorder, name, timeout=5.0) for name in world.usernames]
-        for p in takers:
+        takers = [Participant(http, server.base, recorder, name, timeout=5.0) for name in world.usernames
+                  if name.startswith("taker")]
+        burst = [Participant(http, server.base, recorder, name, timeout=5.0) for name in world.usernames
+                 if name.startswith("burst")]
+        for p in takers + burst:
             p.tries, p.pause = 10, 0.5  # up to ~27 s of patience: longer than a PostgreSQL restart
         loop = asyncio.get_running_loop()
         recorder.t0 = loop.time()
-        await asyncio.gather(*(p.login() for p in takers))
+        await asyncio.gather(*(p.login() for p in takers + burst))
+        await asyncio.gather(*(p.start(world.round_id, "burst_start") for p in burst))
         recorder.t0 = t0 = loop.time()
         s = args.seconds
         jobs = [take(p, world.round_id, t0, rng.uniform(0, 5), rng.uniform(s * 0.8, s), random.Random(rng.random()),
@@ -183,13 +198,14 @@ async def run(args, server: loadkit.Server, world: loadkit.World, restart_comman
         async def script():
             for fraction in (0.25, 0.30, 0.35):
                 await asyncio.sleep(max(0.0, t0 + s * fraction - loop.time()))
-                await kill_worker(server, faults, t0)
+                await kill_worker(server, faults, t0, burst, rng)
             await asyncio.sleep(max(0.0, t0 + s * 0.5 - loop.time()))
             await restart_postgres(restart_command, faults, t0)
 
         await asyncio.gather(script(), *jobs)
         duration = loop.time() - t0
-    return {"recorder": recorder, "faults": faults, "failures": failures, "takers": takers, "duration": duration}
+    return {"recorder": recorder, "faults": faults, "failures": failures, "takers": takers + burst,
+            "duration": duration}
 
 
 def recovery_after_restart(records, restart_at: float | None) -> float | None:
@@ -224,7 +240,7 @@ def main(argv=None) -> int:
     database = loadkit.make_database("cchc-fault")
     server = None
     try:
-        world = loadkit.build_world(database.url, {"taker": args.takers})
+        world = loadkit.build_world(database.url, {"taker": args.takers, "burst": BURST})
         server = loadkit.Server(database.url, database.workdir)
         server.wait_ready()
         master = server.process.pid
@@ -234,12 +250,14 @@ def main(argv=None) -> int:
         health = healthz(server.base)
         same_master = server.process.poll() is None and server.process.pid == master
         check = loadkit.check_answers(database.url, out["takers"])
-        audit = loadkit.attempt_audit(database.url, world.usernames)
+        audit = loadkit.attempt_audit(database.url, [n for n in world.usernames if n.startswith("taker")])
+        burst_audit = loadkit.attempt_audit(database.url, [n for n in world.usernames if n.startswith("burst")])
+        audit["duplicate_attempts"] += burst_audit["duplicate_attempts"]
         records = out["recorder"].records
         faults = out["faults"]
         recovery = recovery_after_restart(records, faults.pg_restart_at)
         print("\n".join(faults.events))
-        kinds = ["login", "start", "save", "save_abandoned", "submit", "submit_abandoned"]
+        kinds = ["login", "start", "save", "save_abandoned", "burst_save", "submit", "submit_abandoned"]
         print("\n".join(table("requests (errors: timeouts, dropped connections, 5xx; each was retried)",
                               {k: summarize([r for r in records if r.kind == k], out["duration"]) for k in kinds
                                if any(r.kind == k for r in records)})))

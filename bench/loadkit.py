@@ -18,6 +18,7 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,7 +79,7 @@ def make_database(prefix: str) -> Database:
     if not server or not server.startswith("postgresql"):
         return Database(f"sqlite:///{workdir / 'bench.db'}", "sqlite", workdir=workdir)
     name = f"{prefix.replace('-', '_')}_{os.getpid()}_{secrets.token_hex(3)}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
 

@@ -15,7 +15,7 @@ from contest.errors import (
     AttemptClosed, AttemptsExhausted, InvalidChoice, NotEligible, NotFound, RoundNotOpen, ValidationFailed,
 )
 from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
-from contest.services import draw, scoring
+from contest.services import choice_orders, draw, scoring
 from question_bank.db import UTCDateTime, now_utc
 
 
@@ -139,7 +139,7 @@ def save_answer(session: Session, attempt: Attempt, question_id: int, choice_id:
     now = now_utc()
     if expire_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
         raise AttemptClosed()
-    _check_choice(session, attempt.id, question_id, choice_id)
+    _check_choices(session, attempt, {question_id: choice_id})
     _upsert_answers(session, attempt.id, {question_id: choice_id}, now)
     return now
 
@@ -157,20 +157,9 @@ def save_prediction(session: Session, attempt: Attempt, prediction: int | None, 
     return now
 
 
-def _check_choice(session: Session, attempt_id: int, question_id: int, choice_id: int) -> None:
-    item = session.get(AttemptQuestion, (attempt_id, question_id))
-    if item is None:
-        raise NotFound("Câu hỏi không thuộc bài thi này.")
-    if choice_id not in item.choice_order:
-        raise InvalidChoice()
-
-
-def _check_choices(session: Session, attempt_id: int, answers: dict[int, int]) -> None:
-    """The answers a submit carries, checked with one query rather than one per answer."""
-    orders = dict(session.execute(
-        select(AttemptQuestion.question_id, AttemptQuestion.choice_order)
-        .where(AttemptQuestion.attempt_id == attempt_id, AttemptQuestion.question_id.in_(list(answers)))
-    ).all())
+def _check_choices(session: Session, attempt: Attempt, answers: dict[int, int]) -> None:
+    """Each question must be the attempt's and each choice one it shows (at most one query)."""
+    orders = choice_orders.of(session, attempt)
     for question_id, choice_id in answers.items():
         if question_id not in orders:
             raise NotFound("Câu hỏi không thuộc bài thi này.")
@@ -202,7 +191,7 @@ def submit(session: Session, attempt: Attempt, *, prediction: int | None, answer
     if expire_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
         raise AttemptClosed()
     if answers:
-        _check_choices(session, attempt.id, answers)
+        _check_choices(session, attempt, answers)
         _upsert_answers(session, attempt.id, answers, now)
     attempt.prediction = prediction
     finish(session, attempt, by="participant", now=now)
@@ -257,6 +246,7 @@ def state(session: Session, attempt: Attempt) -> dict:
         .where(AttemptQuestion.attempt_id == attempt.id)
         .order_by(AttemptQuestion.position)
     ).all()
+    choice_orders.remember(attempt, items)  # the saves that follow need not read them again
     content = draw.payloads(session, [qid for qid, _ in items])
     answers = dict(session.execute(select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)).all())
     questions = []

@@ -2,7 +2,8 @@
 
 Each path is measured twice, on a small and on a larger case (more questions, more answers, more
 ranked attempts): the count must be the same and stay under the bound. Per-process caches (the
-draw's pools and texts, the rank order) are cleared before each measure, so both are cold.
+draw's pools and texts, the rank order, an attempt's choice orders) are cleared before each
+measure, so both are cold: these are the worst cases.
 """
 import contextlib
 from datetime import timedelta
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from contest.extensions import db as _db
-from contest.services import draw, rank_order
+from contest.services import choice_orders, draw, rank_order
 from question_bank.db import now_utc
 from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_user
 
@@ -20,7 +21,7 @@ BOUNDS = {"start": 17, "load": 8, "save": 5, "submit": 13, "ranking_api": 8, "ra
 
 
 @contextlib.contextmanager
-def statements(app):
+def statements(app, *, cold: bool = True):
     seen = []
     with app.app_context():
         engine = _db.engine
@@ -29,8 +30,10 @@ def statements(app):
         seen.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)
-    draw.clear_cache()
-    rank_order.clear_cache()
+    if cold:
+        draw.clear_cache()
+        rank_order.clear_cache()
+        choice_orders.clear()
     try:
         yield seen
     finally:
@@ -118,3 +121,21 @@ def test_ranking_costs_the_same_for_3_or_15_ranked_attempts(app, client, db):
     for path, (small, large) in counts.items():
         assert small == large, (path, counts)
         assert 0 < small <= BOUNDS[path], (path, counts)
+
+
+def test_a_save_after_the_attempt_was_read_skips_the_choice_query(app, client, rounds):
+    headers = api_login(client, "thisinh")
+    body = client.post(f"/api/v1/rounds/{rounds[0]}/attempts", headers=headers).get_json()
+    first, second = body["questions"][:2]
+    path = f"/api/v1/attempts/{body['attempt_id']}/answers/"
+    with statements(app) as cold:  # the cache was just emptied: this save reads the choice orders
+        assert client.put(path + str(first["id"]), json={"choice_id": first["choices"][0]["id"]},
+                          headers=headers).status_code == 200
+    with statements(app, cold=False) as warm:
+        assert client.put(path + str(second["id"]), json={"choice_id": second["choices"][0]["id"]},
+                          headers=headers).status_code == 200
+    assert len(warm) == len(cold) - 1
+    assert not any("attempt_question" in statement for statement in warm)
+    with statements(app, cold=False):  # still checked, from the cache
+        response = client.put(path + str(second["id"]), json={"choice_id": 10**6}, headers=headers)
+    assert response.status_code == 422
