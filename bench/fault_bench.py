@@ -29,7 +29,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
@@ -293,11 +292,13 @@ def main(argv=None) -> int:
         }))
         return 0 if ok else 1
     finally:
-        if server is not None:
-            server.stop()
-        database.close()
-        if cluster is not None:
-            cluster.stop()
+        try:
+            if server is not None:
+                server.stop()
+            database.close()
+        finally:
+            if cluster is not None:
+                cluster.stop()
 
 
 if __name__ == "__main__":

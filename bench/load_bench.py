@@ -31,7 +31,7 @@ import sys
 import time
 
 from bench import loadkit
-from bench.loadkit import Participant, Recorder, percentile, summarize, table
+from bench.loadkit import Participant, Recorder, summarize, table
 
 SCRYPT_LOGINS = 24
 RANKING_EVERY = 5.0

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -66,8 +67,11 @@ class Database:
     workdir: Path = None
 
     def close(self) -> None:
-        if self.drop is not None:
-            self.drop()
+        try:
+            if self.drop is not None:
+                self.drop()
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 def make_database(prefix: str) -> Database:
