@@ -7,7 +7,7 @@ conditional UPDATE, so only one request finalises an attempt and every other see
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, select, text, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,23 +49,23 @@ def find_open(session: Session, round_id: int, user_id: int) -> Attempt | None:
     )
 
 
-def attempts_used(session: Session, round_id: int, user_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Attempt).where(Attempt.round_id == round_id, Attempt.user_id == user_id)
-    )
+def _attempts_of(session: Session, round_id: int, user_id: int) -> list[Attempt]:
+    """All of a person's attempts in a round (a handful at most): the open one and the count in one query."""
+    return list(session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.user_id == user_id)))
 
 
 def start(session: Session, round_: Round, user: User, *, grace_seconds: int) -> tuple[Attempt, bool]:
     """(attempt, created): a new attempt, or the one in progress. Raises the SPEC §5 errors."""
     now = now_utc()
-    current = find_open(session, round_.id, user.id)
+    mine = _attempts_of(session, round_.id, user.id)
+    current = next((attempt for attempt in mine if attempt.finished_at is None), None)
     if current is not None:
         if not expire_if_due(session, current, grace_seconds=grace_seconds, now=now):
             return current, False
     if not is_open(round_, now):
         raise RoundNotOpen()
     check_eligible(session, round_, user)
-    used = attempts_used(session, round_.id, user.id)
+    used = len(mine)
     if round_.max_attempts is not None and used >= round_.max_attempts:
         # Another tab may have started it since we looked: resume that one rather than refuse.
         winner = find_open(session, round_.id, user.id)
@@ -95,6 +95,7 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int) ->
     try:
         with session.begin_nested():  # a second tab or a double click won the race: resume its attempt
             session.add(attempt)
+        attempt.just_started = True  # state() builds its body from memory: nothing saved yet
     except IntegrityError:
         winner = find_open(session, round_.id, user.id)
         if winner is None:
@@ -241,14 +242,19 @@ def close_expired(session: Session, *, grace_seconds: int, batch: int = 500) -> 
 
 def state(session: Session, attempt: Attempt) -> dict:
     """The SPEC §5 attempt body: questions in the attempt's order, never the correct choice."""
-    items = session.execute(
-        select(AttemptQuestion.question_id, AttemptQuestion.choice_order)
-        .where(AttemptQuestion.attempt_id == attempt.id)
-        .order_by(AttemptQuestion.position)
-    ).all()
+    if attempt.__dict__.pop("just_started", False):  # once, right after start(): no answer can exist yet
+        items = [(item.question_id, item.choice_order) for item in sorted(attempt.questions, key=lambda q: q.position)]
+        answers = {}
+    else:
+        items = session.execute(
+            select(AttemptQuestion.question_id, AttemptQuestion.choice_order)
+            .where(AttemptQuestion.attempt_id == attempt.id)
+            .order_by(AttemptQuestion.position)
+        ).all()
+        answers = dict(session.execute(
+            select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)).all())
     choice_orders.remember(attempt, items)  # the saves that follow need not read them again
     content = draw.payloads(session, [qid for qid, _ in items])
-    answers = dict(session.execute(select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)).all())
     questions = []
     for qid, order in items:
         texts = dict(content[qid].choices)
