@@ -1,5 +1,4 @@
 """Accounts and their roles."""
-import hashlib
 from datetime import date, datetime
 
 from flask_login import UserMixin
@@ -7,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from contest.digests import session_key_of
 from contest.extensions import db
 from question_bank.db import UTCDateTime, now_utc
 
@@ -50,7 +50,7 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_key()}"
 
     def session_key(self) -> str:
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return session_key_of(self.password_hash)
 
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt, a memory-hard KDF.
