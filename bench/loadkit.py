@@ -285,9 +285,9 @@ class Participant:
         self.acked: dict[int, int] = {}  # question id → the last acknowledged choice
         self.tries, self.pause, self.retries = 4, 1.0, 0
 
-    async def call(self, kind: str, method: str, path: str, body=None, *, expect=(200, 201)):
+    async def call(self, kind: str, method: str, path: str, body=None, *, expect=(200, 201), extra=None):
         """(status, parsed body or None); status 0 for a timeout or a broken connection."""
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **(extra or {})}
         if self.cookie:
             headers["Cookie"] = self.cookie
         if self.token:
@@ -309,11 +309,11 @@ class Participant:
         self.recorder.add(kind, sent, (loop.time() - sent) * 1000, status, status in expect)
         return status, data
 
-    async def retrying(self, kind: str, method: str, path: str, body=None):
+    async def retrying(self, kind: str, method: str, path: str, body=None, extra=None):
         """A client that retries after a timeout, a dropped connection or a 5xx (saves and submits
-        are idempotent); 4xx answers are final."""
+        are idempotent, a start with its Idempotency-Key too); 4xx answers are final."""
         for attempt in range(self.tries):
-            status, data = await self.call(kind, method, path, body)
+            status, data = await self.call(kind, method, path, body, extra=extra)
             if 200 <= status < 500:
                 return status, data
             self.retries += 1
@@ -328,7 +328,8 @@ class Participant:
         return status == 200
 
     async def start(self, round_id: int, kind: str = "start") -> bool:
-        status, data = await self.retrying(kind, "POST", f"/api/v1/rounds/{round_id}/attempts")
+        key = {"Idempotency-Key": secrets.token_hex(8)}  # one per press of "start", repeated by its retries
+        status, data = await self.retrying(kind, "POST", f"/api/v1/rounds/{round_id}/attempts", extra=key)
         if status in (200, 201):
             self.attempt_id = data["attempt_id"]
             self.questions = data["questions"]

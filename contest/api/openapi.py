@@ -18,6 +18,9 @@ MAX_ID = 2**31 - 1  # every id is a 32-bit integer; a bigger one in a path is a 
 _ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 _TIME = {"type": "string", "format": "date-time"}
 _CSRF = [{"name": "X-CSRFToken", "in": "header", "required": True, "schema": {"type": "string"}}]
+# A client's retries of one start repeat its key: a late copy returns that attempt, never a new one.
+_IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                    "schema": {"type": "string", "pattern": "^[A-Za-z0-9_.:-]{1,64}$"}}
 
 SCHEMAS = {
     "Error": {
@@ -136,7 +139,7 @@ def document() -> dict:
             },
             "/rounds/{round_id}/attempts": {
                 "post": {
-                    "summary": "Bắt đầu (hoặc tiếp tục) bài thi", "parameters": [round_id, *_CSRF],
+                    "summary": "Bắt đầu (hoặc tiếp tục) bài thi", "parameters": [round_id, *_CSRF, _IDEMPOTENCY_KEY],
                     "responses": {
                         **_responses("201", {"$ref": "#/components/schemas/Attempt"}, 400, 401, 403, 404, 409, 413,
                                      422, 429),

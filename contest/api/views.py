@@ -1,7 +1,9 @@
 """JSON API for taking a quiz (SPEC §5). Session cookie + X-CSRFToken on every change but login."""
+import re
 from functools import wraps
 
 from flask import Blueprint, current_app, jsonify, request, session
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -34,13 +36,14 @@ def login_required(view):
 def _body() -> dict:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise DomainError("Nội dung yêu cầu phải là một đối tượng JSON.", code="invalid_json")
+        raise DomainError(_("Nội dung yêu cầu phải là một đối tượng JSON."), code="invalid_json")
     return data
 
 
 def _int(value, field: str, *, minimum: int = 0, maximum: int = 2**31 - 1) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
-        raise ValidationFailed(f"Trường “{field}” phải là số nguyên từ {minimum} đến {maximum}.", field=field)
+        raise ValidationFailed(_("Trường “%(field)s” phải là số nguyên từ %(min)s đến %(max)s.",
+                                 field=field, min=minimum, max=maximum), field=field)
     return value
 
 
@@ -48,13 +51,27 @@ def _answers(value) -> dict[int, int] | None:
     if value is None:
         return None
     if not isinstance(value, dict) or len(value) > 500:
-        raise ValidationFailed("Trường “answers” phải là đối tượng {mã câu hỏi: mã phương án}.", field="answers")
+        raise ValidationFailed(_("Trường “answers” phải là đối tượng {mã câu hỏi: mã phương án}."), field="answers")
     parsed = {}
     for key, choice in value.items():
         if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 10):
-            raise ValidationFailed(f"Mã câu hỏi “{key}” không hợp lệ.", field="answers")
+            raise ValidationFailed(_("Mã câu hỏi “%(key)s” không hợp lệ.", key=key), field="answers")
         parsed[int(key)] = _int(choice, "answers")
     return parsed
+
+
+_KEY = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def _idempotency_key() -> str | None:
+    """The start request's Idempotency-Key header, if sent: its retries repeat it (SPEC §5)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not _KEY.fullmatch(key):
+        raise ValidationFailed(_("Tiêu đề Idempotency-Key phải có 1–64 ký tự chữ, số hoặc _ . : -."),
+                               field="Idempotency-Key")
+    return key
 
 
 def _grace() -> int:
@@ -73,12 +90,12 @@ def create_session():
     data = _body()
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or len(username) > 254 or len(password) > 200:
-        raise ValidationFailed("Cần “username” và “password” dạng chuỗi.")
+        raise ValidationFailed(_("Cần “username” và “password” dạng chuỗi."))
     user = accounts.authenticate(db.session, username, password)
     if user is None:
         audit.record(db.session, "login_failed", target=username, ip=request.remote_addr)
         db.session.commit()
-        return errors.error_response(401, "invalid_credentials", "Tên đăng nhập hoặc mật khẩu không đúng.")
+        return errors.error_response(401, "invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."))
     login_user(user)
     audit.record(db.session, "login", user_id=user.id, target=user.username, ip=request.remote_addr)
     db.session.commit()
@@ -103,8 +120,9 @@ def list_rounds():
 def start_attempt(round_id: int):
     round_ = db.session.get(Round, round_id)
     if round_ is None or not round_.is_published:
-        raise NotFound("Không tìm thấy đợt thi.")
-    attempt, created = attempts.start(db.session, round_, current_user, grace_seconds=_grace())
+        raise NotFound(_("Không tìm thấy đợt thi."))
+    attempt, created = attempts.start(db.session, round_, current_user, grace_seconds=_grace(),
+                                      key=_idempotency_key())
     body = attempt_body(db.session, attempt)
     db.session.commit()
     return jsonify(body), 201 if created else 200
@@ -149,7 +167,7 @@ def save_answer(attempt_id: int, question_id: int):
 def save_prediction(attempt_id: int):
     data = _body()
     if "prediction" not in data:
-        raise ValidationFailed("Cần trường “prediction” (số nguyên hoặc null).", field="prediction")
+        raise ValidationFailed(_("Cần trường “prediction” (số nguyên hoặc null)."), field="prediction")
     prediction = data["prediction"]
     if prediction is not None:
         prediction = _int(prediction, "prediction", maximum=MAX_PREDICTION)
@@ -180,14 +198,14 @@ def round_ranking(round_id: int):
     round_ = db.session.get(Round, round_id)
     # Anyone who may not read this contest's results learns nothing, not even that the round exists.
     if round_ is None or not contests.can_read_results(db.session, current_user, round_.contest):
-        raise NotFound("Không tìm thấy đợt thi.")
+        raise NotFound(_("Không tìm thấy đợt thi."))
     limit = _query_int("limit", default=50, minimum=1, maximum=1000)
     offset = _query_int("offset", default=0, minimum=0, maximum=10**7)
     filters = {}
     if request.args.get("unit"):
         unit = db.session.scalar(select(Unit).where(Unit.code == request.args["unit"][:50]))
         if unit is None:
-            raise ValidationFailed(f"Không có đơn vị mã “{request.args['unit'][:50]}”.", field="unit")
+            raise ValidationFailed(_("Không có đơn vị mã “%(code)s”.", code=request.args["unit"][:50]), field="unit")
         filters["unit_id"] = unit.id
     page = ranking.ranked_page(db.session, round_, limit=limit, offset=offset, **filters)
     rows = [ranking_row(entry) for entry in page.entries]
@@ -201,5 +219,6 @@ def _query_int(name: str, *, default: int, minimum: int, maximum: int) -> int:
     if raw is None or raw == "":
         return default
     if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
-        raise ValidationFailed(f"Tham số “{name}” phải là số nguyên từ {minimum} đến {maximum}.", field=name)
+        raise ValidationFailed(_("Tham số “%(name)s” phải là số nguyên từ %(min)s đến %(max)s.",
+                                 name=name, min=minimum, max=maximum), field=name)
     return int(raw)

@@ -12,6 +12,9 @@ class Attempt(db.Model):
     __tablename__ = "attempt"
     __table_args__ = (
         UniqueConstraint("round_id", "user_id", "number"),  # attempt 1, 2, … per person: limits hold under races
+        # A start request carries a key its retries repeat: a stale copy that a worker reaches
+        # after the attempt was finished finds it by the key instead of starting another one.
+        UniqueConstraint("round_id", "user_id", "start_key"),
         CheckConstraint("number >= 1", name="number"),
         CheckConstraint("deadline > started_at", name="deadline"),
         CheckConstraint("finished_by IS NULL OR finished_by IN ('participant', 'system')", name="finished_by"),
@@ -43,6 +46,7 @@ class Attempt(db.Model):
     max_score: Mapped[int]
     prediction: Mapped[int | None]
     receipt_code: Mapped[str] = mapped_column(String(16), unique=True)
+    start_key: Mapped[str | None] = mapped_column(String(64))  # the Idempotency-Key of its start
 
     round = relationship("Round")
     user = relationship("User")

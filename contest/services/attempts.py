@@ -7,7 +7,8 @@ conditional UPDATE, so only one request finalises an attempt and every other see
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, select, text, update
+from flask_babel import gettext as _
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,7 @@ def is_open(round_: Round, now: datetime) -> bool:
 
 def check_eligible(session: Session, round_: Round, user: User) -> None:
     if user.role != "participant":
-        raise NotEligible("Chỉ tài khoản thí sinh mới làm bài thi.")
+        raise NotEligible(_("Chỉ tài khoản thí sinh mới làm bài thi."))
     allowed = {unit.id for unit in round_.eligible_units}
     if not allowed:
         return
@@ -54,10 +55,18 @@ def _attempts_of(session: Session, round_id: int, user_id: int) -> list[Attempt]
     return list(session.scalars(select(Attempt).where(Attempt.round_id == round_id, Attempt.user_id == user_id)))
 
 
-def start(session: Session, round_: Round, user: User, *, grace_seconds: int) -> tuple[Attempt, bool]:
-    """(attempt, created): a new attempt, or the one in progress. Raises the SPEC §5 errors."""
+def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
+          key: str | None = None) -> tuple[Attempt, bool]:
+    """(attempt, created): a new attempt, or the one in progress. Raises the SPEC §5 errors.
+
+    `key` is the request's idempotency key: a start that repeats it gets the attempt it
+    started, even finished, and never a new one (a retried request reached late).
+    """
     now = now_utc()
     mine = _attempts_of(session, round_.id, user.id)
+    repeated = next((attempt for attempt in mine if key is not None and attempt.start_key == key), None)
+    if repeated is not None:
+        return repeated, False
     current = next((attempt for attempt in mine if attempt.finished_at is None), None)
     if current is not None:
         if not expire_if_due(session, current, grace_seconds=grace_seconds, now=now):
@@ -82,26 +91,34 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int) ->
         deadline=min(now + timedelta(seconds=round_.duration_seconds), round_.closes_at),
         max_score=round_.points_per_question * len(drawn),
         receipt_code=secrets.token_hex(5).upper(),
+        start_key=key,
     )
-    attempt.questions = [
-        AttemptQuestion(
-            question_id=qid,
-            position=i,
-            choice_order=draw.choice_order(content[qid], round_.shuffle_choices),
-            points=round_.points_per_question,
-        )
-        for i, qid in enumerate(drawn)
-    ]
+    items = [(qid, draw.choice_order(content[qid], round_.shuffle_choices)) for qid in drawn]
     try:
         with session.begin_nested():  # a second tab or a double click won the race: resume its attempt
             session.add(attempt)
-        attempt.just_started = True  # state() builds its body from memory: nothing saved yet
+            session.flush()
+            # The drawn questions in one multi-row INSERT, without an ORM object each (the
+            # opening burst is thousands of starts).
+            session.execute(insert(AttemptQuestion.__table__), [
+                {"attempt_id": attempt.id, "question_id": qid, "position": position, "choice_order": order,
+                 "points": round_.points_per_question}
+                for position, (qid, order) in enumerate(items)
+            ])
+        attempt.just_started = items  # state() builds its body from memory: nothing saved yet
     except IntegrityError:
-        winner = find_open(session, round_.id, user.id)
+        winner = find_open(session, round_.id, user.id) or _started_with(session, round_.id, user.id, key)
         if winner is None:
             raise AttemptsExhausted() from None
         return winner, False
     return attempt, True
+
+
+def _started_with(session: Session, round_id: int, user_id: int, key: str | None) -> Attempt | None:
+    if key is None:
+        return None
+    return session.scalar(select(Attempt).where(Attempt.round_id == round_id, Attempt.user_id == user_id,
+                                                Attempt.start_key == key))
 
 
 def get_owned(session: Session, attempt_id: int, user: User, *, lock: str | None = None) -> Attempt:
@@ -115,7 +132,7 @@ def get_owned(session: Session, attempt_id: int, user: User, *, lock: str | None
         stmt = stmt.with_for_update(read=(lock == "share"))
     attempt = session.scalar(stmt)
     if attempt is None:
-        raise NotFound("Không tìm thấy bài thi.")
+        raise NotFound(_("Không tìm thấy bài thi."))
     return attempt
 
 
@@ -152,7 +169,7 @@ def save_prediction(session: Session, attempt: Attempt, prediction: int | None, 
     if expire_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
         raise AttemptClosed()
     if not attempt.round.prediction_prompt:
-        raise ValidationFailed("Đợt thi này không có câu hỏi dự đoán.", field="prediction")
+        raise ValidationFailed(_("Đợt thi này không có câu hỏi dự đoán."), field="prediction")
     attempt.prediction = prediction
     session.flush()
     return now
@@ -163,7 +180,7 @@ def _check_choices(session: Session, attempt: Attempt, answers: dict[int, int]) 
     orders = choice_orders.of(session, attempt)
     for question_id, choice_id in answers.items():
         if question_id not in orders:
-            raise NotFound("Câu hỏi không thuộc bài thi này.")
+            raise NotFound(_("Câu hỏi không thuộc bài thi này."))
         if choice_id not in orders[question_id]:
             raise InvalidChoice()
 
@@ -242,9 +259,9 @@ def close_expired(session: Session, *, grace_seconds: int, batch: int = 500) -> 
 
 def state(session: Session, attempt: Attempt) -> dict:
     """The SPEC §5 attempt body: questions in the attempt's order, never the correct choice."""
-    if attempt.__dict__.pop("just_started", False):  # once, right after start(): no answer can exist yet
-        items = [(item.question_id, item.choice_order) for item in sorted(attempt.questions, key=lambda q: q.position)]
-        answers = {}
+    started = attempt.__dict__.pop("just_started", None)
+    if started is not None:  # once, right after start(): no answer can exist yet
+        items, answers = started, {}
     else:
         items = session.execute(
             select(AttemptQuestion.question_id, AttemptQuestion.choice_order)

@@ -367,6 +367,36 @@ def test_attempt_limits_n_and_unlimited(client, db, traveller, limit, starts):
     assert db.scalar(select(func.max(Attempt.number))) == (starts if limit else starts + 1)
 
 
+def test_a_start_repeated_with_its_key_never_starts_another_attempt(client, db, traveller):
+    """A retried start that a worker reaches after the attempt was submitted returns that attempt."""
+    make_bank(3)
+    round_ = make_round(questions=2, max_attempts=3, opens_at=OPEN, closes_at=OPEN + timedelta(days=1))
+    make_user(username="ts")
+    db.commit()
+    token = api_login(client, "ts")
+    headers = {"X-CSRFToken": token, "Idempotency-Key": "lan-1:7f3a"}
+    first = client.post(f"/api/v1/rounds/{round_.id}/attempts", headers=headers)
+    assert first.status_code == 201
+    attempt_id = first.get_json()["attempt_id"]
+    assert client.post(f"/api/v1/attempts/{attempt_id}/submit", json={}, headers=headers).status_code == 200
+    late = client.post(f"/api/v1/rounds/{round_.id}/attempts", headers=headers)
+    assert late.status_code == 200 and late.get_json()["attempt_id"] == attempt_id
+    assert db.scalar(select(func.count()).select_from(Attempt)) == 1
+    fresh = client.post(f"/api/v1/rounds/{round_.id}/attempts", headers={**headers, "Idempotency-Key": "lan-2"})
+    assert fresh.status_code == 201 and fresh.get_json()["attempt_id"] != attempt_id
+    assert db.scalar(select(func.count()).select_from(Attempt)) == 2
+
+
+@pytest.mark.parametrize("key", ["", "x" * 65, "khoá", "a b", "<script>"])
+def test_a_malformed_idempotency_key_is_refused(client, db, setup, key):
+    round_id, _ = setup
+    token = api_login(client, "thisinh1")
+    response = client.post(f"/api/v1/rounds/{round_id}/attempts", headers={"X-CSRFToken": token, "Idempotency-Key": key})
+    assert response.status_code in (400, 422)
+    assert "Idempotency-Key" in response.get_json()["error"]["message"]
+    assert db.scalar(select(func.count()).select_from(Attempt)) == 0
+
+
 def test_round_not_open_before_and_after(client, db, traveller):
     make_bank(3)
     round_ = make_round(questions=2, opens_at=OPEN + timedelta(hours=1), closes_at=OPEN + timedelta(hours=2))

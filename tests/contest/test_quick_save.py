@@ -75,7 +75,7 @@ def test_a_password_changed_elsewhere_ends_the_session_for_saves(client, db, tak
 
 def test_a_forged_session_cannot_write_into_someone_elses_attempt(app, client, db, taking):
     _owner, _headers, body = taking
-    intruder = make_user(username="xamnhap")
+    make_user(username="xamnhap")
     db.commit()
     other = app.test_client()
     headers = login(other, "xamnhap")
