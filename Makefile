@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app contest
 TAKERS ?= 200
 SECONDS ?= 60
 
-.PHONY: run test bench install serve
+.PHONY: run test bench install serve i18n
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,18 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# Compiled catalogs (.mo) are built here, not committed: the .po files are the source.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard contest/translations/*/LC_MESSAGES/messages.po))
+
+%.mo: %.po | $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ >/dev/null
+
+install: $(VENV)/.installed $(CATALOGS)
+
+# After adding or changing UI text: extract every msgid and merge it into the English catalog.
+i18n: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o contest/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel update -i contest/translations/messages.pot -d contest/translations --no-fuzzy-matching >/dev/null
 
 run: install
 	$(FLASK) init-db

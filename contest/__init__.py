@@ -1,14 +1,14 @@
 """The contest platform: `create_app` builds a fresh app per call (tests build many)."""
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context
 
 from contest import admin, api, auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
-from contest import observability
+from contest import formatting, language, observability
 from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
 from contest.people import views as people_views
-from contest.quiz import views as quiz_views
+from contest.quiz import landing, views as quiz_views
 from contest.services import draw
 from contest.results import views as results_views
 from question_bank import views as bank_views
@@ -40,11 +40,14 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_locale)
+    formatting.init_app(app)  # |vn_datetime, |vn_date, |number: one format for dates and numbers
+    app.register_blueprint(language.bp)  # POST /language: the interface language, kept in a cookie
     login_manager.init_app(app)
 
     app.register_blueprint(auth.views.bp)
     app.register_blueprint(api.views.bp)
     app.register_blueprint(quiz_views.bp)
+    app.register_blueprint(landing.bp)  # /contests/<id>: a contest's public landing page
     app.register_blueprint(admin.views.bp)  # /admin, guarded for admins and organizers in the blueprint
     app.register_blueprint(results_views.bp)  # /results: staff pages, plus the public page of a round
     app.register_blueprint(people_views.bp)  # /people: units and participants, organizers and admins
@@ -57,5 +60,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _locale() -> str:
-    lang = request.cookies.get("lang")
-    return lang if lang in ("vi", "en") else "vi"
+    if not has_request_context():  # CLI commands and background work speak the default language
+        return "vi"
+    return language.select_locale()

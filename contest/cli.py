@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 from sqlalchemy.exc import IntegrityError
 
@@ -18,7 +19,7 @@ from contest.models import ROLES, Round
 from contest.services import accounts, attempts, demo, demo_scale, rounds
 from question_bank import exporter, services as bank
 from question_bank.importers import ParseResult, parse_file
-from question_bank.importers.result import FILE_WHERE, Problem
+from question_bank.importers.result import Problem, file_where
 
 
 def init_app(app) -> None:
@@ -41,7 +42,7 @@ def _fail(messages, code: int = 1):
 def init_db():
     """Create or upgrade the schema (Alembic migrations); safe to repeat."""
     upgrade(directory=current_app.extensions["migrate"].directory)
-    click.echo("Cơ sở dữ liệu đã sẵn sàng.")
+    click.echo(_("Cơ sở dữ liệu đã sẵn sàng."))
 
 
 @click.command("create-user")
@@ -64,9 +65,9 @@ def create_user(username, role, password, unit_code, full_name, contests):
         db.session.commit()
     except DomainError as exc:
         _fail([exc.message])
-    click.echo(f"Đã tạo tài khoản {user.username} ({user.role}).")
+    click.echo(_("Đã tạo tài khoản %(username)s (%(role)s).", username=user.username, role=user.role))
     if generated:
-        click.echo(f"Mật khẩu: {password}")
+        click.echo(_("Mật khẩu: %(password)s", password=password))
 
 
 @click.command("import-questions")
@@ -91,9 +92,9 @@ def import_questions(file: Path, topic, dry_run, as_json):
             db.session.commit()
     except IntegrityError:  # PostgreSQL: another import stored one of these questions meanwhile
         db.session.rollback()
-        message = ("Ngân hàng câu hỏi vừa thay đổi trong lúc nhập (có lượt nhập khác cùng lúc); "
-                   "chưa lưu gì, hãy chạy lại lệnh.")
-        report = bank.ImportReport(errors=[Problem(FILE_WHERE, message)])
+        message = _("Ngân hàng câu hỏi vừa thay đổi trong lúc nhập (có lượt nhập khác cùng lúc); "
+                    "chưa lưu gì, hãy chạy lại lệnh.")
+        report = bank.ImportReport(errors=[Problem(file_where(), message)])
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     else:
@@ -104,14 +105,16 @@ def import_questions(file: Path, topic, dry_run, as_json):
 
 def _print_import_summary(report, dry_run: bool) -> None:
     if report.errors:
-        click.echo(f"Không nhập câu hỏi nào: tệp có {len(report.errors)} lỗi, xem từng lỗi bên dưới.")
+        click.echo(_("Không nhập câu hỏi nào: tệp có %(count)s lỗi, xem từng lỗi bên dưới.",
+                     count=len(report.errors)))
     elif dry_run:
-        click.echo(f"Chạy thử: sẽ nhập {report.imported} câu hỏi; {report.duplicates} câu trùng sẽ bị bỏ qua. "
-                   "Chưa lưu gì.")
+        click.echo(_("Chạy thử: sẽ nhập %(imported)s câu hỏi; %(duplicates)s câu trùng sẽ bị bỏ qua. "
+                     "Chưa lưu gì.", imported=report.imported, duplicates=report.duplicates))
     else:
-        click.echo(f"Đã nhập {report.imported} câu hỏi; {report.duplicates} câu trùng bị bỏ qua.")
+        click.echo(_("Đã nhập %(imported)s câu hỏi; %(duplicates)s câu trùng bị bỏ qua.",
+                     imported=report.imported, duplicates=report.duplicates))
     for problem in report.warnings:
-        click.echo(f"Cảnh báo — {problem.where}: {problem.message}")
+        click.echo(_("Cảnh báo — %(where)s: %(message)s", where=problem.where, message=problem.message))
 
 
 def _read_limited(path: Path) -> bytes:
@@ -122,17 +125,21 @@ def _read_limited(path: Path) -> bytes:
 
 def _file_problem(exc: OSError, path: Path, *, writing: bool) -> str:
     """One Vietnamese line for a file the command cannot read or write (never a traceback)."""
-    action = "ghi" if writing else "đọc"
     if isinstance(exc, IsADirectoryError):
-        return f"“{path}” là một thư mục, không phải tệp."
+        return _("“%(path)s” là một thư mục, không phải tệp.", path=path)
     if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
         if writing:
-            return (f"Không ghi được tệp “{path}”: thư mục “{path.parent}” không tồn tại; "
-                    "hãy tạo thư mục trước.")
-        return f"Không tìm thấy tệp “{path}”."
+            return _("Không ghi được tệp “%(path)s”: thư mục “%(folder)s” không tồn tại; "
+                     "hãy tạo thư mục trước.", path=path, folder=path.parent)
+        return _("Không tìm thấy tệp “%(path)s”.", path=path)
     if isinstance(exc, PermissionError):
-        return f"Không có quyền {action} tệp “{path}”."
-    return f"Không {action} được tệp “{path}” (lỗi hệ thống {exc.errno or type(exc).__name__})."
+        if writing:
+            return _("Không có quyền ghi tệp “%(path)s”.", path=path)
+        return _("Không có quyền đọc tệp “%(path)s”.", path=path)
+    error = exc.errno or type(exc).__name__
+    if writing:
+        return _("Không ghi được tệp “%(path)s” (lỗi hệ thống %(error)s).", path=path, error=error)
+    return _("Không đọc được tệp “%(path)s” (lỗi hệ thống %(error)s).", path=path, error=error)
 
 
 @click.command("export-questions")
@@ -148,7 +155,7 @@ def export_questions(file: Path):
         count = exporter.write_xlsx(db.session, file)
     except OSError as exc:  # the folder vanished, no permission, disk full…
         _fail([_file_problem(exc, file, writing=True)])
-    click.echo(f"Đã xuất {count} câu hỏi ra {file}.")
+    click.echo(_("Đã xuất %(count)s câu hỏi ra %(file)s.", count=count, file=file))
 
 
 @click.command("demo")
@@ -158,7 +165,7 @@ def export_questions(file: Path):
 def demo_command(as_json, scale):
     """Load the demo data (idempotent); --scale N adds N participants with finished attempts."""
     if scale is not None and not scale.strip().isdigit():
-        _fail([f"--scale: “{scale}” phải là số nguyên dương (số thí sinh cần thêm)."])
+        _fail([_("--scale: “%(value)s” phải là số nguyên dương (số thí sinh cần thêm).", value=scale)])
     added = None
     try:
         summary = demo.load(db.session)
@@ -176,13 +183,17 @@ def demo_command(as_json, scale):
                              "answers": added.answers, "password": added.password}
         click.echo(json.dumps(body, ensure_ascii=False))
         return
-    click.echo(f"Dữ liệu mẫu đã sẵn sàng: {summary['questions']} câu hỏi, {summary['units']} đơn vị.")
-    click.echo("Tài khoản mẫu:")
+    click.echo(_("Dữ liệu mẫu đã sẵn sàng: %(questions)s câu hỏi, %(units)s đơn vị.",
+                 questions=summary["questions"], units=summary["units"]))
+    click.echo(_("Tài khoản mẫu:"))
     for account in summary["accounts"]:
-        click.echo(f"  {account['role']:<12} {account['username']:<14} mật khẩu: {account['password']}")
+        click.echo(_("  %(role)-12s %(username)-14s mật khẩu: %(password)s", role=account["role"],
+                     username=account["username"], password=account["password"]))
     if added:
-        click.echo(f"Đã thêm {added.participants} thí sinh mẫu với {added.attempts} bài thi đã nộp "
-                   f"vào đợt thi mã {summary['round_id']}; mật khẩu chung: {added.password}")
+        click.echo(_("Đã thêm %(participants)s thí sinh mẫu với %(attempts)s bài thi đã nộp "
+                     "vào đợt thi mã %(round_id)s; mật khẩu chung: %(password)s",
+                     participants=added.participants, attempts=added.attempts, round_id=summary["round_id"],
+                     password=added.password))
 
 
 def _instant(value: str | None, option: str) -> datetime | None:
@@ -192,7 +203,8 @@ def _instant(value: str | None, option: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        _fail([f"{option}: “{value}” không phải thời điểm ISO 8601 (ví dụ 2026-12-01T08:00)."])
+        _fail([_("%(option)s: “%(value)s” không phải thời điểm ISO 8601 (ví dụ 2026-12-01T08:00).",
+                 option=option, value=value)])
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(current_app.config["CONTEST_TIMEZONE"]))
     return parsed
@@ -202,7 +214,7 @@ def _attempt_limit(value: str) -> int | None:
     if value.lower() in ("0", "unlimited", "khong-gioi-han"):
         return None
     if not value.isdigit():
-        _fail([f"--max-attempts: “{value}” phải là số nguyên dương hoặc “unlimited”."])
+        _fail([_("--max-attempts: “%(value)s” phải là số nguyên dương hoặc “unlimited”.", value=value)])
     return int(value)
 
 
@@ -242,7 +254,8 @@ def create_round(contest_name, title, question_count, topic_mix, duration_second
     if as_json:
         click.echo(json.dumps({"contest_id": contest.id, "round_id": round_.id}))
     else:
-        click.echo(f"Đã tạo đợt thi “{round_.title}” (mã {round_.id}) của cuộc thi “{contest.name}”.")
+        click.echo(_("Đã tạo đợt thi “%(title)s” (mã %(id)s) của cuộc thi “%(contest)s”.",
+                     title=round_.title, id=round_.id, contest=contest.name))
 
 
 @click.command("close-expired")
@@ -251,4 +264,4 @@ def close_expired():
     """Finalise every attempt whose deadline + grace has passed, scoring its saved answers."""
     closed = attempts.close_expired(db.session, grace_seconds=current_app.config["SUBMIT_GRACE_SECONDS"])
     db.session.commit()
-    click.echo(f"Đã kết thúc {closed} bài thi quá hạn.")
+    click.echo(_("Đã kết thúc %(count)s bài thi quá hạn.", count=closed))

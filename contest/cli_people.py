@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import gettext as _
 
 from contest.cli_support import writer_context
 from contest.extensions import db
@@ -36,7 +37,7 @@ def _read(path: Path) -> bytes:
         with path.open("rb") as handle:
             return handle.read(limit + 1)  # the importer refuses anything over the limit
     except OSError as exc:
-        click.echo(f"Không đọc được tệp {path}: {exc.strerror or exc}", err=True)
+        click.echo(_("Không đọc được tệp %(path)s: %(error)s", path=path, error=exc.strerror or exc), err=True)
         sys.exit(1)
 
 
@@ -53,7 +54,7 @@ def _report_problems(report: ImportReport, as_json: bool) -> None:
     """Warnings on stdout (unless --json carries them), errors on stderr, as import-questions."""
     if not as_json:
         for problem in report.warnings:
-            click.echo(f"Cảnh báo — {problem.where}: {problem.message}")
+            click.echo(_("Cảnh báo — %(where)s: %(message)s", where=problem.where, message=problem.message))
     for problem in report.errors:
         click.echo(f"{problem.where}: {problem.message}", err=True)
     if report.errors:
@@ -72,8 +73,13 @@ def import_units_command(file: Path, dry_run: bool, as_json: bool):
     if as_json:
         click.echo(json.dumps(report.as_dict(), ensure_ascii=False))
     elif not report.errors:
-        verb = "Sẽ" if dry_run else "Đã"
-        click.echo(f"{verb} thêm {report.imported} đơn vị mới và cập nhật {report.updated} đơn vị.")
+        if dry_run:
+            summary = _("Sẽ thêm %(imported)s đơn vị mới và cập nhật %(updated)s đơn vị.",
+                        imported=report.imported, updated=report.updated)
+        else:
+            summary = _("Đã thêm %(imported)s đơn vị mới và cập nhật %(updated)s đơn vị.",
+                        imported=report.imported, updated=report.updated)
+        click.echo(summary)
     _report_problems(report, as_json)
 
 
@@ -99,10 +105,13 @@ def import_participants_command(file: Path, dry_run: bool, as_json: bool, base_u
         body["accounts"] = accounts
         click.echo(json.dumps(body, ensure_ascii=False))
     elif not report.errors:
-        verb = "Sẽ tạo" if dry_run else "Đã tạo"
-        click.echo(f"{verb} {report.imported} tài khoản thí sinh.")
+        if dry_run:
+            click.echo(_("Sẽ tạo %(imported)s tài khoản thí sinh.", imported=report.imported))
+        else:
+            click.echo(_("Đã tạo %(imported)s tài khoản thí sinh.", imported=report.imported))
         if accounts:
-            click.echo("Liên kết kích hoạt (chỉ hiện một lần; mỗi thí sinh dùng liên kết của mình để đặt mật khẩu):")
+            click.echo(_("Liên kết kích hoạt (chỉ hiện một lần; mỗi thí sinh dùng liên kết của mình "
+                         "để đặt mật khẩu):"))
             for account in accounts:
                 click.echo(f"{account['username']}\t{account['full_name']}\t{account['activation_url']}")
     _report_problems(report, as_json)

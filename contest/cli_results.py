@@ -4,6 +4,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask_babel import gettext as _
 
 from contest.cli_support import writer_context
 from contest.extensions import db
@@ -23,18 +24,18 @@ def export_results(round_id: int, file: Path):
     """Writes the ranking, unit ranking, item statistics and round details to FILE.xlsx."""
     round_ = db.session.get(Round, round_id)
     if round_ is None:
-        _fail(f"Không có đợt thi số {round_id}.")
+        _fail(_("Không có đợt thi số %(id)s.", id=round_id))
     if file.suffix.lower() != ".xlsx":
-        _fail(f"{file}: tệp kết quả phải có đuôi .xlsx.")
+        _fail(_("%(file)s: tệp kết quả phải có đuôi .xlsx.", file=file))
     if not file.parent.is_dir():
-        _fail(f"{file}: thư mục {file.parent} không tồn tại.")
+        _fail(_("%(file)s: thư mục %(folder)s không tồn tại.", file=file, folder=file.parent))
     try:
         exports.write_results(db.session, round_, file, current_app.config["CONTEST_TIMEZONE"])
     except OSError as exc:
-        _fail(f"{file}: không ghi được tệp ({exc.strerror or exc}).")
+        _fail(_("%(file)s: không ghi được tệp (%(error)s).", file=file, error=exc.strerror or exc))
     audit.record(db.session, "results.export", target=f"round:{round_.id}", details={"file": file.name, "via": "cli"})
     db.session.commit()
-    click.echo(f"Đã xuất kết quả đợt “{round_.title}” vào {file}.")
+    click.echo(_("Đã xuất kết quả đợt “%(title)s” vào %(file)s.", title=round_.title, file=file))
 
 
 def _fail(message: str) -> None:

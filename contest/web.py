@@ -1,6 +1,7 @@
 """App-wide web plumbing: security headers, body size and rate limits, error pages, template helpers."""
 from flask import abort, current_app, g, has_request_context, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -24,22 +25,21 @@ MAX_ID = 2**31 - 1
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 _TITLES = {
-    400: "Yêu cầu không hợp lệ",
-    403: "Không có quyền truy cập",
-    404: "Không tìm thấy trang",
-    405: "Phương thức không được phép",
-    413: "Tệp quá lớn",
-    429: "Quá nhiều yêu cầu",
-    500: "Lỗi máy chủ",
+    400: _l("Yêu cầu không hợp lệ"),
+    403: _l("Không có quyền truy cập"),
+    404: _l("Không tìm thấy trang"),
+    405: _l("Phương thức không được phép"),
+    413: _l("Tệp quá lớn"),
+    429: _l("Quá nhiều yêu cầu"),
+    500: _l("Lỗi máy chủ"),
 }
 _MESSAGES = {
-    400: "Yêu cầu gửi lên không hợp lệ. Vui lòng thử lại.",
-    403: "Tài khoản của bạn không được phép xem trang này.",
-    404: "Trang bạn tìm không tồn tại hoặc đã bị xoá.",
-    405: "Thao tác này không được hỗ trợ.",
-    413: "Tệp tải lên vượt quá giới hạn 20 MB.",
-    429: "Bạn thao tác quá nhanh. Vui lòng đợi một chút rồi thử lại.",
-    500: "Đã có lỗi xảy ra phía máy chủ. Dữ liệu của bạn không bị mất; vui lòng thử lại sau.",
+    400: _l("Yêu cầu gửi lên không hợp lệ. Vui lòng thử lại."),
+    403: _l("Tài khoản của bạn không được phép xem trang này."),
+    404: _l("Trang bạn tìm không tồn tại hoặc đã bị xoá."),
+    405: _l("Thao tác này không được hỗ trợ."),
+    429: _l("Bạn thao tác quá nhanh. Vui lòng đợi một chút rồi thử lại."),
+    500: _l("Đã có lỗi xảy ra phía máy chủ. Dữ liệu của bạn không bị mất; vui lòng thử lại sau."),
 }
 
 
@@ -134,8 +134,8 @@ def _render_error(status: int, message: str | None = None):
         render_template(
             "errors/error.html",
             status=status,
-            title=_(_TITLES.get(status, "Lỗi")),
-            message=message or _(_MESSAGES.get(status, "Đã có lỗi xảy ra.")),
+            title=str(_TITLES.get(status, _l("Lỗi"))),
+            message=message or str(_MESSAGES.get(status, _l("Đã có lỗi xảy ra."))),
         ),
         status,
     )
@@ -144,6 +144,9 @@ def _render_error(status: int, message: str | None = None):
 def _http_error(error: HTTPException):
     if request.path.startswith("/api/"):  # no API route matched: still the API's JSON shape
         return api_errors.http_error(error)
+    if error.code == 413:  # the limit in force, as configured
+        megabytes = (request.max_content_length or 0) // (1024 * 1024)
+        return _render_error(413, _("Tệp tải lên vượt quá giới hạn %(size)s MB.", size=megabytes))
     return _render_error(error.code or 500)
 
 

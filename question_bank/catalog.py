@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -186,7 +187,7 @@ class EditRefused(Exception):
 
 def check_edit(session: Session, question: Question, edit: QuestionEdit) -> list[str]:
     parsed = ParsedQuestion(
-        where=f"Câu hỏi #{question.id}",
+        where=_("Câu hỏi #%(id)s", id=question.id),
         text=edit.text,
         choices=edit.choices,
         correct=[] if edit.correct is None else [edit.correct],
@@ -194,24 +195,28 @@ def check_edit(session: Session, question: Question, edit: QuestionEdit) -> list
     # check_question speaks of the file the question came from; here it is the form.
     messages = [p.message.replace(", tệp có ", ", hiện có ") for p in check_question(parsed)]
     if edit.difficulty not in DIFFICULTIES:
-        messages.append("Mức độ không hợp lệ (chọn Dễ, Trung bình hoặc Khó).")
+        messages.append(_("Mức độ không hợp lệ (chọn Dễ, Trung bình hoặc Khó)."))
     if usage_count(session, question.id):
         # Attempts keep the choice ids they showed and scored: the key and the set of choices stay.
         if len(edit.choices) != len(question.choices):
-            messages.append(
-                f"Câu hỏi đã được dùng trong bài thi nên phải giữ đủ {len(question.choices)} phương án; "
-                "chỉ được sửa chữ. Hãy cho câu này ngừng dùng và thêm câu mới nếu cần đổi."
-            )
+            messages.append(_(
+                "Câu hỏi đã được dùng trong bài thi nên phải giữ đủ %(count)s phương án; "
+                "chỉ được sửa chữ. Hãy cho câu này ngừng dùng và thêm câu mới nếu cần đổi.",
+                count=len(question.choices),
+            ))
         current = question.correct_choice
         if current is not None and edit.correct != current.position:
-            messages.append(
-                f"Câu hỏi đã được dùng trong bài thi nên không được đổi đáp án đúng (đang là {current.letter})."
-            )
+            messages.append(_(
+                "Câu hỏi đã được dùng trong bài thi nên không được đổi đáp án đúng (đang là %(letter)s).",
+                letter=current.letter,
+            ))
     if not messages:
         key = dedup_key(edit.text, edit.choices)
         twin = session.scalar(select(Question.id).where(Question.dedup_key == key, Question.id != question.id))
         if twin is not None:
-            messages.append(f"Câu hỏi sau khi sửa trùng với câu hỏi #{twin} đã có trong ngân hàng.")
+            messages.append(
+                _("Câu hỏi sau khi sửa trùng với câu hỏi #%(id)s đã có trong ngân hàng.", id=twin)
+            )
     return messages
 
 

@@ -4,6 +4,7 @@ Every function takes the SQLAlchemy session; none commits (the caller does, once
 """
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -55,15 +56,19 @@ def plan_import(session: Session, result: ParseResult) -> tuple[list[ParsedQuest
     for question, key in zip(result.questions, keys):
         if key in in_bank:
             report.duplicates += 1
-            report.warnings.append(Problem(question.where, "Trùng với câu hỏi đã có trong ngân hàng; bỏ qua."))
+            report.warnings.append(
+                Problem(question.where, _("Trùng với câu hỏi đã có trong ngân hàng; bỏ qua."))
+            )
         elif key in seen:
             report.duplicates += 1
-            report.warnings.append(Problem(question.where, f"Trùng với {seen[key]} trong cùng tệp; bỏ qua."))
+            report.warnings.append(
+                Problem(question.where, _("Trùng với %(place)s trong cùng tệp; bỏ qua.", place=seen[key]))
+            )
         else:
             seen[key] = question.where
             fresh.append(question)
     for first, second in near_duplicate_pairs([(q.where, q.text) for q in fresh]):
-        report.warnings.append(Problem(second, f"Gần giống {first}; hãy kiểm tra lại."))
+        report.warnings.append(Problem(second, _("Gần giống %(place)s; hãy kiểm tra lại.", place=first)))
     return fresh, report
 
 

@@ -1,8 +1,8 @@
 """Screenshots of the main pages at phone and desktop sizes, for the README.
 
 Starts the app on 127.0.0.1 (a random free port) with a fresh SQLite database holding the demo
-data plus a few finished attempts, logs in as each demo role in Chromium and writes PNGs into
-docs/screenshots/. Run from the repository root:
+data plus a few finished attempts, opens the contest's landing page as a visitor, logs in as each
+demo role in Chromium and writes PNGs into docs/screenshots/. Run from the repository root:
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 """
@@ -47,7 +47,7 @@ def build_app(folder: Path):
         round_ = db.session.get(Round, summary["round_id"])
         demo_scale.add_participants(db.session, round_, FINISHED_ATTEMPTS, seed=2026)
         db.session.commit()
-        return app, summary["round_id"]
+        return app, summary["contest_id"], summary["round_id"]
 
 
 def word_bank() -> bytes:
@@ -83,6 +83,16 @@ class Shooter:
         page.screenshot(path=str(path), animations="disabled", caret="hide")
         print(f"{path.relative_to(ROOT)}: {path.stat().st_size // 1024} KiB")
 
+    def visitor(self, contest_id: int):
+        """The contest's public landing page, before logging in."""
+        for size, suffix in ((PHONE, "phone"), (DESKTOP, "desktop")):
+            context = self.browser.new_context(**size)
+            page = context.new_page()
+            page.goto(f"{self.base_url}/contests/{contest_id}")
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            self.shot(page, f"landing-{suffix}")
+            context.close()
+
     def participant(self, round_id: int):
         phone, page = self.session("thisinh", PHONE)
         desktop, wide = self.session("thisinh", DESKTOP)
@@ -106,7 +116,15 @@ class Shooter:
         phone.close()
         desktop.close()
 
-    def organizer(self, round_id: int):
+    def organizer(self, contest_id: int, round_id: int):
+        context, page = self.session("btc", PHONE)  # the compact header, then its menu open
+        page.goto(f"{self.base_url}/admin/contests/{contest_id}")
+        self.shot(page, "organizer-contest-phone")
+        page.get_by_role("button", name="Trình đơn").click()
+        expect(page.get_by_role("link", name="Ngân hàng câu hỏi")).to_be_visible()
+        self.shot(page, "organizer-menu-phone")
+        context.close()
+
         context, page = self.session("btc", DESKTOP)
         page.goto(f"{self.base_url}/bank/import")
         page.get_by_label("Tệp câu hỏi").set_input_files({
@@ -135,7 +153,7 @@ def main() -> int:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cchc-screenshots-") as folder:
-        app, round_id = build_app(Path(folder))
+        app, contest_id, round_id = build_app(Path(folder))
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
@@ -145,8 +163,9 @@ def main() -> int:
                                                      args=["--no-sandbox", "--disable-gpu"])
                 try:
                     shooter = Shooter(browser, f"http://127.0.0.1:{server.server_port}", args.out)
+                    shooter.visitor(contest_id)
                     shooter.participant(round_id)
-                    shooter.organizer(round_id)
+                    shooter.organizer(contest_id, round_id)
                     shooter.judge(round_id)
                 finally:
                     browser.close()

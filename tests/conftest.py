@@ -5,6 +5,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import has_app_context
 from flask.testing import FlaskCliRunner, FlaskClient
 from sqlalchemy import create_engine, text
@@ -16,6 +18,19 @@ from contest.services import draw, rank_order
 
 ENGINES = ["sqlite", "postgresql"]
 _migrated: set[str] = set()
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "contest" / "translations"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs():
+    """`make install` compiles the catalogs; a bare `pytest` after editing a .po must see them too."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            with mo.open("wb") as target:
+                write_mo(target, catalog, use_fuzzy=True)
 
 
 def _require(flag: str) -> bool:

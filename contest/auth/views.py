@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from contest import ratelimits
@@ -16,7 +17,8 @@ from .forms import EmptyForm, LoginForm
 bp = Blueprint("auth", __name__)
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
+login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
+login_manager.localize_callback = str  # the flash in the session must be a plain str, in the request's locale
 login_manager.login_message_category = "info"
 
 

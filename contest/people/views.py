@@ -5,7 +5,6 @@ file waits in question_bank's staging folder between the two, tagged with its ki
 links exist only in the response that creates them: shown once, never stored in clear.
 """
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,6 +12,7 @@ from contest.auth import access
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.formatting import vn_datetime
 from contest.models import Unit
 from contest.services import activation, participants, registration, units
 from contest.services.participant_import import import_participants
@@ -130,7 +130,7 @@ def preview_import(kind: str, token: str):
         staged=staged,
         report=report,
         rows=report.rows[:PREVIEW_ROWS],
-        expires_at=format_datetime(staged.expires_at, "HH:mm dd/MM/yyyy"),
+        expires_at=vn_datetime(staged.expires_at),
         form=EmptyForm(),
     )
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from contest.formatting import number, percent
+
 WIDTH = 480
 _ids = itertools.count(1)
 
@@ -46,10 +48,6 @@ def _nice_top(value: float) -> float:
     return 10 * power
 
 
-def _number(value: float) -> str:
-    return f"{value:g}".replace(".", ",")
-
-
 def _shell(key: str, title: str, description: str, height: int, body: list[str]) -> Markup:
     ident = f"chart-{key}-{next(_ids)}"
     head = (
@@ -73,7 +71,7 @@ def column_chart(key: str, title: str, description: str, bars: list[Bar], *, lab
         y = top + plot_h - plot_h * tick / 4
         body.append(f'<line class="chart-grid" x1="{left}" x2="{WIDTH - right}" y1="{y:.1f}" y2="{y:.1f}"/>')
         body.append(f'<text class="chart-axis" x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">'
-                    f'{escape(_number(round(value, 2)))}{"%" if percent else ""}</text>')
+                    f'{escape(number(round(value, 2)))}{"%" if percent else ""}</text>')
     slot = plot_w / max(len(bars), 1)
     every = max(1, math.ceil(len(bars) / 12))  # at most ~12 labels under the axis
     for index, bar in enumerate(bars):
@@ -124,10 +122,6 @@ MAX_SCORE_BARS = 25
 MAX_UNIT_BARS = 30
 
 
-def _percent_text(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",") + "%"
-
-
 def score_chart(distribution: list[tuple[int, int]], top: int) -> Chart:
     """People per score (per score band when the scale is long)."""
     width = max(1, math.ceil((top + 1) / MAX_SCORE_BARS))
@@ -136,7 +130,7 @@ def score_chart(distribution: list[tuple[int, int]], top: int) -> Chart:
         end = min(start + width - 1, top)
         people = sum(count for score, count in distribution if start <= score <= end)
         label = str(start) if start == end else f"{start}–{end}"
-        bars.append(Bar(label, people, str(people), _("%(n)d người", n=people)))
+        bars.append(Bar(label, people, number(people), _("%(n)d người", n=people)))
     total = sum(count for _s, count in distribution)
     if total:
         busiest = max(bars, key=lambda bar: bar.value)
@@ -152,7 +146,7 @@ def participation_chart(entries) -> Chart:
     """Participation rate of the units that declared a headcount, highest first."""
     counted = sorted((e for e in entries if e.headcount), key=lambda e: (-(e.rate or 0), e.code))
     shown = counted[:MAX_UNIT_BARS]
-    bars = [Bar(e.name, 100 * (e.rate or 0), _percent_text(100 * (e.rate or 0)),
+    bars = [Bar(e.name, 100 * (e.rate or 0), percent(e.rate or 0),
                 _("%(p)d/%(h)d người", p=e.participants, h=e.headcount)) for e in shown]
     if not counted:
         description = _("Chưa có đơn vị nào khai báo biên chế.")
@@ -167,7 +161,7 @@ def participation_chart(entries) -> Chart:
 
 def days_chart(days, tz: str) -> Chart:
     """Finished attempts per day, days in the contest's time zone."""
-    bars = [Bar(day.strftime("%d/%m"), count, str(count), day.strftime("%d/%m/%Y")) for day, count in days]
+    bars = [Bar(day.strftime("%d/%m"), count, number(count), day.strftime("%d/%m/%Y")) for day, count in days]
     total = sum(count for _d, count in days)
     if total:
         description = _("%(total)d bài thi đã nộp trong %(n)d ngày (theo giờ %(tz)s).", total=total, n=len(days), tz=tz)

@@ -1,4 +1,5 @@
 """Creating accounts and checking credentials."""
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,30 +24,31 @@ def create_user(
 ) -> User:
     username = clean_text(username)
     if not username or len(username) > 100:
-        raise ValidationFailed("Tên đăng nhập phải có từ 1 đến 100 ký tự.", field="username")
+        raise ValidationFailed(_("Tên đăng nhập phải có từ 1 đến 100 ký tự."), field="username")
     if role not in ROLES:
-        raise ValidationFailed(f"Vai trò “{role}” không hợp lệ (admin, organizer, judge, participant).", field="role")
+        raise ValidationFailed(_("Vai trò “%(role)s” không hợp lệ (admin, organizer, judge, participant).", role=role),
+                               field="role")
     if len(password) < MIN_PASSWORD:
-        raise ValidationFailed(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", field="password")
+        raise ValidationFailed(_("Mật khẩu phải có ít nhất %(min)d ký tự.", min=MIN_PASSWORD), field="password")
     if contests and role not in ("organizer", "judge"):
-        raise ValidationFailed("Chỉ ban tổ chức và ban giám khảo được giới hạn theo cuộc thi.", field="contest")
+        raise ValidationFailed(_("Chỉ ban tổ chức và ban giám khảo được giới hạn theo cuộc thi."), field="contest")
     unit = None
     if unit_code:
         unit = session.scalar(select(Unit).where(Unit.code == clean_text(unit_code)))
         if unit is None:
-            raise NotFound(f"Không có đơn vị mã “{unit_code}”.")
+            raise NotFound(_("Không có đơn vị mã “%(code)s”.", code=unit_code))
     user = User(username=username, role=role, full_name=clean_text(full_name), unit=unit)
     user.set_password(password)
     for name in contests:
         contest = session.scalar(select(Contest).where(Contest.name == clean_text(name)))
         if contest is None:
-            raise NotFound(f"Không có cuộc thi “{name}”.")
+            raise NotFound(_("Không có cuộc thi “%(name)s”.", name=name))
         session.add(ContestStaff(contest=contest, user=user))
     try:
         with session.begin_nested():  # a taken username is the database's answer, not a pre-check
             session.add(user)
     except IntegrityError:
-        raise Conflict(f"Tên đăng nhập “{username}” đã được dùng.", field="username") from None
+        raise Conflict(_("Tên đăng nhập “%(username)s” đã được dùng.", username=username), field="username") from None
     return user
 
 

@@ -10,6 +10,8 @@ import hmac
 import secrets
 from datetime import timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -29,8 +31,8 @@ MAX_PASSWORD = 200
 class InvalidActivation(DomainError):
     code = "invalid_activation"
     status = 404
-    message = ("Liên kết kích hoạt không hợp lệ, đã được dùng hoặc đã hết hạn; "
-               "hãy liên hệ ban tổ chức để nhận liên kết mới.")
+    message = _l("Liên kết kích hoạt không hợp lệ, đã được dùng hoặc đã hết hạn; "
+                 "hãy liên hệ ban tổ chức để nhận liên kết mới.")
 
 
 def _digest(secret: str) -> str:
@@ -88,9 +90,9 @@ def activate(session: Session, token: str, password: str) -> User:
     if user is None:
         raise InvalidActivation()
     if len(password) < MIN_PASSWORD:
-        raise ValidationFailed(f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.", field="password")
+        raise ValidationFailed(_("Mật khẩu phải có ít nhất %(min)d ký tự.", min=MIN_PASSWORD), field="password")
     if len(password) > MAX_PASSWORD:
-        raise ValidationFailed(f"Mật khẩu dài tối đa {MAX_PASSWORD} ký tự.", field="password")
+        raise ValidationFailed(_("Mật khẩu dài tối đa %(max)d ký tự.", max=MAX_PASSWORD), field="password")
     spent = session.execute(
         update(User)
         .where(User.id == user.id, User.activation_token_hash == user.activation_token_hash,

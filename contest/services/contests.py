@@ -1,4 +1,5 @@
 """Creating and editing contests, and which contests a staff member works on."""
+from flask_babel import gettext as _
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -45,12 +46,12 @@ def can_read_results(session: Session, user: User, contest: Contest) -> bool:
 def _clean(name: str, description: str) -> tuple[str, str]:
     name = clean_text(name or "")
     if not name:
-        raise ValidationFailed("Tên cuộc thi không được để trống.", field="name")
+        raise ValidationFailed(_("Tên cuộc thi không được để trống."), field="name")
     if len(name) > MAX_NAME:
-        raise ValidationFailed(f"Tên cuộc thi không được dài quá {MAX_NAME} ký tự.", field="name")
+        raise ValidationFailed(_("Tên cuộc thi không được dài quá %(max)d ký tự.", max=MAX_NAME), field="name")
     description = (description or "").strip()
     if len(description) > MAX_DESCRIPTION:
-        raise ValidationFailed(f"Mô tả không được dài quá {MAX_DESCRIPTION} ký tự.", field="description")
+        raise ValidationFailed(_("Mô tả không được dài quá %(max)d ký tự.", max=MAX_DESCRIPTION), field="description")
     return name, description
 
 
@@ -62,7 +63,7 @@ def _store(session: Session, contest: Contest, name: str, description: str) -> N
             contest.name, contest.description = name, description
             session.add(contest)
     except IntegrityError:
-        raise Conflict(f"Đã có cuộc thi tên “{name}”.", field="name") from None
+        raise Conflict(_("Đã có cuộc thi tên “%(name)s”.", name=name), field="name") from None
 
 
 def create_contest(session: Session, name: str, description: str = "", *, created_by: User | None = None) -> Contest:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -123,7 +124,7 @@ class _Writer:
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
             "WHERE contype = 'f' AND conrelid::regclass::text IN :tables ORDER BY conname"
         ).bindparams(bindparam("tables", expanding=True)), {"tables": list(BULK_TABLES)}).all()
-        for name, constraint, _ in keys:
+        for name, constraint, _definition in keys:
             self.connection.exec_driver_sql(f'ALTER TABLE {name} DROP CONSTRAINT "{constraint}"')
         yield
         for name, constraint, definition in keys:
@@ -194,7 +195,7 @@ def _units(session: Session, round_: Round) -> tuple[list[int], list[float]]:
                 admitted.add(unit.id)
         units = [unit for unit in units if unit.id in admitted]
     if not units:
-        raise ValidationFailed("Chưa có đơn vị mẫu nào được dự thi đợt này; hãy chạy “demo” trước.", field="units")
+        raise ValidationFailed(_("Chưa có đơn vị mẫu nào được dự thi đợt này; hãy chạy “demo” trước."), field="units")
     if not any(unit.headcount for unit in units):
         return [unit.id for unit in units], list(itertools.accumulate(1 for _ in units))
     weights = [(unit.id, unit.headcount) for unit in units if unit.headcount]
@@ -207,7 +208,7 @@ def _sampler(session: Session, round_: Round, items: dict[int, _Item]):
     rules = [(rule.count, [q for q in draw.pool(session, rule, fresh=True) if q in items])
              for rule in draw.rules_of(round_)]
     if problems:
-        raise BankTooSmall("Ngân hàng câu hỏi chưa đủ để tạo bài thi mẫu: " + " ".join(problems))
+        raise BankTooSmall(_("Ngân hàng câu hỏi chưa đủ để tạo bài thi mẫu: %(problems)s", problems=" ".join(problems)))
     if any(len(pool) < count for count, pool in rules):  # only questions with a key can be scored
         raise BankTooSmall()
     disjoint = sum(len(pool) for _, pool in rules) == len({q for _, pool in rules for q in pool})
@@ -300,7 +301,8 @@ def add_participants(session: Session, round_: Round, count: int, *, seed: int |
     """Adds `count` participants over the demo units, each with one finished attempt on the round
     (SPEC §3); with `retries`, some try two or three times, as real people do."""
     if not 1 <= count <= MAX_SCALE:
-        raise ValidationFailed(f"Số thí sinh mẫu phải từ 1 đến {MAX_SCALE:,}.".replace(",", "."), field="scale")
+        raise ValidationFailed(_("Số thí sinh mẫu phải từ 1 đến %(max)s.", max=format(MAX_SCALE, ",").replace(",", ".")),
+                              field="scale")
     rng = random.Random(seed)
     items = _items(session, round_, rng)
     sample = _sampler(session, round_, items)

@@ -10,6 +10,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -18,6 +20,7 @@ from contest.models import Round
 from question_bank.models import Question, Topic
 
 TTL_SECONDS = 60
+_LEVELS = {"easy": _l("dễ"), "medium": _l("trung bình"), "hard": _l("khó")}
 _rng = random.SystemRandom()
 _lock = threading.Lock()
 _pools: dict[tuple, tuple[float, list[int]]] = {}
@@ -101,10 +104,10 @@ def _describe(session: Session, rule: Rule) -> str:
     parts = []
     if rule.topic_id is not None:
         topic = session.get(Topic, rule.topic_id)
-        parts.append(topic.name if topic else f"chủ đề {rule.topic_id}")
+        parts.append(topic.name if topic else _("chủ đề %(id)s", id=rule.topic_id))
     if rule.difficulty:
-        parts.append({"easy": "dễ", "medium": "trung bình", "hard": "khó"}[rule.difficulty])
-    return " – ".join(parts) or "toàn bộ ngân hàng"
+        parts.append(str(_LEVELS[rule.difficulty]))
+    return " – ".join(parts) or _("toàn bộ ngân hàng")
 
 
 def specificity(rule: Rule | None) -> tuple[bool, bool]:
@@ -137,9 +140,8 @@ def shortages(session: Session, round_: Round) -> list[str]:
     for rule in sorted(rules_of(round_), key=specificity):
         available = [qid for qid in pool(session, rule, fresh=True) if qid not in used]
         if len(available) < rule.count:
-            problems.append(
-                f"“{_describe(session, rule)}”: cần {rule.count} câu, ngân hàng chỉ có {len(available)} câu đang dùng."
-            )
+            problems.append(_("“%(rule)s”: cần %(needed)d câu, ngân hàng chỉ có %(available)d câu đang dùng.",
+                              rule=_describe(session, rule), needed=rule.count, available=len(available)))
         used.update(available[: rule.count])
     return problems
 

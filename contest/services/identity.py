@@ -7,6 +7,8 @@ value or a Vietnamese message naming the field and the value; none touches the d
 import re
 from datetime import date
 
+from flask_babel import gettext as _
+
 MAX_USERNAME, MAX_NAME, MAX_EMAIL = 100, 200, 254
 MIN_AGE, MAX_AGE = 15, 100
 MIN_PASSWORD, MAX_PASSWORD = 8, 200
@@ -43,10 +45,10 @@ def normalize_phone(text: str) -> str | None:
 def phone_error(text: str) -> str:
     """Why `text` is not a mobile number (call only when normalize_phone gave None)."""
     if _OLD_MOBILE.fullmatch(_phone_digits(text)):
-        return (f"Số điện thoại “{text}” là đầu số cũ 11 chữ số; hãy nhập số mới 10 chữ số "
-                "(ví dụ 0168 xxx xxxx nay là 038 xxx xxxx).")
-    return (f"Số điện thoại “{text}” không hợp lệ: cần số di động Việt Nam 10 chữ số bắt đầu bằng "
-            "03, 05, 07, 08 hoặc 09 (ví dụ 0912 345 678 hoặc +84 912 345 678).")
+        return _("Số điện thoại “%(phone)s” là đầu số cũ 11 chữ số; hãy nhập số mới 10 chữ số "
+                 "(ví dụ 0168 xxx xxxx nay là 038 xxx xxxx).", phone=text)
+    return _("Số điện thoại “%(phone)s” không hợp lệ: cần số di động Việt Nam 10 chữ số bắt đầu bằng "
+             "03, 05, 07, 08 hoặc 09 (ví dụ 0912 345 678 hoặc +84 912 345 678).", phone=text)
 
 
 def check_phone(text: str) -> tuple[str | None, str | None]:
@@ -59,23 +61,24 @@ def check_email(text: str) -> tuple[str | None, str | None]:
     """(lower-cased email, None) or (None, message); the caller has cleaned the text."""
     email = text.lower()
     if len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email):
-        return None, f"Email “{email[:MAX_EMAIL]}” không hợp lệ (ví dụ ten@donvi.gov.vn)."
+        return None, _("Email “%(email)s” không hợp lệ (ví dụ ten@donvi.gov.vn).", email=email[:MAX_EMAIL])
     return email, None
 
 
 def username_error(username: str) -> str | None:
     if len(username) > MAX_USERNAME or not _USERNAME.fullmatch(username):
-        return (f"Tên đăng nhập “{username[:MAX_USERNAME]}” không hợp lệ: chỉ dùng chữ không dấu, "
-                f"chữ số và . _ - @, không có dấu cách, tối đa {MAX_USERNAME} ký tự.")
+        return _("Tên đăng nhập “%(username)s” không hợp lệ: chỉ dùng chữ không dấu, "
+                 "chữ số và . _ - @, không có dấu cách, tối đa %(max)d ký tự.",
+                 username=username[:MAX_USERNAME], max=MAX_USERNAME)
     return None
 
 
 def full_name_error(full_name: str) -> str | None:
     """None for a usable name; the caller reports an empty one in its own words."""
     if len(full_name) > MAX_NAME:
-        return f"Họ và tên dài quá {MAX_NAME} ký tự."
+        return _("Họ và tên dài quá %(max)d ký tự.", max=MAX_NAME)
     if not any(char.isalpha() for char in full_name):
-        return f"Họ và tên “{full_name}” phải có chữ cái."
+        return _("Họ và tên “%(name)s” phải có chữ cái.", name=full_name)
     return None
 
 
@@ -91,20 +94,20 @@ def parse_birth_date(text: str, today: date) -> tuple[date | None, str | None]:
     else:
         iso = _ISO_DATE.fullmatch(text)
         if iso is None:
-            return None, f"Ngày sinh “{text}” không đúng dạng ngày/tháng/năm (ví dụ 15/03/1985)."
+            return None, _("Ngày sinh “%(date)s” không đúng dạng ngày/tháng/năm (ví dụ 15/03/1985).", date=text)
         year, month, day = iso.groups()
     if len(year) != 4:
-        return None, f"Ngày sinh “{text}”: hãy ghi năm đủ 4 chữ số (ví dụ 15/03/1985)."
+        return None, _("Ngày sinh “%(date)s”: hãy ghi năm đủ 4 chữ số (ví dụ 15/03/1985).", date=text)
     try:
         born = date(int(year), int(month), int(day))
     except ValueError:
-        return None, f"Ngày sinh “{text}” không có thật (ngày/tháng/năm)."
+        return None, _("Ngày sinh “%(date)s” không có thật (ngày/tháng/năm).", date=text)
     if born > today:
-        return None, f"Ngày sinh “{text}” ở tương lai."
+        return None, _("Ngày sinh “%(date)s” ở tương lai.", date=text)
     age = age_on(born, today)
     if not MIN_AGE <= age <= MAX_AGE:
-        return None, (f"Ngày sinh “{text}” cho tuổi {age}, ngoài khoảng {MIN_AGE}–{MAX_AGE} tuổi; "
-                      "hãy kiểm tra lại năm sinh.")
+        return None, _("Ngày sinh “%(date)s” cho tuổi %(age)d, ngoài khoảng %(min)d–%(max)d tuổi; "
+                       "hãy kiểm tra lại năm sinh.", date=text, age=age, min=MIN_AGE, max=MAX_AGE)
     return born, None
 
 
@@ -113,20 +116,20 @@ def check_id_number(text: str) -> tuple[str | None, str | None]:
     removed: (digits, None) or (None, message)."""
     digits = _ID_NOISE.sub("", text)
     if not _ID_NUMBER.fullmatch(digits):
-        return None, (f"Số CCCD/CMND “{text}” không hợp lệ: căn cước công dân có 12 chữ số, "
-                      "chứng minh nhân dân cũ có 9 chữ số.")
+        return None, _("Số CCCD/CMND “%(number)s” không hợp lệ: căn cước công dân có 12 chữ số, "
+                       "chứng minh nhân dân cũ có 9 chữ số.", number=text)
     return digits, None
 
 
 def password_error(password: str, username: str = "", phone: str | None = None) -> str | None:
     """Long enough, not only digits (a phone or a birth date), not the account's own name."""
     if len(password) < MIN_PASSWORD:
-        return f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự."
+        return _("Mật khẩu phải có ít nhất %(min)d ký tự.", min=MIN_PASSWORD)
     if len(password) > MAX_PASSWORD:
-        return f"Mật khẩu dài tối đa {MAX_PASSWORD} ký tự."
+        return _("Mật khẩu dài tối đa %(max)d ký tự.", max=MAX_PASSWORD)
     if password.isdigit():
-        return "Mật khẩu không được chỉ gồm chữ số; hãy thêm chữ cái."
+        return _("Mật khẩu không được chỉ gồm chữ số; hãy thêm chữ cái.")
     lowered = password.casefold()
     if (username and lowered == username.casefold()) or (phone and lowered == phone):
-        return "Mật khẩu không được trùng với tên đăng nhập hoặc số điện thoại."
+        return _("Mật khẩu không được trùng với tên đăng nhập hoặc số điện thoại.")
     return None

@@ -7,7 +7,10 @@ diacritics, punctuation or a parenthesised hint, so "Biên chế (người)" is 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from question_bank.importers.result import FILE_WHERE, Problem, UnsafeFile
+from flask_babel import LazyString
+from flask_babel import gettext as _
+
+from question_bank.importers.result import Problem, UnsafeFile, file_where
 from question_bank.importers.rows import Table, read_rows
 from question_bank.importers.table import HEADER_SCAN_ROWS, header_key
 
@@ -16,11 +19,11 @@ from question_bank.importers.table import HEADER_SCAN_ROWS, header_key
 class Columns:
     """Which field each header names: {"code": ("ma don vi", "code"), …}; `required` must all appear.
 
-    `labels` is how a message names each field ("Mã đơn vị").
+    `labels` is how a message names each field ("Mã đơn vị"): lazy strings, made str where used.
     """
 
     names: dict[str, tuple[str, ...]]
-    labels: dict[str, str]
+    labels: dict[str, LazyString | str]
     required: tuple[str, ...]
     any_of: tuple[str, ...] = ()  # at least one of these must appear too
     needed: tuple[str, ...] = ()  # an error at the header row when missing, but no bar to finding it
@@ -42,11 +45,17 @@ class Columns:
             return 0
         return len(found - {None, "ignore"})
 
+    def label(self, name: str) -> str:
+        return str(self.labels[name])
+
     def expected(self) -> str:
         """“Họ và tên”, “Mã đơn vị” và “Tên đăng nhập” hoặc “Số điện thoại”."""
-        text = ", ".join(f"“{self.labels[name]}”" for name in self.required)
+        text = ", ".join(f"“{self.label(name)}”" for name in self.required)
         if self.any_of:
-            text += " và " + " hoặc ".join(f"“{self.labels[name]}”" for name in self.any_of)
+            first, *others = [f"“{self.label(name)}”" for name in self.any_of]
+            for other in others:
+                first = _("%(first)s hoặc %(second)s", first=first, second=other)
+            text = _("%(required)s và %(alternatives)s", required=text, alternatives=first)
         return text
 
 
@@ -91,7 +100,7 @@ class ImportReport:
 
 def where(title: str, row: int) -> str:
     """"Sheet1, dòng 6", as SPEC §4 names a place in a workbook or CSV."""
-    return f"{title}, dòng {row}"
+    return _("%(sheet)s, dòng %(row)s", sheet=title, row=row)
 
 
 def get(cells: list[str], layout: Layout, name: str) -> str:
@@ -102,23 +111,23 @@ def get(cells: list[str], layout: Layout, name: str) -> str:
 
 
 def data_rows(data: bytes, columns: Columns, report: ImportReport,
-              what: str) -> Iterator[tuple[str, list[str], Layout]]:
+              empty: str) -> Iterator[tuple[str, list[str], Layout]]:
     """(where, cells, layout) for every filled row under a header, on every sheet that has one.
 
     Problems of the file as a whole (refused, no header anywhere, no row) go into `report`.
-    `what` names a row's content in messages ("đơn vị", "thí sinh").
+    `empty` is the error for a file with a header but no row ("…không có đơn vị nào.").
     """
     with read_rows(data, columns.header_size) as table:
         if table.errors:
             report.errors.extend(table.errors)
             return
         try:
-            yield from _sheets(table, columns, report, what)
+            yield from _sheets(table, columns, report, empty)
         except UnsafeFile as exc:  # the row cap, or a sheet that breaks half-way
-            report.error(FILE_WHERE, str(exc))
+            report.error(file_where(), str(exc))
 
 
-def _sheets(table: Table, columns: Columns, report: ImportReport, what: str):
+def _sheets(table: Table, columns: Columns, report: ImportReport, empty: str):
     found_header = found_row = False
     skipped = []
     for sheet in table.sheets:
@@ -139,13 +148,13 @@ def _sheets(table: Table, columns: Columns, report: ImportReport, what: str):
             report.places.setdefault(place, len(report.places))
             yield place, cells, layout
     if not found_header:
-        report.error(FILE_WHERE, f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu; "
-                                 f"cần các cột {columns.expected()}.")
+        report.error(file_where(), _("Không tìm thấy dòng tiêu đề trong %(n)d dòng đầu; cần các cột %(columns)s.",
+                                   n=HEADER_SCAN_ROWS, columns=columns.expected()))
         return
     for title in skipped:
-        report.warn(title, f"Trang tính “{title}” không có dòng tiêu đề; đã bỏ qua.")
+        report.warn(title, _("Trang tính “%(sheet)s” không có dòng tiêu đề; đã bỏ qua.", sheet=title))
     if not found_row:
-        report.error(FILE_WHERE, f"Tệp có dòng tiêu đề nhưng không có {what} nào.")
+        report.error(file_where(), empty)
 
 
 def _find_header(rows, columns: Columns) -> tuple[Layout | None, bool]:
@@ -181,9 +190,9 @@ def _report_layout(report: ImportReport, title: str, layout: Layout, columns: Co
     place = where(title, layout.row)
     for name in columns.needed:
         if name not in layout.columns:
-            report.error(place, f"Thiếu cột “{columns.labels[name]}” ở dòng tiêu đề.")
+            report.error(place, _("Thiếu cột “%(column)s” ở dòng tiêu đề.", column=columns.label(name)))
     for cell in layout.repeated:
-        report.warn(place, f"Cột “{cell}” xuất hiện nhiều lần; chỉ đọc cột đầu tiên.")
+        report.warn(place, _("Cột “%(column)s” xuất hiện nhiều lần; chỉ đọc cột đầu tiên.", column=cell))
     if layout.unknown:
         names = ", ".join(f"“{cell}”" for cell in layout.unknown)
-        report.warn(place, f"Không nhận ra cột {names}; đã bỏ qua.")
+        report.warn(place, _("Không nhận ra cột %(columns)s; đã bỏ qua.", columns=names))

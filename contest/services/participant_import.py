@@ -8,6 +8,8 @@ once to the organizer. Every problem is reported with its row; with any error no
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
@@ -32,8 +34,8 @@ COLUMNS = Columns(
         "date_of_birth": ("ngay sinh", "ngay thang nam sinh", "ngay thang nam sinh dd mm yyyy", "date of birth",
                           "birth date", "dob", "birthday"),
     },
-    labels={"username": "Tên đăng nhập", "phone": "Số điện thoại", "full_name": "Họ và tên",
-            "unit_code": "Mã đơn vị", "email": "Email", "date_of_birth": "Ngày sinh"},
+    labels={"username": _l("Tên đăng nhập"), "phone": _l("Số điện thoại"), "full_name": _l("Họ và tên"),
+            "unit_code": _l("Mã đơn vị"), "email": _l("Email"), "date_of_birth": _l("Ngày sinh")},
     required=("full_name", "unit_code"),
     any_of=("username", "phone"),
     needed=("date_of_birth",),
@@ -90,7 +92,7 @@ def _parse(data: bytes, report: ParticipantReport) -> list[ParticipantRow]:
     rows: list[ParticipantRow] = []
     seen: dict[str, str] = {}  # every login (username, phone, email) → where it first appeared
     today = now_utc().date()
-    for where, cells, layout in data_rows(data, COLUMNS, report, "thí sinh"):
+    for where, cells, layout in data_rows(data, COLUMNS, report, _("Tệp có dòng tiêu đề nhưng không có thí sinh nào.")):
         before = len(report.errors)
         username = clean_text(get(cells, layout, "username"))
         phone_text = clean_text(get(cells, layout, "phone"))
@@ -107,14 +109,14 @@ def _parse(data: bytes, report: ParticipantReport) -> list[ParticipantRow]:
             if problem := username_error(username):
                 report.error(where, problem)
         elif not phone_text:
-            report.error(where, "Cần tên đăng nhập hoặc số điện thoại.")
+            report.error(where, _("Cần tên đăng nhập hoặc số điện thoại."))
         username = username or phone or ""
         if not full_name:
-            report.error(where, "Thiếu họ và tên.")
+            report.error(where, _("Thiếu họ và tên."))
         elif len(full_name) > MAX_NAME:
-            report.error(where, f"Họ và tên dài quá {MAX_NAME} ký tự.")
+            report.error(where, _("Họ và tên dài quá %(n)d ký tự.", n=MAX_NAME))
         if not unit_code:
-            report.error(where, "Thiếu mã đơn vị.")
+            report.error(where, _("Thiếu mã đơn vị."))
         if email:
             email, problem = check_email(email)
             if problem:
@@ -122,16 +124,17 @@ def _parse(data: bytes, report: ParticipantReport) -> list[ParticipantRow]:
         born = None
         if not birth_text:
             if "date_of_birth" in layout.columns:
-                report.error(where, "Thiếu ngày sinh.")
+                report.error(where, _("Thiếu ngày sinh."))
         else:
             born, problem = parse_birth_date(birth_text, today)
             if problem:
                 report.error(where, problem)
-        for label, login in (("Tên đăng nhập", username), ("Số điện thoại", phone), ("Email", email)):
+        for name, login in (("username", username), ("phone", phone), ("email", email)):
             if not login:
                 continue
             if login in seen and seen[login] != where:
-                report.error(where, f"{label} “{login}” trùng với {seen[login]}.")
+                report.error(where, _("%(field)s “%(login)s” trùng với %(place)s.",
+                                      field=COLUMNS.label(name), login=login, place=seen[login]))
             else:
                 seen.setdefault(login, where)
         rows.append(ParticipantRow(where, username, phone, full_name, unit_code, email, born,
@@ -152,8 +155,8 @@ def _check_units(session: Session, rows: list[ParticipantRow], report: ImportRep
     for row in rows:
         row.unit_id = units.get(row.unit_code)
         if row.unit_code and row.unit_id is None:
-            report.error(row.where, f"Không có đơn vị mã “{row.unit_code}”; hãy nhập danh sách đơn vị trước "
-                                    "(mã phân biệt chữ hoa, chữ thường).")
+            report.error(row.where, _("Không có đơn vị mã “%(code)s”; hãy nhập danh sách đơn vị trước "
+                                      "(mã phân biệt chữ hoa, chữ thường).", code=row.unit_code))
 
 
 def _check_taken(session: Session, rows: list[ParticipantRow], report: ImportReport) -> None:
@@ -172,9 +175,10 @@ def _check_taken(session: Session, rows: list[ParticipantRow], report: ImportRep
                 if login:
                     owners.setdefault(login, username)
     for row in rows:
-        for label, login in (("Tên đăng nhập", row.username), ("Số điện thoại", row.phone), ("Email", row.email)):
+        for name, login in (("username", row.username), ("phone", row.phone), ("email", row.email)):
             if login and login in owners:
-                report.error(row.where, f"{label} “{login}” đã được dùng cho tài khoản “{owners[login]}”.")
+                report.error(row.where, _("%(field)s “%(login)s” đã được dùng cho tài khoản “%(owner)s”.",
+                                          field=COLUMNS.label(name), login=login, owner=owners[login]))
 
 
 def _store(session: Session, rows: list[ParticipantRow], report: ParticipantReport) -> None:

@@ -7,6 +7,8 @@ every group, to ranked units only.
 """
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -15,11 +17,11 @@ from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import PRIZES, PrizeExclusion, PrizeQuota, Round, Unit, User
 from contest.services import audit, ranking, unit_ranking
 
-PRIZE_LABELS = {
-    "first": "Giải Nhất",
-    "second": "Giải Nhì",
-    "third": "Giải Ba",
-    "consolation": "Giải Khuyến khích",
+PRIZE_LABELS = {  # lazy: str() them where a real str is needed (exports, JSON)
+    "first": _l("Giải Nhất"),
+    "second": _l("Giải Nhì"),
+    "third": _l("Giải Ba"),
+    "consolation": _l("Giải Khuyến khích"),
 }
 MAX_QUOTA = 10_000
 
@@ -31,7 +33,7 @@ class Award:
 
     @property
     def label(self) -> str:
-        return PRIZE_LABELS[self.prize]
+        return str(PRIZE_LABELS[self.prize])
 
 
 # --- quotas -----------------------------------------------------------------------------------
@@ -53,9 +55,11 @@ def set_quotas(session: Session, round_: Round, scope: str, counts: dict[str, ob
         try:
             value = int(str(raw).strip() or 0)
         except ValueError:
-            raise ValidationFailed(f"{PRIZE_LABELS[prize]}: số lượng phải là số nguyên.", field=prize) from None
+            raise ValidationFailed(_("%(prize)s: số lượng phải là số nguyên.", prize=str(PRIZE_LABELS[prize])),
+                                   field=prize) from None
         if not 0 <= value <= MAX_QUOTA:
-            raise ValidationFailed(f"{PRIZE_LABELS[prize]}: số lượng phải từ 0 đến {MAX_QUOTA}.", field=prize)
+            raise ValidationFailed(_("%(prize)s: số lượng phải từ 0 đến %(max)d.", prize=str(PRIZE_LABELS[prize]),
+                                     max=MAX_QUOTA), field=prize)
         cleaned[prize] = value
     before = quotas(session, round_, scope)
     existing = {
@@ -84,12 +88,12 @@ def exclude(session: Session, round_: Round, *, reason: str, user_id: int | None
             unit_id: int | None = None, actor_id: int | None = None, ip: str | None = None) -> PrizeExclusion:
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationFailed("Hãy ghi lý do loại khỏi danh sách giải.", field="reason")
+        raise ValidationFailed(_("Hãy ghi lý do loại khỏi danh sách giải."), field="reason")
     if (user_id is None) == (unit_id is None):
-        raise ValidationFailed("Chọn một người dự thi hoặc một đơn vị.")
+        raise ValidationFailed(_("Chọn một người dự thi hoặc một đơn vị."))
     target = session.get(User, user_id) if user_id is not None else session.get(Unit, unit_id)
     if target is None:
-        raise NotFound("Không tìm thấy người dự thi hoặc đơn vị này.")
+        raise NotFound(_("Không tìm thấy người dự thi hoặc đơn vị này."))
     exclusion = PrizeExclusion(round_id=round_.id, user_id=user_id, unit_id=unit_id, reason=reason[:2000],
                                excluded_by_id=actor_id)
     try:
@@ -97,7 +101,7 @@ def exclude(session: Session, round_: Round, *, reason: str, user_id: int | None
             session.add(exclusion)
             session.flush()
     except IntegrityError:
-        raise Conflict("Đã loại người/đơn vị này khỏi danh sách giải của đợt thi.") from None
+        raise Conflict(_("Đã loại người/đơn vị này khỏi danh sách giải của đợt thi.")) from None
     audit.record(session, "prize.exclude", user_id=actor_id, target=f"round:{round_.id}",
                  details={"user_id": user_id, "unit_id": unit_id, "reason": exclusion.reason}, ip=ip)
     return exclusion
@@ -107,7 +111,7 @@ def reinstate(session: Session, round_: Round, exclusion_id: int, *, actor_id: i
               ip: str | None = None) -> None:
     exclusion = session.get(PrizeExclusion, exclusion_id)
     if exclusion is None or exclusion.round_id != round_.id:
-        raise NotFound("Không tìm thấy quyết định loại này.")
+        raise NotFound(_("Không tìm thấy quyết định loại này."))
     audit.record(session, "prize.reinstate", user_id=actor_id, target=f"round:{round_.id}",
                  details={"user_id": exclusion.user_id, "unit_id": exclusion.unit_id, "reason": exclusion.reason}, ip=ip)
     session.delete(exclusion)

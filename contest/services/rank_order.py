@@ -17,6 +17,7 @@ from array import array
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import BigInteger, Select, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
@@ -42,8 +43,8 @@ def tie_break_chain(keys: list[str] | None) -> list[str]:
     unknown = [key for key in chain if key not in TIE_BREAK_KEYS]
     if unknown or len(set(chain)) != len(chain):
         raise ValidationFailed(
-            f"Thứ tự xét hạng không hợp lệ: {', '.join(keys or [])}. "
-            f"Chỉ dùng các khoá {', '.join(TIE_BREAK_KEYS)}, mỗi khoá một lần."
+            _("Thứ tự xét hạng không hợp lệ: %(keys)s. Chỉ dùng các khoá %(allowed)s, mỗi khoá một lần.",
+              keys=", ".join(keys or []), allowed=", ".join(TIE_BREAK_KEYS))
         )
     return [*chain, "id"]
 

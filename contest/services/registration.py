@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -28,21 +30,23 @@ from . import identity
 OPTIONAL_FIELDS = ("date_of_birth", "phone", "email", "unit_id", "id_number")
 _FLAGS = {"date_of_birth": "require_date_of_birth", "phone": "require_phone", "email": "require_email",
           "unit_id": "require_unit", "id_number": "require_id_number"}  # field → Contest column
+# Lazy msgids: `_missing` / `_taken` turn them into str in the request's language.
 _MISSING = {
-    "full_name": "Hãy nhập họ và tên.",
-    "date_of_birth": "Hãy nhập ngày sinh.",
-    "phone": "Hãy nhập số điện thoại.",
-    "email": "Hãy nhập email.",
-    "unit_id": "Hãy chọn đơn vị công tác.",
-    "id_number": "Hãy nhập số CCCD/CMND.",
+    "full_name": _l("Hãy nhập họ và tên."),
+    "date_of_birth": _l("Hãy nhập ngày sinh."),
+    "phone": _l("Hãy nhập số điện thoại."),
+    "email": _l("Hãy nhập email."),
+    "unit_id": _l("Hãy chọn đơn vị công tác."),
+    "id_number": _l("Hãy nhập số CCCD/CMND."),
 }
 _TAKEN = {
-    "username": "Tên đăng nhập “{}” đã được dùng cho một tài khoản khác.",
-    "phone": "Số điện thoại “{}” đã được dùng cho một tài khoản khác; nếu đó là bạn, hãy đăng nhập "
-             "hoặc liên hệ ban tổ chức.",
-    "email": "Email “{}” đã được dùng cho một tài khoản khác; nếu đó là bạn, hãy đăng nhập "
-             "hoặc liên hệ ban tổ chức.",
-    "id_number": "Số CCCD/CMND “{}” đã được dùng cho một tài khoản khác; nếu đó là bạn, hãy liên hệ ban tổ chức.",
+    "username": _l("Tên đăng nhập “%(value)s” đã được dùng cho một tài khoản khác."),
+    "phone": _l("Số điện thoại “%(value)s” đã được dùng cho một tài khoản khác; nếu đó là bạn, hãy đăng nhập "
+                "hoặc liên hệ ban tổ chức."),
+    "email": _l("Email “%(value)s” đã được dùng cho một tài khoản khác; nếu đó là bạn, hãy đăng nhập "
+                "hoặc liên hệ ban tổ chức."),
+    "id_number": _l("Số CCCD/CMND “%(value)s” đã được dùng cho một tài khoản khác; nếu đó là bạn, "
+                    "hãy liên hệ ban tổ chức."),
 }
 # How each engine names a unique constraint in its error: PostgreSQL by name, SQLite by column.
 _CONSTRAINTS = {name: (f"uq_user_{name}", f"user.{name}") for name in _TAKEN}
@@ -51,7 +55,7 @@ _CONSTRAINTS = {name: (f"uq_user_{name}", f"user.{name}") for name in _TAKEN}
 class RegistrationClosed(DomainError):
     code = "registration_closed"
     status = 403
-    message = "Cuộc thi này hiện không nhận đăng ký tài khoản mới; hãy liên hệ ban tổ chức."
+    message = _l("Cuộc thi này hiện không nhận đăng ký tài khoản mới; hãy liên hệ ban tổ chức.")
 
 
 class DetailsInvalid(ValidationFailed):
@@ -75,6 +79,14 @@ class Details:
     id_number: str | None = None
 
 
+def _missing(name: str) -> str:
+    return str(_MISSING[name])
+
+
+def _taken(name: str, value) -> str:
+    return str(_TAKEN[name]) % {"value": value}
+
+
 def required_fields(contest: Contest) -> set[str]:
     return {name for name, flag in _FLAGS.items() if getattr(contest, flag)}
 
@@ -82,7 +94,7 @@ def required_fields(contest: Contest) -> set[str]:
 def update_settings(contest: Contest, *, is_open: bool, required: set[str]) -> None:
     unknown = required - set(OPTIONAL_FIELDS)
     if unknown:
-        raise ValidationFailed(f"Không có trường “{sorted(unknown)[0]}”.", field="required")
+        raise ValidationFailed(_("Không có trường “%(field)s”.", field=sorted(unknown)[0]), field="required")
     contest.registration_open = is_open
     for name, flag in _FLAGS.items():
         setattr(contest, flag, name in required)
@@ -115,7 +127,7 @@ def _clean_details(session: Session, data: Mapping, required: set[str], errors: 
     out: dict = {}
     full_name = _text(data, "full_name")
     if not full_name:
-        errors.append(("full_name", _MISSING["full_name"]))
+        errors.append(("full_name", _missing("full_name")))
     elif problem := identity.full_name_error(full_name):
         errors.append(("full_name", problem))
     out["full_name"] = full_name
@@ -129,7 +141,7 @@ def _clean_details(session: Session, data: Mapping, required: set[str], errors: 
         value = None
         if not text:
             if name in required:
-                errors.append((name, _MISSING[name]))
+                errors.append((name, _missing(name)))
         else:
             value, problem = checks[name](text)
             if problem:
@@ -141,11 +153,11 @@ def _clean_details(session: Session, data: Mapping, required: set[str], errors: 
 def _unit(session: Session, value, required: bool, errors: list) -> int | None:
     if value in (None, ""):
         if required:
-            errors.append(("unit_id", _MISSING["unit_id"]))
+            errors.append(("unit_id", _missing("unit_id")))
         return None
     unit_id = int(value) if str(value).isdigit() else None
     if unit_id is None or session.get(Unit, unit_id) is None:
-        errors.append(("unit_id", "Đơn vị đã chọn không có trong danh sách; hãy chọn lại."))
+        errors.append(("unit_id", _("Đơn vị đã chọn không có trong danh sách; hãy chọn lại.")))
         return None
     return unit_id
 
@@ -154,18 +166,19 @@ def _username(text: str, phone: str | None, errors: list) -> str:
     """The chosen username, or the phone when none was chosen."""
     if not text:
         if phone is None:
-            errors.append(("username", "Hãy nhập tên đăng nhập hoặc số điện thoại (khi không có tên đăng nhập, "
-                                       "số điện thoại được dùng để đăng nhập)."))
+            errors.append(("username", _("Hãy nhập tên đăng nhập hoặc số điện thoại (khi không có tên đăng nhập, "
+                                         "số điện thoại được dùng để đăng nhập).")))
         return phone or ""
     if problem := identity.username_error(text):
         errors.append(("username", problem))
     elif "@" in text:
-        errors.append(("username", f"Tên đăng nhập “{text}” không được chứa @; bạn có thể đăng nhập bằng email "
-                                   "đã khai."))
+        errors.append(("username", _("Tên đăng nhập “%(username)s” không được chứa @; bạn có thể đăng nhập bằng "
+                                     "email đã khai.", username=text)))
     elif (as_phone := identity.normalize_phone(text)) is not None:
         if as_phone != phone:  # else the number would block its real owner from registering
-            errors.append(("username", f"Tên đăng nhập “{text}” là một số điện thoại khác số bạn khai; hãy để "
-                                       "trống để dùng số điện thoại của bạn, hoặc chọn tên khác."))
+            errors.append(("username", _("Tên đăng nhập “%(username)s” là một số điện thoại khác số bạn khai; hãy "
+                                         "để trống để dùng số điện thoại của bạn, hoặc chọn tên khác.",
+                                         username=text)))
         return as_phone
     return text
 
@@ -193,9 +206,9 @@ def _check_taken(session: Session, details: Details, errors: list, *, user_id: i
             used_ids.add(id_number)
     for name, value in logins.items():
         if value in used:
-            errors.append((name, _TAKEN[name].format(value)))
+            errors.append((name, _taken(name, value)))
     if wanted_id in used_ids:
-        errors.append(("id_number", _TAKEN["id_number"].format(wanted_id)))
+        errors.append(("id_number", _taken("id_number", wanted_id)))
 
 
 def _order(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -211,13 +224,13 @@ def check_application(session: Session, contest: Contest, data: Mapping, passwor
     cleaned = _clean_details(session, data, required_fields(contest), errors)
     username = _username(_text(data, "username"), cleaned["phone"], errors)
     if not password:
-        errors.append(("password", "Hãy nhập mật khẩu."))
+        errors.append(("password", _("Hãy nhập mật khẩu.")))
     elif problem := identity.password_error(password, username, cleaned["phone"]):
         errors.append(("password", problem))
     if password and not confirm:
-        errors.append(("confirm", "Hãy nhập lại mật khẩu."))
+        errors.append(("confirm", _("Hãy nhập lại mật khẩu.")))
     elif password and confirm != password:
-        errors.append(("confirm", "Hai mật khẩu không khớp."))
+        errors.append(("confirm", _("Hai mật khẩu không khớp.")))
     details = Details(username=username, **cleaned)
     failed = {name for name, _message in errors}
     _check_taken(session, details, errors, only={"username", "phone", "email", "id_number"} - failed)
@@ -242,7 +255,7 @@ def _save(session: Session, user: User, details: Details) -> None:
         name = _taken_field(exc)
         if name is None:
             raise
-        raise DetailsInvalid([(name, _TAKEN[name].format(getattr(details, name)))]) from None
+        raise DetailsInvalid([(name, _taken(name, getattr(details, name)))]) from None
 
 
 def register(session: Session, contest: Contest, details: Details, password_hash: str) -> User:
@@ -272,7 +285,7 @@ def update_details(session: Session, user: User, data: Mapping) -> dict[str, lis
     cleaned = _clean_details(session, data, set(), errors)
     username = _text(data, "username")
     if not username:
-        errors.append(("username", "Hãy nhập tên đăng nhập."))
+        errors.append(("username", _("Hãy nhập tên đăng nhập.")))
     elif username != user.username:
         username = _username(username, cleaned["phone"], errors)
     details = Details(username=username, **cleaned)
@@ -294,17 +307,17 @@ def check_password_change(user: User, current: str, new: str, confirm: str) -> N
     """Raises DetailsInvalid unless `current` is the password and `new` is acceptable. Reads only."""
     errors: list[tuple[str, str]] = []
     if not current:
-        errors.append(("current_password", "Hãy nhập mật khẩu hiện tại."))
+        errors.append(("current_password", _("Hãy nhập mật khẩu hiện tại.")))
     elif not user.check_password(current):
-        errors.append(("current_password", "Mật khẩu hiện tại không đúng."))
+        errors.append(("current_password", _("Mật khẩu hiện tại không đúng.")))
     if not new:
-        errors.append(("new_password", "Hãy nhập mật khẩu mới."))
+        errors.append(("new_password", _("Hãy nhập mật khẩu mới.")))
     elif problem := identity.password_error(new, user.username, user.phone):
         errors.append(("new_password", problem))
     elif new == current:
-        errors.append(("new_password", "Mật khẩu mới phải khác mật khẩu hiện tại."))
+        errors.append(("new_password", _("Mật khẩu mới phải khác mật khẩu hiện tại.")))
     if new and confirm != new:
-        errors.append(("confirm", "Hai mật khẩu mới không khớp." if confirm else "Hãy nhập lại mật khẩu mới."))
+        errors.append(("confirm", _("Hai mật khẩu mới không khớp.") if confirm else _("Hãy nhập lại mật khẩu mới.")))
     if errors:
         raise DetailsInvalid(errors)
 
@@ -313,11 +326,11 @@ def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str
     """Stores the new hash unless the password changed since it was checked (another session or
     an organizer's reset in between): of two concurrent changes, exactly one wins."""
     if not user.is_active_account:
-        raise Forbidden("Tài khoản đã bị khoá.")
+        raise Forbidden(_("Tài khoản đã bị khoá."))
     done = session.execute(
         update(User).where(User.id == user.id, User.password_hash == old_hash).values(password_hash=new_hash)
         .execution_options(synchronize_session="fetch")
     )
     if done.rowcount != 1:
-        raise Conflict("Mật khẩu vừa được thay đổi ở nơi khác; hãy đăng nhập lại rồi thử lại.",
+        raise Conflict(_("Mật khẩu vừa được thay đổi ở nơi khác; hãy đăng nhập lại rồi thử lại."),
                        field="current_password")

@@ -6,6 +6,7 @@ scored, with the key of that moment, when they finish.
 """
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
@@ -72,14 +73,14 @@ def set_correct_choice(session: Session, question_id: int, choice_id: int, actor
     # The row lock serialises two organizers fixing the same key (PostgreSQL; SQLite has one writer).
     question = session.scalar(select(Question).where(Question.id == question_id).with_for_update())
     if question is None:
-        raise NotFound(f"Không tìm thấy câu hỏi số {question_id}.")
+        raise NotFound(_("Không tìm thấy câu hỏi số %(question)s.", question=question_id))
     new = session.get(Choice, choice_id)
     if new is None:
-        raise NotFound(f"Không tìm thấy phương án số {choice_id}.", field="choice_id")
+        raise NotFound(_("Không tìm thấy phương án số %(choice)s.", choice=choice_id), field="choice_id")
     if new.question_id != question.id:
         raise ValidationFailed(
-            f"Phương án số {choice_id} không thuộc câu hỏi số {question_id}; "
-            "hãy chọn một phương án của câu hỏi này.",
+            _("Phương án số %(choice)s không thuộc câu hỏi số %(question)s; "
+              "hãy chọn một phương án của câu hỏi này.", choice=choice_id, question=question_id),
             field="choice_id",
         )
     old = session.scalar(select(Choice).where(Choice.question_id == question.id, Choice.is_correct))

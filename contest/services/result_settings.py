@@ -5,6 +5,8 @@ Both changes are written to the audit log; the caller commits.
 """
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, ValidationFailed
@@ -12,11 +14,11 @@ from contest.models import OVERALL_MODES, PREDICTION_TARGETS, TIE_BREAK_KEYS, UN
 from contest.services import audit
 from question_bank.db import now_utc
 
-KEY_LABELS = {
-    "score": "Điểm",
-    "prediction": "Độ chính xác của câu dự đoán",
-    "duration": "Thời gian làm bài",
-    "submitted_at": "Thời điểm nộp bài",
+KEY_LABELS = {  # lazy: str() them where a real str is needed
+    "score": _l("Điểm"),
+    "prediction": _l("Độ chính xác của câu dự đoán"),
+    "duration": _l("Thời gian làm bài"),
+    "submitted_at": _l("Thời điểm nộp bài"),
 }
 CHAIN_KEYS = tuple(key for key in TIE_BREAK_KEYS if key != "id")  # id always ends the chain by itself
 
@@ -53,30 +55,32 @@ class RankingSettings:
 def check_chain(keys: list[str]) -> list[str]:
     """The chosen keys in order; the first position is required, a blank ends the chain."""
     if not keys or not keys[0]:
-        raise ValidationFailed("Tiêu chí xếp hạng thứ 1: hãy chọn một tiêu chí.", field="tie_break_1")
+        raise ValidationFailed(_("Tiêu chí xếp hạng thứ 1: hãy chọn một tiêu chí."), field="tie_break_1")
     chain: list[str] = []
     for position, key in enumerate(keys, start=1):
         if not key:
             later = [n for n, k in enumerate(keys[position:], start=position + 1) if k]
             if later:
                 raise ValidationFailed(
-                    f"Tiêu chí xếp hạng thứ {later[0]}: vị trí {position} đang bỏ trống; "
-                    "hãy chọn các tiêu chí liên tiếp từ trên xuống.", field=f"tie_break_{later[0]}")
+                    _("Tiêu chí xếp hạng thứ %(later)d: vị trí %(position)d đang bỏ trống; "
+                      "hãy chọn các tiêu chí liên tiếp từ trên xuống.", later=later[0], position=position),
+                    field=f"tie_break_{later[0]}")
             break
         if key not in CHAIN_KEYS:
-            raise ValidationFailed(f"Tiêu chí xếp hạng thứ {position}: “{key}” không phải tiêu chí hợp lệ.",
-                                   field=f"tie_break_{position}")
+            raise ValidationFailed(_("Tiêu chí xếp hạng thứ %(position)d: “%(key)s” không phải tiêu chí hợp lệ.",
+                                     position=position, key=key), field=f"tie_break_{position}")
         if key in chain:
             raise ValidationFailed(
-                f"Tiêu chí xếp hạng thứ {position}: “{KEY_LABELS[key]}” đã được chọn ở vị trí "
-                f"{chain.index(key) + 1}; mỗi tiêu chí chỉ dùng một lần.", field=f"tie_break_{position}")
+                _("Tiêu chí xếp hạng thứ %(position)d: “%(label)s” đã được chọn ở vị trí %(first)d; "
+                  "mỗi tiêu chí chỉ dùng một lần.", position=position, label=str(KEY_LABELS[key]),
+                  first=chain.index(key) + 1), field=f"tie_break_{position}")
         chain.append(key)
     return chain
 
 
 def _percent(value, label: str, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 100:
-        raise ValidationFailed(f"{label}: phải là số nguyên từ 0 đến 100.", field=name)
+        raise ValidationFailed(_("%(label)s: phải là số nguyên từ 0 đến 100.", label=label), field=name)
     return value
 
 
@@ -84,19 +88,20 @@ def update_settings(session: Session, contest: Contest, settings: RankingSetting
                     ip: str | None = None) -> None:
     chain = check_chain(settings.tie_break)
     if settings.overall_mode not in OVERALL_MODES:
-        raise ValidationFailed("Cách tính xếp hạng toàn cuộc thi không hợp lệ.", field="overall_mode")
+        raise ValidationFailed(_("Cách tính xếp hạng toàn cuộc thi không hợp lệ."), field="overall_mode")
     if settings.unit_formula not in UNIT_FORMULAS:
-        raise ValidationFailed("Công thức xếp hạng đơn vị không hợp lệ.", field="unit_formula")
-    weight = _percent(settings.unit_rate_weight_percent, "Trọng số tỷ lệ tham gia (%)", "unit_rate_weight_percent")
-    minimum = _percent(settings.min_participation_percent, "Tỷ lệ tham gia tối thiểu (%)",
+        raise ValidationFailed(_("Công thức xếp hạng đơn vị không hợp lệ."), field="unit_formula")
+    weight = _percent(settings.unit_rate_weight_percent, _("Trọng số tỷ lệ tham gia (%)"),
+                      "unit_rate_weight_percent")
+    minimum = _percent(settings.min_participation_percent, _("Tỷ lệ tham gia tối thiểu (%)"),
                        "min_participation_percent")
     rounds = {round_.id: round_ for round_ in contest.rounds}
     for round_id, target in settings.prediction_targets.items():
         if round_id not in rounds:
-            raise ValidationFailed(f"Đợt thi số {round_id} không thuộc cuộc thi này.")
+            raise ValidationFailed(_("Đợt thi số %(id)s không thuộc cuộc thi này.", id=round_id))
         if target not in PREDICTION_TARGETS:
-            raise ValidationFailed(f"Đợt “{rounds[round_id].title}”: giá trị so sánh của câu dự đoán không hợp lệ.",
-                                   field=f"target_{round_id}")
+            raise ValidationFailed(_("Đợt “%(title)s”: giá trị so sánh của câu dự đoán không hợp lệ.",
+                                     title=rounds[round_id].title), field=f"target_{round_id}")
     before = RankingSettings.of(contest).as_dict()
     contest.tie_break = [*chain, "id"]
     contest.overall_mode = settings.overall_mode
@@ -118,7 +123,7 @@ def set_results_public(session: Session, round_: Round, public: bool, *, actor_i
                        ip: str | None = None) -> None:
     """Turns the public results page on (only once the round has closed) or off (any time)."""
     if public and not is_closed(round_):
-        raise Conflict("Đợt thi chưa kết thúc: chỉ công bố kết quả sau khi đợt thi đóng.", code="round_not_closed")
+        raise Conflict(_("Đợt thi chưa kết thúc: chỉ công bố kết quả sau khi đợt thi đóng."), code="round_not_closed")
     if round_.results_public == public:
         return
     round_.results_public = public

@@ -3,6 +3,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -61,7 +63,9 @@ def parse_topic_mix(text: str) -> list[tuple[str, str | None, int]]:
         match = _MIX_ITEM.match(item)
         if not match or int(match["count"]) < 1:
             raise ValidationFailed(
-                f"Mục {number} của cơ cấu đề “{item}” không hợp lệ; dùng dạng “Chủ đề:số câu”.", field="topic_mix"
+                _("Mục %(number)d của cơ cấu đề “%(item)s” không hợp lệ; dùng dạng “Chủ đề:số câu”.",
+                  number=number, item=item),
+                field="topic_mix",
             )
         topic, difficulty = _split_difficulty(match["topic"])
         mix.append((clean_text(topic), difficulty, int(match["count"])))
@@ -71,7 +75,7 @@ def parse_topic_mix(text: str) -> list[tuple[str, str | None, int]]:
 def get_or_create_contest(session: Session, name: str) -> Contest:
     name = clean_text(name)
     if not name:
-        raise ValidationFailed("Tên cuộc thi không được để trống.", field="contest")
+        raise ValidationFailed(_("Tên cuộc thi không được để trống."), field="contest")
     contest = session.scalar(select(Contest).where(Contest.name == name))
     if contest is None:
         contest = Contest(name=name)
@@ -83,35 +87,38 @@ def get_or_create_contest(session: Session, name: str) -> Contest:
 def _validate(spec: RoundSpec) -> None:
     title = clean_text(spec.title)
     if not title or len(title) > 300:
-        raise ValidationFailed("Tên đợt thi phải có từ 1 đến 300 ký tự.", field="title")
+        raise ValidationFailed(_("Tên đợt thi phải có từ 1 đến 300 ký tự."), field="title")
     if not 1 <= spec.question_count <= 200:
-        raise ValidationFailed("Số câu hỏi phải từ 1 đến 200.", field="question_count")
+        raise ValidationFailed(_("Số câu hỏi phải từ 1 đến 200."), field="question_count")
     if not 60 <= spec.duration_seconds <= 6 * 3600:
-        raise ValidationFailed("Thời gian làm bài phải từ 1 phút đến 6 giờ.", field="duration_seconds")
+        raise ValidationFailed(_("Thời gian làm bài phải từ 1 phút đến 6 giờ."), field="duration_seconds")
     if spec.max_attempts is not None and spec.max_attempts < 1:
-        raise ValidationFailed("Số lượt thi phải từ 1 trở lên (để trống: không giới hạn).", field="max_attempts")
+        raise ValidationFailed(_("Số lượt thi phải từ 1 trở lên (để trống: không giới hạn)."), field="max_attempts")
     if spec.grading not in GRADINGS:
-        raise ValidationFailed("Cách tính lượt thi phải là best, first hoặc last.", field="grading")
+        raise ValidationFailed(_("Cách tính lượt thi phải là best, first hoặc last."), field="grading")
     if spec.points_per_question < 1:
-        raise ValidationFailed("Điểm mỗi câu phải từ 1 trở lên.", field="points_per_question")
+        raise ValidationFailed(_("Điểm mỗi câu phải từ 1 trở lên."), field="points_per_question")
     for aware in (spec.opens_at, spec.closes_at):
         if aware is not None and aware.tzinfo is None:
-            raise ValidationFailed("Thời gian phải có múi giờ.", field="opens_at")
+            raise ValidationFailed(_("Thời gian phải có múi giờ."), field="opens_at")
     if spec.opens_at and spec.closes_at and spec.closes_at <= spec.opens_at:
-        raise ValidationFailed("Thời điểm đóng phải sau thời điểm mở.", field="closes_at")
+        raise ValidationFailed(_("Thời điểm đóng phải sau thời điểm mở."), field="closes_at")
     if spec.topic_mix and sum(count for _, _, count in spec.topic_mix) != spec.question_count:
         total = sum(count for _, _, count in spec.topic_mix)
         raise ValidationFailed(
-            f"Cơ cấu đề có tổng {total} câu, khác số câu hỏi của đợt ({spec.question_count}).", field="topic_mix"
+            _("Cơ cấu đề có tổng %(total)s câu, khác số câu hỏi của đợt (%(count)s).",
+              total=total, count=spec.question_count),
+            field="topic_mix",
         )
     seen = set()
-    for topic, difficulty, _ in spec.topic_mix:
+    for topic, difficulty, _count in spec.topic_mix:
         if difficulty is not None and difficulty not in DIFFICULTIES:
-            raise ValidationFailed(f"Mức độ “{difficulty}” không hợp lệ.", field="topic_mix")
+            raise ValidationFailed(_("Mức độ “%(level)s” không hợp lệ.", level=difficulty), field="topic_mix")
         key = (clean_text(topic) if topic else None, difficulty)
         if key in seen:  # two rules for the same pool would draw it twice over
             raise ValidationFailed(
-                f"Cơ cấu đề có hai dòng cùng chủ đề “{topic or 'mọi chủ đề'}” và cùng mức độ; hãy gộp lại.",
+                _("Cơ cấu đề có hai dòng cùng chủ đề “%(topic)s” và cùng mức độ; hãy gộp lại.",
+                  topic=topic or _("mọi chủ đề")),
                 field="topic_mix",
             )
         seen.add(key)
@@ -124,7 +131,7 @@ def _apply(session: Session, round_: Round, spec: RoundSpec) -> None:
     round_.opens_at = spec.opens_at or round_.opens_at or now
     round_.closes_at = spec.closes_at or round_.closes_at or round_.opens_at + timedelta(days=7)
     if round_.closes_at <= round_.opens_at:
-        raise ValidationFailed("Thời điểm đóng phải sau thời điểm mở.", field="closes_at")
+        raise ValidationFailed(_("Thời điểm đóng phải sau thời điểm mở."), field="closes_at")
     round_.duration_seconds = spec.duration_seconds
     round_.max_attempts = spec.max_attempts
     round_.grading = spec.grading
@@ -142,7 +149,8 @@ def _apply(session: Session, round_: Round, spec: RoundSpec) -> None:
         if topic_name is not None:  # None: any topic (the organizer pages offer it)
             topic = session.scalar(select(Topic).where(Topic.name == clean_text(topic_name)))
             if topic is None:
-                raise ValidationFailed(f"Không có chủ đề “{topic_name}” trong ngân hàng câu hỏi.", field="topic_mix")
+                raise ValidationFailed(_("Không có chủ đề “%(topic)s” trong ngân hàng câu hỏi.", topic=topic_name),
+                                       field="topic_mix")
         rule = existing.pop((topic.id if topic else None, difficulty), None)
         rule = rule or DrawRule(topic=topic, difficulty=difficulty)
         rule.count = count
@@ -152,7 +160,7 @@ def _apply(session: Session, round_: Round, spec: RoundSpec) -> None:
     for code in spec.unit_codes:
         unit = session.scalar(select(Unit).where(Unit.code == clean_text(code)))
         if unit is None:
-            raise ValidationFailed(f"Không có đơn vị mã “{code}”.", field="units")
+            raise ValidationFailed(_("Không có đơn vị mã “%(code)s”.", code=code), field="units")
         units.append(unit)
     round_.eligible_units = units
 
@@ -194,27 +202,28 @@ def _mix_key(mix) -> list[tuple[str, str, int]]:
 
 def _check_frozen(round_: Round, spec: RoundSpec) -> None:
     """Once someone has started, what shapes an attempt stays; the window may only grow later."""
-    busy = "Đợt thi đã có người làm bài: "
     if spec.question_count != round_.question_count:
-        raise ValidationFailed(busy + "không thể đổi số câu hỏi.", field="question_count")
+        raise ValidationFailed(_("Đợt thi đã có người làm bài: không thể đổi số câu hỏi."), field="question_count")
     if _mix_key(spec.topic_mix) != _mix_key(_mix_of(round_)):
-        raise ValidationFailed(busy + "không thể đổi cơ cấu đề.", field="topic_mix")
+        raise ValidationFailed(_("Đợt thi đã có người làm bài: không thể đổi cơ cấu đề."), field="topic_mix")
     if spec.duration_seconds != round_.duration_seconds:
-        raise ValidationFailed(busy + "không thể đổi thời gian làm bài.", field="duration_seconds")
+        raise ValidationFailed(_("Đợt thi đã có người làm bài: không thể đổi thời gian làm bài."),
+                               field="duration_seconds")
     if spec.points_per_question != round_.points_per_question:
-        raise ValidationFailed(busy + "không thể đổi điểm mỗi câu.", field="points_per_question")
+        raise ValidationFailed(_("Đợt thi đã có người làm bài: không thể đổi điểm mỗi câu."),
+                               field="points_per_question")
     if spec.opens_at is not None and spec.opens_at != round_.opens_at:
-        raise ValidationFailed(busy + "không thể đổi thời điểm mở.", field="opens_at")
+        raise ValidationFailed(_("Đợt thi đã có người làm bài: không thể đổi thời điểm mở."), field="opens_at")
     if spec.closes_at is not None and spec.closes_at < round_.closes_at:
-        raise ValidationFailed(busy + "chỉ có thể lùi thời điểm đóng về sau, không thể đóng sớm hơn.",
-                               field="closes_at")
+        raise ValidationFailed(_("Đợt thi đã có người làm bài: chỉ có thể lùi thời điểm đóng về sau, "
+                                 "không thể đóng sớm hơn."), field="closes_at")
 
 
 def publish(session: Session, round_: Round) -> None:
     """A round opens only when the bank can satisfy its draw."""
     problems = draw.shortages(session, round_)
     if problems:
-        raise BankTooSmall("Ngân hàng câu hỏi chưa đủ để mở đợt thi: " + " ".join(problems))
+        raise BankTooSmall(_("Ngân hàng câu hỏi chưa đủ để mở đợt thi: %(problems)s", problems=" ".join(problems)))
     round_.is_published = True
 
 
@@ -247,13 +256,18 @@ class BlueprintCheck:
         return not self.problems and not any(rule.short for rule in self.rules)
 
 
-_LEVELS = {"easy": "dễ", "medium": "trung bình", "hard": "khó"}
+_LEVELS = {"easy": _l("dễ"), "medium": _l("trung bình"), "hard": _l("khó")}
 
 
 def _label(topic_name: str | None, difficulty: str | None) -> str:
-    topic = f"Chủ đề “{topic_name}”" if topic_name else "Mọi chủ đề"
-    level = f"mức {_LEVELS.get(difficulty, difficulty)}" if difficulty else "mọi mức độ"
-    return f"{topic}, {level}"
+    if difficulty:
+        level = str(_LEVELS.get(difficulty, difficulty))
+        if topic_name:
+            return _("Chủ đề “%(topic)s”, mức %(level)s", topic=topic_name, level=level)
+        return _("Mọi chủ đề, mức %(level)s", level=level)
+    if topic_name:
+        return _("Chủ đề “%(topic)s”, mọi mức độ", topic=topic_name)
+    return _("Mọi chủ đề, mọi mức độ")
 
 
 def _rules(session: Session, round_or_spec: Round | RoundSpec) -> list[tuple[str, int, draw.Rule | None]]:
@@ -271,7 +285,8 @@ def _rules(session: Session, round_or_spec: Round | RoundSpec) -> list[tuple[str
         if topic_name is not None:
             topic_id = session.scalar(select(Topic.id).where(Topic.name == clean_text(topic_name)))
             if topic_id is None:
-                found.append((_label(topic_name, difficulty) + " (không có trong ngân hàng)", count, None))
+                label = _("%(rule)s (không có trong ngân hàng)", rule=_label(topic_name, difficulty))
+                found.append((label, count, None))
                 continue
         found.append((_label(topic_name, difficulty), count, draw.Rule(topic_id, difficulty, count)))
     return found
@@ -291,7 +306,8 @@ def check_blueprint(session: Session, round_or_spec: Round | RoundSpec) -> Bluep
     problems = []
     total = sum(check.needed for check in checks)
     if total != round_or_spec.question_count:
-        problems.append(f"Cơ cấu đề có tổng {total} câu, khác số câu hỏi của đợt ({round_or_spec.question_count}).")
+        problems.append(_("Cơ cấu đề có tổng %(total)s câu, khác số câu hỏi của đợt (%(count)s).",
+                          total=total, count=round_or_spec.question_count))
     return BlueprintCheck(checks, problems)
 
 
@@ -300,7 +316,7 @@ def sample_draw(session: Session, round_or_spec: Round | RoundSpec, *, tries: in
     rules = [rule for _, _, rule in _rules(session, round_or_spec)]
     if None in rules:
         return []
-    for _ in range(tries):
+    for _try in range(tries):
         chosen = draw.pick(session, rules, fresh=True)
         if chosen is not None:
             # Read fresh, not from the draw's cache: the organizer may have just edited a text.

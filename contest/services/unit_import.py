@@ -8,6 +8,8 @@ Every problem is reported with its row; with any error nothing is stored.
 import re
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,8 +31,8 @@ COLUMNS = Columns(
                       "tong so can bo cong chuc vien chuc", "headcount"),
         "group": ("khoi", "khoi thi", "nhom", "nhom don vi", "group"),
     },
-    labels={"code": "Mã đơn vị", "name": "Tên đơn vị", "parent": "Mã đơn vị cấp trên", "headcount": "Biên chế",
-            "group": "Khối"},
+    labels={"code": _l("Mã đơn vị"), "name": _l("Tên đơn vị"), "parent": _l("Mã đơn vị cấp trên"),
+            "headcount": _l("Biên chế"), "group": _l("Khối")},
     required=("code", "name"),
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+")  # "1.200" as Vietnamese writes 1200
@@ -76,23 +78,23 @@ def stored_parents(existing: dict[str, Unit]) -> dict[str, str | None]:
 def _parse(data: bytes, report: ImportReport) -> list[UnitRow]:
     rows: list[UnitRow] = []
     seen: dict[str, str] = {}  # code → where it first appeared
-    for where, cells, layout in data_rows(data, COLUMNS, report, "đơn vị"):
+    for where, cells, layout in data_rows(data, COLUMNS, report, _("Tệp có dòng tiêu đề nhưng không có đơn vị nào.")):
         code = clean_text(get(cells, layout, "code"))
         name = clean_text(get(cells, layout, "name"))
         parent = clean_text(get(cells, layout, "parent")) if "parent" in layout.columns else None
         group = clean_text(get(cells, layout, "group")) or None
         if not code:
-            report.error(where, "Thiếu mã đơn vị.")
+            report.error(where, _("Thiếu mã đơn vị."))
         elif len(code) > MAX_CODE:
-            report.error(where, f"Mã đơn vị dài quá {MAX_CODE} ký tự.")
+            report.error(where, _("Mã đơn vị dài quá %(n)d ký tự.", n=MAX_CODE))
         elif code in seen:
-            report.error(where, f"Mã đơn vị “{code}” bị lặp: đã có ở {seen[code]}.")
+            report.error(where, _("Mã đơn vị “%(code)s” bị lặp: đã có ở %(place)s.", code=code, place=seen[code]))
         if not name:
-            report.error(where, "Thiếu tên đơn vị.")
+            report.error(where, _("Thiếu tên đơn vị."))
         elif len(name) > MAX_NAME:
-            report.error(where, f"Tên đơn vị dài quá {MAX_NAME} ký tự.")
+            report.error(where, _("Tên đơn vị dài quá %(n)d ký tự.", n=MAX_NAME))
         if group and len(group) > MAX_GROUP:
-            report.error(where, f"Tên khối dài quá {MAX_GROUP} ký tự.")
+            report.error(where, _("Tên khối dài quá %(n)d ký tự.", n=MAX_GROUP))
         headcount = _headcount(get(cells, layout, "headcount"), where, report)
         if code and len(code) <= MAX_CODE and code not in seen:  # other problems do not hide its parent's
             seen[code] = where
@@ -108,11 +110,13 @@ def _headcount(text: str, where: str, report: ImportReport) -> int | None:
     if _THOUSANDS.fullmatch(digits):
         digits = re.sub(r"[.,]", "", digits)
     if not digits.isdigit():
-        report.error(where, f"Biên chế “{text}” phải là số nguyên không âm (ví dụ 45).")
+        report.error(where, _("Biên chế “%(value)s” phải là số nguyên không âm (ví dụ 45).", value=text))
         return None
     value = int(digits)
     if value > MAX_HEADCOUNT:
-        report.error(where, f"Biên chế {text} quá lớn (tối đa {MAX_HEADCOUNT:,}).".replace(",", "."))
+        largest = format(MAX_HEADCOUNT, ",").replace(",", ".")
+        report.error(where, _("Biên chế %(value)s quá lớn (tối đa %(max)s).", value=text.replace(",", "."),
+                              max=largest))
         return None
     return value
 
@@ -129,7 +133,7 @@ def _check_parents(rows: list[UnitRow], existing: dict[str, Unit], report: Impor
         if not row.parent:
             parent_of[row.code] = None
         elif row.parent == row.code:
-            report.error(row.where, f"Đơn vị “{row.code}” không thể là cấp trên của chính nó.")
+            report.error(row.where, _("Đơn vị “%(code)s” không thể là cấp trên của chính nó.", code=row.code))
         elif row.parent in in_file or row.parent in existing:
             parent_of[row.code] = row.parent
         else:
@@ -141,18 +145,24 @@ def _check_parents(rows: list[UnitRow], existing: dict[str, Unit], report: Impor
         start = cycle.index(first.code)
         path = cycle[start:] + cycle[:start] + [first.code]
         others = "; ".join(row.where for row in places if row is not first)
-        also = f" (cùng với {others})" if others else ""
-        report.error(first.where, f"Vòng lặp đơn vị cấp trên: {' → '.join(path)}{also}; "
-                                  "một đơn vị không thể là cấp trên của đơn vị cấp trên của nó.")
+        loop = " → ".join(path)
+        if others:
+            message = _("Vòng lặp đơn vị cấp trên: %(loop)s (cùng với %(others)s); một đơn vị không thể là cấp "
+                        "trên của đơn vị cấp trên của nó.", loop=loop, others=others)
+        else:
+            message = _("Vòng lặp đơn vị cấp trên: %(loop)s; một đơn vị không thể là cấp trên của đơn vị cấp "
+                        "trên của nó.", loop=loop)
+        report.error(first.where, message)
 
 
 def _unknown_parent(parent: str, folded: dict[str, str], names: dict[str, str]) -> str:
-    message = f"Đơn vị cấp trên “{parent}” không có trong tệp và chưa có trong hệ thống"
     if parent.casefold() in folded:
-        return message + f" (có mã “{folded[parent.casefold()]}”: mã phân biệt chữ hoa, chữ thường)."
+        return _("Đơn vị cấp trên “%(parent)s” không có trong tệp và chưa có trong hệ thống (có mã “%(code)s”: "
+                 "mã phân biệt chữ hoa, chữ thường).", parent=parent, code=folded[parent.casefold()])
     if parent.casefold() in names:
-        return message + f"; cột cấp trên ghi mã đơn vị (ví dụ “{names[parent.casefold()]}”), không ghi tên."
-    return message + "."
+        return _("Đơn vị cấp trên “%(parent)s” không có trong tệp và chưa có trong hệ thống; cột cấp trên ghi mã "
+                 "đơn vị (ví dụ “%(code)s”), không ghi tên.", parent=parent, code=names[parent.casefold()])
+    return _("Đơn vị cấp trên “%(parent)s” không có trong tệp và chưa có trong hệ thống.", parent=parent)
 
 
 def _cycles(parent_of: dict[str, str | None], starts: list[str]) -> list[list[str]]:

@@ -9,6 +9,7 @@ mean score (as a share of the points), or a weighted sum of the two.
 """
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -126,11 +127,11 @@ def _assign_ranks(contest: Contest, entries) -> None:
     for entry in entries:
         entry.value = formula_value(contest, entry)
         if not entry.group:
-            entry.note = "Không thuộc khối thi nào"
+            entry.note = _("Không thuộc khối thi nào")
         elif not entry.headcount:
-            entry.note = "Chưa khai báo biên chế"
+            entry.note = _("Chưa khai báo biên chế")
         elif entry.rate * 100 < contest.min_participation_percent:
-            entry.note = f"Tỷ lệ tham gia dưới {contest.min_participation_percent}%"
+            entry.note = _("Tỷ lệ tham gia dưới %(percent)s%%", percent=contest.min_participation_percent)
         else:
             groups.setdefault(entry.group, []).append(entry)
     for members in groups.values():

@@ -1,6 +1,7 @@
 """The unit tree for organizer pages: listing it, creating and editing (moving) a unit."""
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -72,23 +73,23 @@ def save_unit(session: Session, unit: Unit | None, *, code: str, name: str, pare
     """Creates (unit None) or edits a unit; a move under itself or a sub-unit is refused."""
     code, name, group = clean_text(code), clean_text(name), clean_text(group) or None
     if not code or len(code) > MAX_CODE:
-        raise ValidationFailed(f"Mã đơn vị phải có từ 1 đến {MAX_CODE} ký tự.", field="code")
+        raise ValidationFailed(_("Mã đơn vị phải có từ 1 đến %(n)d ký tự.", n=MAX_CODE), field="code")
     if not name or len(name) > MAX_NAME:
-        raise ValidationFailed(f"Tên đơn vị phải có từ 1 đến {MAX_NAME} ký tự.", field="name")
+        raise ValidationFailed(_("Tên đơn vị phải có từ 1 đến %(n)d ký tự.", n=MAX_NAME), field="name")
     if not 0 <= headcount <= MAX_HEADCOUNT:
-        raise ValidationFailed(f"Biên chế phải từ 0 đến {MAX_HEADCOUNT}.", field="headcount")
+        raise ValidationFailed(_("Biên chế phải từ 0 đến %(n)d.", n=MAX_HEADCOUNT), field="headcount")
     if group and len(group) > MAX_GROUP:
-        raise ValidationFailed(f"Tên khối dài tối đa {MAX_GROUP} ký tự.", field="group")
+        raise ValidationFailed(_("Tên khối dài tối đa %(n)d ký tự.", n=MAX_GROUP), field="group")
     if parent_id is not None:
         parents = parents_by_id(session)
         if parent_id not in parents:
-            raise NotFound("Không có đơn vị cấp trên đã chọn.", field="parent")
+            raise NotFound(_("Không có đơn vị cấp trên đã chọn."), field="parent")
         if unit is not None and unit.id is not None and _under(parents, parent_id, unit.id):
-            raise ValidationFailed("Không thể chuyển đơn vị vào chính nó hoặc một đơn vị cấp dưới của nó "
-                                   "(sẽ tạo vòng lặp).", field="parent")
+            raise ValidationFailed(_("Không thể chuyển đơn vị vào chính nó hoặc một đơn vị cấp dưới của nó "
+                                     "(sẽ tạo vòng lặp)."), field="parent")
     taken = session.scalar(select(Unit.id).where(Unit.code == code))
     if taken is not None and (unit is None or taken != unit.id):
-        raise Conflict(f"Mã đơn vị “{code}” đã được dùng.", field="code")
+        raise Conflict(_("Mã đơn vị “%(code)s” đã được dùng.", code=code), field="code")
     if unit is None:
         unit = Unit(code=code)
     unit.code, unit.name, unit.parent_id, unit.headcount, unit.group = code, name, parent_id, headcount, group
@@ -96,7 +97,7 @@ def save_unit(session: Session, unit: Unit | None, *, code: str, name: str, pare
         with session.begin_nested():  # a code taken meanwhile is the database's answer
             session.add(unit)
     except IntegrityError:
-        raise Conflict(f"Mã đơn vị “{code}” đã được dùng.", field="code") from None
+        raise Conflict(_("Mã đơn vị “%(code)s” đã được dùng.", code=code), field="code") from None
     return unit
 
 

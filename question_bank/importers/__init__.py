@@ -1,34 +1,37 @@
 """bytes → ParseResult for every bank format; the format comes from the content."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from . import aiken, csv, docx, gift, xlsx
 from .detect import detect
-from .result import ParseResult, UnsafeFile
+from .result import ParseResult, UnsafeFile, file_where
 from .safety import check_size
 from .validate import check_question
 
 PARSERS = {"docx": docx.parse, "xlsx": xlsx.parse, "csv": csv.parse, "aiken": aiken.parse, "gift": gift.parse}
 
-_FORMATS = ".docx, .xlsx, .csv, Aiken hoặc GIFT"
-# Every kind detect() refuses, with what to do about it.
+# Every kind detect() refuses, with what to do about it (lazy: made str where used).
 _REFUSALS = {
-    "empty": "Tệp rỗng: không có nội dung nào.",
-    "ole2": "Tệp Word/Excel đời cũ (.doc/.xls) hoặc tệp có mật khẩu; hãy lưu lại dưới dạng .docx/.xlsx không mật khẩu.",
-    "pdf": f"Tệp PDF không được hỗ trợ; hãy dùng {_FORMATS}.",
-    "odf": "Tệp OpenDocument (.odt/.ods của LibreOffice) không phải tệp Word/Excel; "
-           "hãy lưu lại dưới dạng .docx hoặc .xlsx.",
-    "pptx": "Tệp PowerPoint (.pptx) không phải tệp Word/Excel; hãy chép câu hỏi sang .docx hoặc .xlsx.",
-    "zip": "Tệp nén .zip không phải tệp Word/Excel (.docx/.xlsx); hãy giải nén và tải lên tệp câu hỏi.",
-    "broken_zip": "Không nhận ra định dạng tệp: tệp nén bị hỏng hoặc không đầy đủ; "
-                  "nếu là tệp Word/Excel, hãy mở và lưu lại rồi tải lên lại.",
-    "image": f"Tệp ảnh (PNG, JPEG, GIF…) không được hỗ trợ; hãy dùng {_FORMATS}.",
-    "archive": "Tệp nén (.gz, .rar, .7z) không được hỗ trợ; hãy giải nén và tải lên tệp câu hỏi.",
-    "rtf": "Tệp RTF không được hỗ trợ; hãy mở bằng Word và lưu lại dưới dạng .docx.",
-    "markup": "Tệp HTML/XML (trang web, Moodle XML, Word/Excel 2003 XML) không được hỗ trợ; "
-              "hãy lưu lại dưới dạng .docx/.xlsx hoặc xuất từ Moodle dạng GIFT/Aiken.",
-    "utf16": "Tệp văn bản mã UTF-16 (Unicode) không được hỗ trợ; hãy lưu lại với mã UTF-8.",
-    "text": "Không nhận ra định dạng tệp văn bản: cần CSV có dòng tiêu đề "
-            "(“Câu hỏi”, “A”, “B”, …, “Đáp án”), Aiken (các dòng “A.”, “B.”, … rồi “ANSWER: B”) "
-            "hoặc GIFT (“{=đúng ~sai}”).",
-    "unknown": f"Không nhận ra định dạng tệp (tệp nhị phân); hãy dùng {_FORMATS}.",
+    "empty": _l("Tệp rỗng: không có nội dung nào."),
+    "ole2": _l("Tệp Word/Excel đời cũ (.doc/.xls) hoặc tệp có mật khẩu; hãy lưu lại dưới dạng .docx/.xlsx "
+               "không mật khẩu."),
+    "pdf": _l("Tệp PDF không được hỗ trợ; hãy dùng .docx, .xlsx, .csv, Aiken hoặc GIFT."),
+    "odf": _l("Tệp OpenDocument (.odt/.ods của LibreOffice) không phải tệp Word/Excel; "
+              "hãy lưu lại dưới dạng .docx hoặc .xlsx."),
+    "pptx": _l("Tệp PowerPoint (.pptx) không phải tệp Word/Excel; hãy chép câu hỏi sang .docx hoặc .xlsx."),
+    "zip": _l("Tệp nén .zip không phải tệp Word/Excel (.docx/.xlsx); hãy giải nén và tải lên tệp câu hỏi."),
+    "broken_zip": _l("Không nhận ra định dạng tệp: tệp nén bị hỏng hoặc không đầy đủ; "
+                     "nếu là tệp Word/Excel, hãy mở và lưu lại rồi tải lên lại."),
+    "image": _l("Tệp ảnh (PNG, JPEG, GIF…) không được hỗ trợ; hãy dùng .docx, .xlsx, .csv, Aiken hoặc GIFT."),
+    "archive": _l("Tệp nén (.gz, .rar, .7z) không được hỗ trợ; hãy giải nén và tải lên tệp câu hỏi."),
+    "rtf": _l("Tệp RTF không được hỗ trợ; hãy mở bằng Word và lưu lại dưới dạng .docx."),
+    "markup": _l("Tệp HTML/XML (trang web, Moodle XML, Word/Excel 2003 XML) không được hỗ trợ; "
+                 "hãy lưu lại dưới dạng .docx/.xlsx hoặc xuất từ Moodle dạng GIFT/Aiken."),
+    "utf16": _l("Tệp văn bản mã UTF-16 (Unicode) không được hỗ trợ; hãy lưu lại với mã UTF-8."),
+    "text": _l("Không nhận ra định dạng tệp văn bản: cần CSV có dòng tiêu đề "
+               "(“Câu hỏi”, “A”, “B”, …, “Đáp án”), Aiken (các dòng “A.”, “B.”, … rồi “ANSWER: B”) "
+               "hoặc GIFT (“{=đúng ~sai}”)."),
+    "unknown": _l("Không nhận ra định dạng tệp (tệp nhị phân); hãy dùng .docx, .xlsx, .csv, Aiken hoặc GIFT."),
 }
 
 
@@ -38,7 +41,7 @@ def parse_file(data: bytes, filename: str = "") -> ParseResult:
         check_size(data)
         fmt = detect(data, filename)
         if fmt in _REFUSALS:
-            return ParseResult.refused(_REFUSALS[fmt], fmt)
+            return ParseResult.refused(str(_REFUSALS[fmt]), fmt)
         result = PARSERS[fmt](data)
     except UnsafeFile as exc:
         return ParseResult.refused(str(exc))
@@ -46,5 +49,5 @@ def parse_file(data: bytes, filename: str = "") -> ParseResult:
     for question in result.questions:
         result.errors.extend(check_question(question))
     if not result.questions and not result.errors:
-        result.error("Tệp", "Tệp không có câu hỏi nào.")
+        result.error(file_where(), _("Tệp không có câu hỏi nào."))
     return result

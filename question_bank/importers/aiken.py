@@ -7,6 +7,9 @@ instead of swallowing the one after it.
 """
 import re
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from question_bank.normalize import clean_text
 
 from .result import ParsedQuestion, ParseResult
@@ -15,7 +18,7 @@ from .validate import LETTERS, letter_index
 
 _CHOICE = re.compile(r"^\s*([A-Ha-h])\s*[.)]\s*(.*)$")
 _ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*)$", re.IGNORECASE)
-MISSING_ANSWER = "Thiếu dòng “ANSWER: …” sau các phương án."
+MISSING_ANSWER = _l("Thiếu dòng “ANSWER: …” sau các phương án.")
 
 
 def parse(data: bytes) -> ParseResult:
@@ -23,7 +26,7 @@ def parse(data: bytes) -> ParseResult:
     for number, raw in enumerate(decode(data).splitlines(), start=1):
         reader.line(number, clean_text(raw))
     if reader.stem or reader.choices:
-        reader.result.error(reader.where, MISSING_ANSWER)
+        reader.result.error(reader.where, str(MISSING_ANSWER))
     return reader.result
 
 
@@ -35,10 +38,11 @@ class _Reader:
         self.choices: list[str] = []
         self.letters: list[str] = []
         self.gap = False  # a blank line since the last choice
+        self.label = _("Câu %(number)s")  # translated once, filled in per question
 
     @property
     def where(self) -> str:
-        return f"Câu {self.number}"
+        return self.label % {"number": self.number}
 
     def line(self, number: int, line: str) -> None:
         if not line:
@@ -54,7 +58,7 @@ class _Reader:
             self.choices[-1] = f"{self.choices[-1]} {line}"  # a choice that wraps onto the next line
         else:
             if self.choices:  # the choices ended without their ANSWER line: a new question starts
-                self.result.error(self.where, MISSING_ANSWER)
+                self.result.error(self.where, str(MISSING_ANSWER))
                 self.reset()
             if not self.stem:
                 self.number += 1
@@ -68,29 +72,32 @@ class _Reader:
     def check_letters(self) -> None:
         repeated = sorted({letter for letter in self.letters if self.letters.count(letter) > 1})
         if repeated:
-            self.result.warn(self.where, f"Phương án {', '.join(repeated)} xuất hiện hơn một lần.")
+            self.result.warn(self.where, _("Phương án %(letters)s xuất hiện hơn một lần.", letters=", ".join(repeated)))
         elif self.letters != list(LETTERS[: len(self.letters)]):
             self.result.warn(
                 self.where,
-                f"Các phương án không theo thứ tự chữ cái ({', '.join(self.letters)}); đã đọc theo thứ tự xuất hiện.",
+                _("Các phương án không theo thứ tự chữ cái (%(letters)s); đã đọc theo thứ tự xuất hiện.",
+                  letters=", ".join(self.letters)),
             )
 
     def answer(self, line_number: int, text: str) -> None:
         if not self.stem and not self.choices:
             self.result.error(
-                f"Dòng {line_number}",
-                f"Dòng “ANSWER: {clean_text(text)}” không đi sau câu hỏi nào (thiếu câu hỏi và các phương án).",
+                _("Dòng %(line)s", line=line_number),
+                _("Dòng “ANSWER: %(answer)s” không đi sau câu hỏi nào (thiếu câu hỏi và các phương án).",
+                  answer=clean_text(text)),
             )
             return
         self.check_letters()
         question = ParsedQuestion(where=self.where, text=" ".join(self.stem), choices=self.choices)
         index = letter_index(text)
         if index is None:
-            question.answer_problem = f"Dòng ANSWER “{clean_text(text)}” phải là một chữ cái A–H."
+            question.answer_problem = _("Dòng ANSWER “%(answer)s” phải là một chữ cái A–H.", answer=clean_text(text))
         elif LETTERS[index] not in self.letters:
-            question.answer_problem = f"Đáp án {LETTERS[index]} không có trong các phương án."
+            question.answer_problem = _("Đáp án %(letter)s không có trong các phương án.", letter=LETTERS[index])
         elif self.letters.count(LETTERS[index]) > 1:
-            question.answer_problem = f"Có hai phương án {LETTERS[index]}; không xác định được đáp án đúng."
+            question.answer_problem = _("Có hai phương án %(letter)s; không xác định được đáp án đúng.",
+                                        letter=LETTERS[index])
         else:
             question.correct = [self.letters.index(LETTERS[index])]
         self.result.questions.append(question)

@@ -3,9 +3,11 @@ import csv
 import io
 from collections.abc import Callable
 
-from .result import FILE_WHERE, ParseResult, UnsafeFile
+from flask_babel import gettext as _
+
+from .result import ParseResult, UnsafeFile, file_where
 from .safety import MAX_ROWS
-from .table import EXPECTED_HEADERS, HEADER_SCAN_ROWS, format_count, is_blank, read_layout, read_table
+from .table import HEADER_SCAN_ROWS, format_count, is_blank, read_layout, read_table
 from .text import decode
 
 LABEL = "CSV"
@@ -18,14 +20,15 @@ def parse(data: bytes) -> ParseResult:
     delimiter = sniff_delimiter(text, _header_size)
     if delimiter is None:
         result.error(
-            FILE_WHERE,
-            f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu của tệp CSV; "
-            f"cần các cột {EXPECTED_HEADERS}.",
+            file_where(),
+            _("Không tìm thấy dòng tiêu đề trong %(rows)s dòng đầu của tệp CSV; cần các cột “Câu hỏi” (hoặc "
+              "“Nội dung”, “Question”), “A”, “B”, … (hoặc “Phương án A”…) và “Đáp án” (hoặc “Answer”).",
+              rows=HEADER_SCAN_ROWS),
         )
         return result
     count = read_table(result, LABEL, records(text, delimiter))
     if not count:
-        result.error(FILE_WHERE, "Tệp CSV có dòng tiêu đề nhưng không có câu hỏi nào.")
+        result.error(file_where(), _("Tệp CSV có dòng tiêu đề nhưng không có câu hỏi nào."))
     return result
 
 
@@ -36,10 +39,11 @@ def records(text: str, delimiter: str):
     try:
         for number, cells in enumerate(reader, start=1):
             if number > MAX_ROWS:
-                raise UnsafeFile(f"Tệp CSV có hơn {format_count(MAX_ROWS)} dòng; hãy chia nhỏ tệp.")
+                raise UnsafeFile(_("Tệp CSV có hơn %(rows)s dòng; hãy chia nhỏ tệp.", rows=format_count(MAX_ROWS)))
             yield number, cells
     except csv.Error as exc:
-        raise UnsafeFile(f"Tệp CSV bị lỗi ở dòng {number + 1}: ô quá dài hoặc dấu ngoặc kép không đóng.") from exc
+        raise UnsafeFile(_("Tệp CSV bị lỗi ở dòng %(line)s: ô quá dài hoặc dấu ngoặc kép không đóng.",
+                           line=number + 1)) from exc
 
 
 def _header_size(cells) -> int:

@@ -10,6 +10,8 @@ paragraphs before the first question (titles, the national motto) are ignored.
 import zipfile
 import zlib
 
+from flask_babel import gettext as _
+
 from question_bank.normalize import clean_text
 
 from . import docx_key as key
@@ -30,7 +32,7 @@ def parse(data: bytes) -> ParseResult:
     except (zlib.error, NotImplementedError, zipfile.BadZipFile, EOFError, OSError):
         # Damage the shared safety checks let through: a broken deflate stream, an unknown
         # compression method or zip version, a bad CRC.
-        return ParseResult.refused("Tệp bị hỏng, không giải nén được.", "docx")
+        return ParseResult.refused(_("Tệp bị hỏng, không giải nén được."), "docx")
     reader = _Reader()
     for block in blocks:
         if isinstance(block, Paragraph):
@@ -52,11 +54,12 @@ class _Reader:
         self.topic: str | None = None
         self.section = 0  # bumped by each topic heading; a number repeated within one is warned
         self.numbers: set[tuple[int, int]] = set()
-        self.place = ""
+        self.paragraph_number = 0  # for `Đoạn N`, made into a label only when a warning needs it
+        self.question_where = _("Câu %(number)s")  # translated once, filled in per question
 
     # -- blocks -----------------------------------------------------------------------------
     def paragraph(self, paragraph: Paragraph) -> None:
-        self.place = f"Đoạn {paragraph.number}"
+        self.paragraph_number = paragraph.number
         for line in paragraph.lines:
             self.line(line)
 
@@ -129,8 +132,9 @@ class _Reader:
         if current is None:
             prefix_end, labels = split_choices(line.text, at_start=True)
             if labels and self.drafts and not self.in_key:
-                self.result.warn(self.place, f"Phương án “{excerpt(text)}” không thuộc câu hỏi nào "
-                                 "(thiếu nhãn “Câu N:”?); đã bỏ qua.")
+                self.result.warn(_("Đoạn %(number)s", number=self.paragraph_number),
+                                 _("Phương án “%(text)s” không thuộc câu hỏi nào (thiếu nhãn “Câu N:”?); đã bỏ qua.",
+                                   text=excerpt(text)))
             return  # titles, the motto, introductions
         prefix_end, labels = split_choices(line.text, at_start=bool(current.choices))
         if labels:
@@ -150,7 +154,7 @@ class _Reader:
         if old and new[0].letter == "A" and not new[0].lower and all(c.lower for c in old):
             # `a) … b) …` items inside the question, then its own `A. B. C.` choices.
             current.stem.extend(f"{c.letter.lower()}) {c.text}" for c in old)
-            current.stem.extend(text for text, _ in current.stray)
+            current.stem.extend(text for text, _letter in current.stray)
             old.clear()
             current.stray.clear()
         old.extend(new)
@@ -184,10 +188,10 @@ class _Reader:
     # -- state ------------------------------------------------------------------------------
     def _start_question(self, line: Line, label) -> None:
         self._close()
-        where = f"Câu {label.number}"
+        where = self.question_where % {"number": label.number}
         if (self.section, label.number) in self.numbers:
-            self.result.warn(where, f"Số câu {label.number} bị lặp lại (đã có một “Câu {label.number}” "
-                             "trước đó); hãy kiểm tra đánh số.")
+            self.result.warn(where, _("Số câu %(number)s bị lặp lại (đã có một “Câu %(number)s” trước đó); "
+                                      "hãy kiểm tra đánh số.", number=label.number))
         self.numbers.add((self.section, label.number))
         draft = Draft(number=label.number, where=where, topic=self.topic, difficulty=label.difficulty)
         self.drafts.append(draft)

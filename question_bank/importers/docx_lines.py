@@ -200,7 +200,7 @@ def choice_from(line: Line, label: ChoiceLabel) -> Choice:
 
 
 def formatting_marks(choices: list[Choice]) -> dict[int, list[str]]:
-    """{choice index: names of the marks it carries that the other choices do not}.
+    """{choice index: names (lazy strings) of the marks it carries that the other choices do not}.
 
     For each kind of mark, the choices whose text carries it are used when some but not all do;
     otherwise those whose letter carries it. A mark on every choice (a bold document) is no mark.

@@ -8,6 +8,8 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from .docx_styles import HIDDEN, HIGHLIGHT, W, Numbering, Styles, is_filled, merge, num_pr, parse_xml, run_props
 from .result import UnsafeFile
 from .safety import read_member
@@ -99,7 +101,7 @@ class DocumentReader:
     def blocks(self) -> list:
         body = self.root.find(W + "body")
         if body is None:
-            raise UnsafeFile("Tệp Word bị hỏng: không có phần nội dung (w:body).")
+            raise UnsafeFile(_("Tệp Word bị hỏng: không có phần nội dung (w:body)."))
         out: list = []
         for element in _unwrap(body):
             if element.tag == W + "p":

@@ -2,6 +2,8 @@
 the correct choice among the ways a bank states it, and naming every conflict."""
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+
 from question_bank.normalize import clean_text, fold
 
 from .docx_lines import Choice, formatting_marks
@@ -58,8 +60,9 @@ def _apply_keys(drafts: list[Draft], keys: list[KeySection], result: ParseResult
         for number, letter in section.entries:
             positions = by_number.get(number, [])
             if not positions:
-                result.error(f"Câu {number}", f"Bảng đáp án có đáp án cho câu {number} nhưng tài liệu "
-                             f"không có câu {number}.")
+                result.error(_("Câu %(number)s", number=number),
+                             _("Bảng đáp án có đáp án cho câu %(number)s nhưng tài liệu không có câu %(number)s.",
+                               number=number))
                 continue
             own = [p for p in positions if section.start <= p < section.end]
             target = next((p for p in own + positions if not drafts[p].key_letters), None)
@@ -70,8 +73,8 @@ def _apply_keys(drafts: list[Draft], keys: list[KeySection], result: ParseResult
 
 def _question(draft: Draft, in_key: bool, result: ParseResult) -> ParsedQuestion:
     for text, letter in draft.stray:
-        result.warn(draft.where, f"Đoạn “{excerpt(text)}” sau phương án {letter} không thuộc câu hỏi "
-                    "hay phương án nào; đã bỏ qua.")
+        result.warn(draft.where, _("Đoạn “%(text)s” sau phương án %(letter)s không thuộc câu hỏi hay phương án "
+                                   "nào; đã bỏ qua.", text=excerpt(text), letter=letter))
     choices = _ordered(draft, result)
     letters = [c.letter for c in choices]
     question = ParsedQuestion(
@@ -85,13 +88,13 @@ def _question(draft: Draft, in_key: bool, result: ParseResult) -> ParsedQuestion
         question.answer_problem = problem
     elif stated:
         if stated not in letters:
-            question.answer_problem = f"Đáp án {stated} không có trong các phương án."
+            question.answer_problem = _("Đáp án %(letter)s không có trong các phương án.", letter=stated)
             return question
         index = letters.index(stated)
         question.correct = [index]
         if stars and stars != [index]:
-            question.answer_problem = (f"Phương án đánh dấu * ({_names(stars, letters)}) khác với đáp án "
-                                       f"ghi là {stated}.")
+            question.answer_problem = _("Phương án đánh dấu * (%(starred)s) khác với đáp án ghi là %(letter)s.",
+                                        starred=_names(stars, letters), letter=stated)
         _warn_marks(result, draft.where, marks, index, letters, stated)
     elif stars:
         question.correct = stars
@@ -111,11 +114,11 @@ def _ordered(draft: Draft, result: ParseResult) -> list[Choice]:
         return sorted(choices, key=lambda c: c.letter)
     repeated = sorted({letter for letter in letters if letters.count(letter) > 1})
     if repeated:
-        result.error(draft.where, f"Phương án {', '.join(repeated)} xuất hiện nhiều lần trong một câu; "
-                     "có thể thiếu nhãn “Câu N:” của câu tiếp theo.")
+        result.error(draft.where, _("Phương án %(letters)s xuất hiện nhiều lần trong một câu; "
+                                    "có thể thiếu nhãn “Câu N:” của câu tiếp theo.", letters=", ".join(repeated)))
     else:
-        result.warn(draft.where, f"Các phương án ({', '.join(letters)}) không theo thứ tự A, B, C…; "
-                    "đã đọc theo thứ tự xuất hiện.")
+        result.warn(draft.where, _("Các phương án (%(letters)s) không theo thứ tự A, B, C…; "
+                                   "đã đọc theo thứ tự xuất hiện.", letters=", ".join(letters)))
     return choices
 
 
@@ -125,21 +128,22 @@ def _stated_letter(draft: Draft, choices: list[Choice]) -> tuple[str | None, str
     for written in draft.answer_lines:
         index = letter_index(written)
         if index is None:
-            return None, f"Đáp án “{written}” phải là một chữ cái A–H."
+            return None, _("Đáp án “%(answer)s” phải là một chữ cái A–H.", answer=written)
         line_letters.append(LETTERS[index])
     for text in draft.answer_texts:
         match = [c.letter for c in choices if fold(c.text) == fold(text)]
         if not match:
-            return None, f"Đáp án “{text}” không khớp với phương án nào."
+            return None, _("Đáp án “%(answer)s” không khớp với phương án nào.", answer=text)
         line_letters.append(match[0])
     if len(set(line_letters)) > 1:
-        return None, f"Câu hỏi có nhiều dòng đáp án khác nhau ({', '.join(sorted(set(line_letters)))})."
+        return None, _("Câu hỏi có nhiều dòng đáp án khác nhau (%(letters)s).",
+                       letters=", ".join(sorted(set(line_letters))))
     if len(set(draft.key_letters)) > 1:
-        return None, (f"Bảng đáp án ghi nhiều đáp án khác nhau cho câu {draft.number} "
-                      f"({', '.join(sorted(set(draft.key_letters)))}).")
+        return None, _("Bảng đáp án ghi nhiều đáp án khác nhau cho câu %(number)s (%(letters)s).",
+                       number=draft.number, letters=", ".join(sorted(set(draft.key_letters))))
     if line_letters and draft.key_letters and line_letters[0] != draft.key_letters[0]:
-        return None, (f"Đáp án ghi dưới câu hỏi ({line_letters[0]}) khác với bảng đáp án "
-                      f"({draft.key_letters[0]}).")
+        return None, _("Đáp án ghi dưới câu hỏi (%(written)s) khác với bảng đáp án (%(keyed)s).",
+                       written=line_letters[0], keyed=draft.key_letters[0])
     stated = (line_letters or draft.key_letters or [None])[0]
     return stated, None
 
@@ -147,8 +151,8 @@ def _stated_letter(draft: Draft, choices: list[Choice]) -> tuple[str | None, str
 def _warn_marks(result, where, marks, index, letters, stated) -> None:
     others = {i: names for i, names in marks.items() if i != index}
     for i, names in others.items():
-        result.warn(where, f"Phương án {letters[i]} được đánh dấu ({', '.join(names)}) nhưng đáp án ghi "
-                    f"là {stated}; đã dùng {stated}.")
+        result.warn(where, _("Phương án %(letter)s được đánh dấu (%(marks)s) nhưng đáp án ghi là %(stated)s; "
+                             "đã dùng %(stated)s.", letter=letters[i], marks=", ".join(map(str, names)), stated=stated))
 
 
 def _names(indices, letters) -> str:
@@ -157,10 +161,21 @@ def _names(indices, letters) -> str:
 
 def _no_answer(draft: Draft, choices: list[Choice], in_key: bool) -> str:
     if in_key:
-        return (f"Bảng đáp án không có câu {draft.number} và không phương án nào được đánh dấu; "
-                "không xác định được đáp án đúng.")
-    shared = [name for bit, name in MARK_NAMES.items()
+        return _("Bảng đáp án không có câu %(number)s và không phương án nào được đánh dấu; "
+                 "không xác định được đáp án đúng.", number=draft.number)
+    shared = [str(name) for bit, name in MARK_NAMES.items()
               if all((c.text_marks() | c.letter_marks) & bit for c in choices)]
-    note = f" (mọi phương án đều {' và '.join(shared)} nên định dạng này không chỉ ra đáp án)" if shared else ""
-    return ("Không xác định được đáp án đúng: không có dòng “Đáp án: …”, dấu * hay phương án in đậm, "
-            f"gạch chân, chữ đỏ hoặc tô nền khác các phương án còn lại{note}.")
+    if not shared:
+        return _("Không xác định được đáp án đúng: không có dòng “Đáp án: …”, dấu * hay phương án in đậm, "
+                 "gạch chân, chữ đỏ hoặc tô nền khác các phương án còn lại.")
+    return _("Không xác định được đáp án đúng: không có dòng “Đáp án: …”, dấu * hay phương án in đậm, "
+             "gạch chân, chữ đỏ hoặc tô nền khác các phương án còn lại (mọi phương án đều %(marks)s nên "
+             "định dạng này không chỉ ra đáp án).", marks=_both(shared))
+
+
+def _both(names: list[str]) -> str:
+    """"in đậm và gạch chân": every name joined by “và”."""
+    joined = names[0]
+    for name in names[1:]:
+        joined = _("%(first)s và %(second)s", first=joined, second=name)
+    return joined

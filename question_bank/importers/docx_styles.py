@@ -4,6 +4,8 @@ A run's marks are a bit set (bold, underline, red, highlight). Word resolves the
 document defaults, the paragraph style, the character style and the run itself, in that order;
 `Styles` does the same so a "Strong" or red character style counts like direct formatting.
 """
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from lxml import etree
 
 from .result import UnsafeFile
@@ -12,7 +14,8 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 BOLD, UNDERLINE, RED, HIGHLIGHT = 1, 2, 4, 8
 MARKS = (BOLD, UNDERLINE, RED, HIGHLIGHT)
-MARK_NAMES = {BOLD: "in đậm", UNDERLINE: "gạch chân", RED: "chữ đỏ", HIGHLIGHT: "tô nền"}
+# Shown in messages; lazy, so made str where used.
+MARK_NAMES = {BOLD: _l("in đậm"), UNDERLINE: _l("gạch chân"), RED: _l("chữ đỏ"), HIGHLIGHT: _l("tô nền")}
 HIDDEN = 16  # w:vanish: text Word does not show
 
 _OFF = {"0", "false", "off"}
@@ -23,13 +26,13 @@ _RPR_KINDS = {
     W + "b": BOLD, W + "u": UNDERLINE, W + "color": RED, W + "vanish": HIDDEN,
     W + "highlight": HIGHLIGHT, W + "shd": HIGHLIGHT,
 }
-_DTD_REFUSED = "Tệp chứa khai báo XML không được phép (DOCTYPE/ENTITY); tệp bị từ chối."
+_DTD_REFUSED = _l("Tệp chứa khai báo XML không được phép (DOCTYPE/ENTITY); tệp bị từ chối.")
 
 
 def parse_xml(data: bytes, name: str):
     """The root element of one package part, parsed without DTDs, entities or network."""
     if _declares_dtd(data):
-        raise UnsafeFile(_DTD_REFUSED)
+        raise UnsafeFile(str(_DTD_REFUSED))
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
         remove_comments=True, remove_pis=True,
@@ -37,12 +40,12 @@ def parse_xml(data: bytes, name: str):
     try:
         root = etree.fromstring(data, parser)
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise UnsafeFile(f"Tệp Word bị hỏng: phần {name} không phải XML hợp lệ.") from exc
+        raise UnsafeFile(_("Tệp Word bị hỏng: phần %(part)s không phải XML hợp lệ.", part=name)) from exc
     if root is None:
-        raise UnsafeFile(f"Tệp Word bị hỏng: phần {name} trống.")
+        raise UnsafeFile(_("Tệp Word bị hỏng: phần %(part)s trống.", part=name))
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.externalDTD is not None or docinfo.doctype:
-        raise UnsafeFile(_DTD_REFUSED)
+        raise UnsafeFile(str(_DTD_REFUSED))
     return root
 
 
@@ -168,7 +171,7 @@ class Styles:
                 current = self._raw[current][0]
             props, shaded, num = (0, 0), False, (None, None)
             for sid in reversed(chain):
-                _, own, own_shaded, own_num = self._raw[sid]
+                _based_on, own, own_shaded, own_num = self._raw[sid]
                 props = merge(props, own)
                 shaded = shaded or own_shaded
                 num = (own_num[0] or num[0], own_num[1] if own_num[1] is not None else num[1])
@@ -242,7 +245,7 @@ class Numbering:
         counters[ilvl] = counters.get(ilvl, start - 1) + 1
         for deeper in [k for k in counters if k > ilvl]:
             del counters[deeper]
-        _, fmt, text, suffix = levels[ilvl]
+        _start, fmt, text, suffix = levels[ilvl]
         if fmt in ("bullet", "none") or not text:
             return ""
         for level in range(9):

@@ -11,15 +11,16 @@ knows (short answer, numeric, matching, essay, description, partial credit) are 
 import re
 from html.parser import HTMLParser
 
+from flask_babel import gettext as _
+
 from question_bank.normalize import clean_text
 
 from .result import ParsedQuestion, ParseResult
 from .text import decode
 from .validate import LETTERS
 
-TRUE_FALSE = ["Đúng", "Sai"]
+TRUE_FALSE = ["Đúng", "Sai"]  # choice texts stored with the question, not interface text
 BLANK = "_____"
-SUPPORTED = "chỉ nhận câu trắc nghiệm một đáp án đúng ({=đúng ~sai ~sai}) hoặc Đúng/Sai ({T}, {F})."
 
 # Escaped characters become private-use placeholders while the structure is read, then return.
 _PLACEHOLDERS = {"\\": "\ue000", "~": "\ue001", "=": "\ue002", "#": "\ue003", "{": "\ue004", "}": "\ue005",
@@ -39,12 +40,13 @@ def parse(data: bytes) -> ParseResult:
     result = ParseResult()
     topic: str | None = None
     number = 0
+    label = _("Câu %(number)s")  # translated once, filled in per question
     for first_line, block in _blocks(decode(data)):
         if isinstance(block, _Category):
             topic = block.topic
             continue
         number += 1
-        question = _Question(result, f"Câu {number}", first_line, block).read()
+        question = _Question(result, label % {"number": number}, first_line, block).read()
         if question is not None:
             question.topic = topic
             result.questions.append(question)
@@ -109,7 +111,8 @@ class _Question:
         return self.first_line + self.block.count("\n", 0, position)
 
     def stray(self, position: int) -> None:
-        self.error(f"Dấu “}}” ở dòng {self.line(position)} không có dấu “{{” mở tương ứng (viết \\}} nếu đó là chữ).")
+        self.error(_("Dấu “}” ở dòng %(line)s không có dấu “{” mở tương ứng (viết \\} nếu đó là chữ).",
+                     line=self.line(position)))
 
     def read(self) -> ParsedQuestion | None:
         start = self.after_title()
@@ -130,8 +133,8 @@ class _Question:
         end = self.block.find("::", start + 2)
         if end >= 0:
             return end + 2
-        self.result.warn(self.where, "Tên câu hỏi mở bằng “::” nhưng không có “::” đóng; "
-                                     "đã đọc phần sau là nội dung câu hỏi.")
+        self.result.warn(self.where, _("Tên câu hỏi mở bằng “::” nhưng không có “::” đóng; "
+                                       "đã đọc phần sau là nội dung câu hỏi."))
         return start + 2
 
     def answer_block(self, start: int) -> tuple[int, int] | None:
@@ -140,8 +143,8 @@ class _Question:
         opening = block.find("{", start)
         closing = block.find("}", start)
         if opening < 0 and closing < 0:
-            self.error("Không có khối đáp án {…}: câu mô tả không được hỗ trợ. Trong GIFT, dòng trống "
-                       "ngăn cách các câu hỏi; nếu đây là phần đầu của câu hỏi, hãy bỏ dòng trống ở giữa.")
+            self.error(_("Không có khối đáp án {…}: câu mô tả không được hỗ trợ. Trong GIFT, dòng trống "
+                         "ngăn cách các câu hỏi; nếu đây là phần đầu của câu hỏi, hãy bỏ dòng trống ở giữa."))
             return None
         if opening < 0 or 0 <= closing < opening:
             self.stray(closing)
@@ -150,12 +153,13 @@ class _Question:
         if 0 <= nested < closing:
             closing = -1  # the `}` belongs to the next block: this one was never closed
         if closing < 0:
-            self.error(f"Khối đáp án mở bằng “{{” ở dòng {self.line(opening)} không được đóng bằng “}}”.")
+            self.error(_("Khối đáp án mở bằng “{” ở dòng %(line)s không được đóng bằng “}”.",
+                         line=self.line(opening)))
             return None
         extra = block.find("{", closing + 1)
         if extra >= 0:
-            self.error(f"Câu hỏi có thêm khối đáp án ở dòng {self.line(extra)}; mỗi câu chỉ có một khối {{…}} "
-                       "(có thể thiếu dòng trống giữa hai câu hỏi).")
+            self.error(_("Câu hỏi có thêm khối đáp án ở dòng %(line)s; mỗi câu chỉ có một khối {…} "
+                         "(có thể thiếu dòng trống giữa hai câu hỏi).", line=self.line(extra)))
             return None
         stray = block.find("}", closing + 1)
         if stray >= 0:
@@ -189,37 +193,44 @@ class _Question:
         question = ParsedQuestion(where=self.where, text=stem, choices=[], explanation=explanation)
         true_false = body.split("#", 1)[0].strip().upper()
         if not body:
-            return self.unsupported("Câu tự luận ({})")
+            return self.unsupported(_("Câu tự luận ({}) không được hỗ trợ; chỉ nhận câu trắc nghiệm một đáp án "
+                                      "đúng ({=đúng ~sai ~sai}) hoặc Đúng/Sai ({T}, {F})."))
         if body.startswith("#"):
-            return self.unsupported("Câu trả lời dạng số ({#…})")
+            return self.unsupported(_("Câu trả lời dạng số ({#…}) không được hỗ trợ; chỉ nhận câu trắc nghiệm một "
+                                      "đáp án đúng ({=đúng ~sai ~sai}) hoặc Đúng/Sai ({T}, {F})."))
         if "~" in body:
             if not self.choices(question, body):
                 return None
         elif "=" in body and "->" in body:
-            return self.unsupported("Câu ghép đôi (=… -> …)")
+            return self.unsupported(_("Câu ghép đôi (=… -> …) không được hỗ trợ; chỉ nhận câu trắc nghiệm một "
+                                      "đáp án đúng ({=đúng ~sai ~sai}) hoặc Đúng/Sai ({T}, {F})."))
         elif true_false in _TRUE_FALSE:
             question.choices = list(TRUE_FALSE)
             question.correct = [_TRUE_FALSE[true_false]]
         elif body.startswith("="):
-            return self.unsupported("Câu trả lời ngắn (chỉ có đáp án “=”, không có phương án sai “~”)")
+            return self.unsupported(_("Câu trả lời ngắn (chỉ có đáp án “=”, không có phương án sai “~”) không "
+                                      "được hỗ trợ; chỉ nhận câu trắc nghiệm một đáp án đúng ({=đúng ~sai ~sai}) "
+                                      "hoặc Đúng/Sai ({T}, {F})."))
         else:
-            self.error(f"Khối đáp án “{{{clean_text(body.translate(_RESTORE))[:60]}}}” không đúng cú pháp GIFT: "
-                       "phương án đúng bắt đầu bằng “=”, phương án sai bằng “~”.")
+            self.error(_("Khối đáp án “{%(body)s}” không đúng cú pháp GIFT: "
+                         "phương án đúng bắt đầu bằng “=”, phương án sai bằng “~”.",
+                         body=clean_text(body.translate(_RESTORE))[:60]))
             return None
         if self.images:
-            self.result.warn(self.where, "Câu hỏi có hình ảnh; chỉ phần chữ được nhập, hình ảnh bị bỏ qua.")
+            self.result.warn(self.where, _("Câu hỏi có hình ảnh; chỉ phần chữ được nhập, hình ảnh bị bỏ qua."))
         return question
 
-    def unsupported(self, kind: str) -> None:
-        self.error(f"{kind} không được hỗ trợ; {SUPPORTED}")
+    def unsupported(self, message: str) -> None:
+        self.error(message)
         return None
 
     def choices(self, question: ParsedQuestion, body: str) -> bool:
         """Multiple choice: fills choices and correct; False when the question is refused."""
         parts = _ANSWER_MARK.split(body)
         if parts[0].strip():
-            self.error(f"Khối đáp án có “{clean_text(parts[0].translate(_RESTORE))[:60]}” trước phương án đầu tiên; "
-                       "mỗi phương án phải bắt đầu bằng “=” (đúng) hoặc “~” (sai).")
+            self.error(_("Khối đáp án có “%(text)s” trước phương án đầu tiên; "
+                         "mỗi phương án phải bắt đầu bằng “=” (đúng) hoặc “~” (sai).",
+                         text=clean_text(parts[0].translate(_RESTORE))[:60]))
             return False
         full, partial = [], []
         for index, (mark, raw) in enumerate(zip(parts[1::2], parts[2::2])):
@@ -234,15 +245,19 @@ class _Question:
             elif weight > 0:
                 partial.append((index, weight))
         if partial and not full:
-            self.error("Câu chọn nhiều đáp án tính điểm từng phần (~%50%…) không được hỗ trợ; " + SUPPORTED)
+            self.error(_("Câu chọn nhiều đáp án tính điểm từng phần (%(example)s) không được hỗ trợ; chỉ nhận câu "
+                         "trắc nghiệm một đáp án đúng ({=đúng ~sai ~sai}) hoặc Đúng/Sai ({T}, {F}).",
+                         example="~%50%…"))
             return False
         for index, weight in partial:
             letter = LETTERS[index] if index < len(LETTERS) else str(index + 1)
-            self.result.warn(self.where, f"Phương án {letter} được {weight:g}% số điểm trong GIFT; "
-                                         "ở đây chỉ có một đáp án đúng nên phương án này tính là sai.")
+            self.result.warn(self.where, _("Phương án %(letter)s được %(weight)s%% số điểm trong GIFT; ở đây chỉ có "
+                                           "một đáp án đúng nên phương án này tính là sai.",
+                                           letter=letter, weight=format(weight, "g")))
         question.correct = full
         if not full:
-            question.answer_problem = "Không có phương án đúng: đánh dấu phương án đúng bằng “=” (ví dụ {=đúng ~sai})."
+            question.answer_problem = _("Không có phương án đúng: đánh dấu phương án đúng bằng “=” "
+                                        "(ví dụ {=đúng ~sai}).")
         return True
 
 

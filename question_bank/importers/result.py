@@ -1,8 +1,15 @@
 """What every importer returns: parsed questions plus every problem with its place."""
 from dataclasses import dataclass, field
 
-# `where` for problems that belong to the whole file rather than to one question or row.
+from flask_babel import gettext as _
+
+# `where` for problems that belong to the whole file rather than to one question or row: the
+# msgid, kept a plain str for callers that compare with it; file_where() is the shown label.
 FILE_WHERE = "Tệp"
+
+
+def file_where() -> str:
+    return _("Tệp")
 
 
 @dataclass
@@ -54,7 +61,7 @@ class ParseResult:
     @classmethod
     def refused(cls, message: str, fmt: str = "") -> "ParseResult":
         """A file refused as a whole (hostile, corrupt, not what it claims)."""
-        return cls(errors=[Problem(FILE_WHERE, message)], format=fmt)
+        return cls(errors=[Problem(file_where(), message)], format=fmt)
 
 
 class UnsafeFile(Exception):

@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from . import csv as csv_reader
 from .detect import detect
-from .result import FILE_WHERE, Problem, UnsafeFile
+from .result import Problem, UnsafeFile, file_where
 from .safety import check_size
 from .table import texts_of
 from .text import decode
@@ -26,17 +28,17 @@ from .xlsx import SheetRows, open_workbook
 
 CSV_TITLE = csv_reader.LABEL
 _TEXT_KINDS = ("csv", "aiken", "gift", "text")  # detect() names text files after question formats
-_USE = "hãy dùng Excel (.xlsx) hoặc CSV"
+# Lazy: made str where used.
 _REFUSALS = {
-    "empty": "Tệp rỗng: không có nội dung nào.",
-    "docx": f"Tệp Word (.docx) không phải bảng tính; {_USE}.",
-    "ole2": "Tệp Excel đời cũ (.xls) hoặc tệp có mật khẩu; hãy lưu lại dưới dạng .xlsx không mật khẩu.",
-    "odf": "Tệp OpenDocument (.ods của LibreOffice) không phải tệp Excel; hãy lưu lại dưới dạng .xlsx.",
-    "utf16": "Tệp văn bản mã UTF-16 (Unicode) không được hỗ trợ; hãy lưu CSV với mã UTF-8.",
-    "pdf": f"Tệp PDF không được hỗ trợ; {_USE}.",
-    "image": f"Tệp ảnh không được hỗ trợ; {_USE}.",
+    "empty": _l("Tệp rỗng: không có nội dung nào."),
+    "docx": _l("Tệp Word (.docx) không phải bảng tính; hãy dùng Excel (.xlsx) hoặc CSV."),
+    "ole2": _l("Tệp Excel đời cũ (.xls) hoặc tệp có mật khẩu; hãy lưu lại dưới dạng .xlsx không mật khẩu."),
+    "odf": _l("Tệp OpenDocument (.ods của LibreOffice) không phải tệp Excel; hãy lưu lại dưới dạng .xlsx."),
+    "utf16": _l("Tệp văn bản mã UTF-16 (Unicode) không được hỗ trợ; hãy lưu CSV với mã UTF-8."),
+    "pdf": _l("Tệp PDF không được hỗ trợ; hãy dùng Excel (.xlsx) hoặc CSV."),
+    "image": _l("Tệp ảnh không được hỗ trợ; hãy dùng Excel (.xlsx) hoặc CSV."),
 }
-_UNKNOWN = f"Không nhận ra định dạng tệp; {_USE}."
+_UNKNOWN = _l("Không nhận ra định dạng tệp; hãy dùng Excel (.xlsx) hoặc CSV.")
 
 
 def count_filled(cells: list[str]) -> int:
@@ -72,7 +74,7 @@ class Table:
 
     @classmethod
     def refused(cls, message: str, fmt: str = "") -> "Table":
-        return cls(format=fmt, errors=[Problem(FILE_WHERE, message)])
+        return cls(format=fmt, errors=[Problem(file_where(), message)])
 
     def close(self) -> None:
         self._stack.close()
@@ -101,7 +103,7 @@ def read_rows(data: bytes, header_size: Callable[[list[str]], int] = count_fille
             return _csv(data, header_size)
     except UnsafeFile as exc:
         return Table.refused(str(exc), kind)
-    return Table.refused(_REFUSALS.get(kind, _UNKNOWN), kind)
+    return Table.refused(str(_REFUSALS.get(kind, _UNKNOWN)), kind)
 
 
 def _workbook(data: bytes) -> Table:

@@ -3,6 +3,8 @@ import io
 import re
 import zipfile
 
+from flask_babel import gettext as _
+
 from .result import UnsafeFile
 
 MAX_FILE_BYTES = 20 * 1024 * 1024  # the upload limit (413 on the web, an error on the CLI)
@@ -18,7 +20,8 @@ _DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 def check_size(data: bytes, limit: int = MAX_FILE_BYTES) -> None:
     if len(data) > limit:
         raise UnsafeFile(
-            f"Tệp quá lớn ({len(data) / 1048576:.1f} MB); giới hạn là {limit / 1048576:.0f} MB."
+            _("Tệp quá lớn (%(size)s MB); giới hạn là %(limit)s MB.",
+              size=format(len(data) / 1048576, ".1f"), limit=format(limit / 1048576, ".0f"))
         )
 
 
@@ -28,18 +31,18 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise UnsafeFile("Tệp bị hỏng hoặc không phải tệp Office hợp lệ.") from exc
+        raise UnsafeFile(_("Tệp bị hỏng hoặc không phải tệp Office hợp lệ.")) from exc
     if len(members) > MAX_ZIP_MEMBERS:
-        raise UnsafeFile(f"Tệp chứa {len(members)} thành phần, vượt giới hạn an toàn.")
+        raise UnsafeFile(_("Tệp chứa %(count)s thành phần, vượt giới hạn an toàn.", count=len(members)))
     total = 0
     for info in members:
         if info.flag_bits & 0x1:
-            raise UnsafeFile("Tệp được mã hoá (có mật khẩu); hãy bỏ mật khẩu rồi tải lên lại.")
+            raise UnsafeFile(_("Tệp được mã hoá (có mật khẩu); hãy bỏ mật khẩu rồi tải lên lại."))
         total += info.file_size
         too_big = info.file_size > MAX_MEMBER_BYTES or total > MAX_UNZIPPED_BYTES
         ratio = info.file_size / max(info.compress_size, 1)
         if too_big or (info.file_size > 1_000_000 and ratio > MAX_RATIO):
-            raise UnsafeFile("Tệp nén bất thường (zip bomb): dung lượng giải nén quá lớn.")
+            raise UnsafeFile(_("Tệp nén bất thường (zip bomb): dung lượng giải nén quá lớn."))
     return archive
 
 
@@ -49,18 +52,18 @@ def read_member(archive: zipfile.ZipFile, name: str, limit: int = MAX_MEMBER_BYT
         with archive.open(name) as handle:
             data = handle.read(limit + 1)
     except KeyError as exc:
-        raise UnsafeFile(f"Tệp thiếu thành phần {name}; tệp bị hỏng.") from exc
+        raise UnsafeFile(_("Tệp thiếu thành phần %(part)s; tệp bị hỏng.", part=name)) from exc
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise UnsafeFile("Tệp bị hỏng, không giải nén được.") from exc
+        raise UnsafeFile(_("Tệp bị hỏng, không giải nén được.")) from exc
     if len(data) > limit:
-        raise UnsafeFile("Tệp nén bất thường (zip bomb): dung lượng giải nén quá lớn.")
+        raise UnsafeFile(_("Tệp nén bất thường (zip bomb): dung lượng giải nén quá lớn."))
     return data
 
 
 def check_xml(data: bytes) -> None:
     """OOXML never needs a DTD; one that declares entities is an expansion attack."""
     if _DOCTYPE.search(data[:4096]) or (b"<!ENTITY" in data or b"<!DOCTYPE" in data):
-        raise UnsafeFile("Tệp chứa khai báo XML không được phép (DOCTYPE/ENTITY); tệp bị từ chối.")
+        raise UnsafeFile(_("Tệp chứa khai báo XML không được phép (DOCTYPE/ENTITY); tệp bị từ chối."))
 
 
 def check_package(data: bytes) -> zipfile.ZipFile:

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from flask_babel import gettext as _
+
 from question_bank.normalize import clean_text, fold, strip_accents
 
 from .result import ParsedQuestion, ParseResult
@@ -42,9 +44,6 @@ _STATUS_WORDS = {
     "retired": "retired", "ngung dung": "retired", "ngung su dung": "retired", "da ngung": "retired",
     "luu tru": "retired",
 }
-EXPECTED_HEADERS = (
-    "“Câu hỏi” (hoặc “Nội dung”, “Question”), “A”, “B”, … (hoặc “Phương án A”…) và “Đáp án” (hoặc “Answer”)"
-)
 
 
 def format_count(number: int) -> str:
@@ -167,12 +166,13 @@ def read_table(result: ParseResult, label: str, rows: Iterable[tuple[int, list]]
         return None
     _report_layout(result, label, layout)
     count = 0
+    place = _("%(sheet)s, dòng %(row)s")  # translated once, filled in per row
     for row_number, cells in iterator:
         if _repeats_header(layout, cells):  # a second table with its own header further down
             layout = read_layout(row_number, cells)
             _report_layout(result, label, layout)
             continue
-        where = f"{label}, dòng {row_number}"
+        where = place % {"sheet": label, "row": row_number}
         if not _has_content(layout, cells):
             continue  # a pre-numbered template row: only STT or unknown columns filled in
         result.questions.append(row_question(result, layout, cells, where))
@@ -199,14 +199,14 @@ def _repeats_header(layout: Layout, cells) -> bool:
 
 
 def _report_layout(result: ParseResult, label: str, layout: Layout) -> None:
-    where = f"{label}, dòng {layout.row}"
+    where = _("%(sheet)s, dòng %(row)s", sheet=label, row=layout.row)
     if "answer" not in layout.columns:
-        result.error(where, "Thiếu cột “Đáp án” (hoặc “Answer”) ở dòng tiêu đề.")
+        result.error(where, _("Thiếu cột “Đáp án” (hoặc “Answer”) ở dòng tiêu đề."))
     for name in layout.repeated:
-        result.warn(where, f"Cột “{name}” xuất hiện nhiều lần; chỉ đọc cột đầu tiên.")
+        result.warn(where, _("Cột “%(column)s” xuất hiện nhiều lần; chỉ đọc cột đầu tiên.", column=name))
     if layout.unknown:
         names = ", ".join(f"“{name}”" for name in layout.unknown)
-        result.warn(where, f"Không nhận ra cột {names}; đã bỏ qua.")
+        result.warn(where, _("Không nhận ra cột %(columns)s; đã bỏ qua.", columns=names))
 
 
 def _has_content(layout: Layout, cells: list[str]) -> bool:
@@ -245,8 +245,8 @@ def row_question(result: ParseResult, layout: Layout, cells: list[str], where: s
     if "status" in columns:
         status = _STATUS_WORDS.get(header_key(_get(cells, columns["status"])))
         if status is None:
-            result.error(where, f"Trạng thái “{_get(cells, columns['status'])}” không hợp lệ (dùng “Đang dùng” "
-                                "hoặc “Ngừng dùng”).")
+            result.error(where, _("Trạng thái “%(value)s” không hợp lệ (dùng “Đang dùng” hoặc “Ngừng dùng”).",
+                                  value=_get(cells, columns["status"])))
         else:
             question.status = status
     return question
@@ -263,14 +263,14 @@ def _read_answer(question: ParsedQuestion, answer: str) -> None:
     """A letter (any case), the full text of a choice, or "B. full text"."""
     choices = question.choices
     if not answer:
-        question.answer_problem = "Thiếu đáp án (ô “Đáp án” để trống)."
+        question.answer_problem = _("Thiếu đáp án (ô “Đáp án” để trống).")
         return
     index = letter_index(answer)
     if index is not None:
         if index < len(choices) and choices[index]:
             question.correct = [index]
         else:
-            question.answer_problem = f"Đáp án {LETTERS[index]} không có trong các phương án."
+            question.answer_problem = _("Đáp án %(letter)s không có trong các phương án.", letter=LETTERS[index])
         return
     found = _match_text(choices, answer)
     prefixed = _LETTER_PREFIX.match(answer)
@@ -279,7 +279,7 @@ def _read_answer(question: ParsedQuestion, answer: str) -> None:
         if index < len(choices) and _match_text([choices[index]], prefixed.group(2)) == 0:
             found = index
     if found is None:
-        question.answer_problem = f"Đáp án “{answer}” không khớp với phương án nào."
+        question.answer_problem = _("Đáp án “%(answer)s” không khớp với phương án nào.", answer=answer)
     else:
         question.correct = [found]
 

@@ -1,6 +1,8 @@
 """Decoding text files: UTF-8 (BOM or not), then the legacy encodings that give valid Vietnamese."""
 import unicodedata
 
+from flask_babel import gettext as _
+
 from .result import UnsafeFile
 
 # Windows-1258 first: it is what Vietnamese Windows writes, and 1252 would turn its tones into junk.
@@ -19,4 +21,4 @@ def decode(data: bytes) -> str:
             continue
         # Windows-1258 decodes any text it wrote; 1252 takes the few bytes 1258 leaves undefined.
         return unicodedata.normalize("NFC", text)
-    raise UnsafeFile("Không đọc được mã ký tự của tệp; hãy lưu tệp dưới dạng UTF-8.")
+    raise UnsafeFile(_("Không đọc được mã ký tự của tệp; hãy lưu tệp dưới dạng UTF-8."))

@@ -1,4 +1,6 @@
 """Checks every format shares: a question's shape, difficulty words, answer letters."""
+from flask_babel import gettext as _
+
 from question_bank.models import MAX_CHOICES, MIN_CHOICES
 from question_bank.normalize import clean_text, strip_accents
 
@@ -24,7 +26,7 @@ def parse_difficulty(value) -> str | None:
         return _DIFFICULTY_WORDS[text]
     except KeyError:
         raise ValueError(
-            f"Mức độ “{clean_text(value)}” không hợp lệ (dùng Dễ, Trung bình, Khó hoặc 1, 2, 3)."
+            _("Mức độ “%(value)s” không hợp lệ (dùng Dễ, Trung bình, Khó hoặc 1, 2, 3).", value=clean_text(value))
         ) from None
 
 
@@ -38,28 +40,30 @@ def check_question(q: ParsedQuestion) -> list[Problem]:
     """Every problem of one parsed question, each naming its place."""
     problems = []
     if not clean_text(q.text):
-        problems.append(Problem(q.where, "Câu hỏi không có nội dung."))
+        problems.append(Problem(q.where, _("Câu hỏi không có nội dung.")))
     if len(q.choices) < MIN_CHOICES:
         problems.append(
-            Problem(q.where, f"Câu hỏi cần ít nhất {MIN_CHOICES} phương án, tệp có {len(q.choices)}.")
+            Problem(q.where, _("Câu hỏi cần ít nhất %(minimum)s phương án, tệp có %(count)s.",
+                               minimum=MIN_CHOICES, count=len(q.choices)))
         )
     if len(q.choices) > MAX_CHOICES:
         problems.append(
-            Problem(q.where, f"Câu hỏi có {len(q.choices)} phương án, tối đa là {MAX_CHOICES}.")
+            Problem(q.where, _("Câu hỏi có %(count)s phương án, tối đa là %(maximum)s.",
+                               count=len(q.choices), maximum=MAX_CHOICES))
         )
     for index, choice in enumerate(q.choices[:MAX_CHOICES]):
         if not clean_text(choice):
-            problems.append(Problem(q.where, f"Phương án {LETTERS[index]} để trống."))
+            problems.append(Problem(q.where, _("Phương án %(letter)s để trống.", letter=LETTERS[index])))
     if q.answer_problem:
         problems.append(Problem(q.where, q.answer_problem))
     elif not q.correct:
-        problems.append(Problem(q.where, "Không xác định được đáp án đúng."))
+        problems.append(Problem(q.where, _("Không xác định được đáp án đúng.")))
     elif len(set(q.correct)) > 1:
         letters = ", ".join(LETTERS[i] for i in sorted(set(q.correct)) if i < len(LETTERS))
         problems.append(
-            Problem(q.where, f"Câu hỏi có nhiều hơn một đáp án đúng ({letters}); chỉ được một.")
+            Problem(q.where, _("Câu hỏi có nhiều hơn một đáp án đúng (%(letters)s); chỉ được một.", letters=letters))
         )
     elif q.correct[0] >= len(q.choices):
         letter = LETTERS[q.correct[0]] if q.correct[0] < len(LETTERS) else str(q.correct[0] + 1)
-        problems.append(Problem(q.where, f"Đáp án {letter} không có trong các phương án."))
+        problems.append(Problem(q.where, _("Đáp án %(letter)s không có trong các phương án.", letter=letter)))
     return problems

@@ -18,15 +18,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel, from_ISO8601
 
-from .result import FILE_WHERE, ParseResult, UnsafeFile
+from .result import ParseResult, UnsafeFile, file_where
 from .safety import MAX_ROWS, check_package, read_member
-from .table import EXPECTED_HEADERS, HEADER_SCAN_ROWS, MAX_COLUMNS, format_count, is_blank, read_table
+from .table import HEADER_SCAN_ROWS, MAX_COLUMNS, format_count, is_blank, read_table
 
-CORRUPT = "Tệp Excel bị hỏng hoặc không đọc được; hãy mở bằng Excel và lưu lại dưới dạng .xlsx."
+CORRUPT = _l("Tệp Excel bị hỏng hoặc không đọc được; hãy mở bằng Excel và lưu lại dưới dạng .xlsx.")
 
 _PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 _PARSER = etree.XMLParser(**_PARSER_OPTIONS)
@@ -49,7 +51,7 @@ _BROKEN = (etree.LxmlError, KeyError, ValueError, IndexError, TypeError, Overflo
 
 
 def too_many_rows(title: str) -> str:
-    return f"Trang tính “{title}” có hơn {format_count(MAX_ROWS)} dòng; hãy chia nhỏ tệp."
+    return _("Trang tính “%(sheet)s” có hơn %(rows)s dòng; hãy chia nhỏ tệp.", sheet=title, rows=format_count(MAX_ROWS))
 
 
 def parse(data: bytes) -> ParseResult:
@@ -69,7 +71,7 @@ def open_workbook(data: bytes) -> Iterator["_Workbook"]:
             workbook = _Workbook(archive)
             claims = [(title, workbook.claimed_rows(path)) for title, path in workbook.sheets]
         except _BROKEN as exc:
-            raise UnsafeFile(CORRUPT) from exc
+            raise UnsafeFile(str(CORRUPT)) from exc
         for title, claimed in claims:  # every claim checked before any row is read
             if claimed > MAX_ROWS:
                 raise UnsafeFile(too_many_rows(title))
@@ -91,16 +93,17 @@ def _read_workbook(workbook: "_Workbook") -> ParseResult:
             continue
         read_any = True
         if count == 0:
-            result.error(title, f"Trang tính “{title}” có dòng tiêu đề nhưng không có câu hỏi nào.")
+            result.error(title, _("Trang tính “%(sheet)s” có dòng tiêu đề nhưng không có câu hỏi nào.", sheet=title))
     if not read_any:
         result.error(
-            FILE_WHERE,
-            f"Không tìm thấy dòng tiêu đề trong {HEADER_SCAN_ROWS} dòng đầu của trang tính nào; "
-            f"cần các cột {EXPECTED_HEADERS}.",
+            file_where(),
+            _("Không tìm thấy dòng tiêu đề trong %(rows)s dòng đầu của trang tính nào; cần các cột “Câu hỏi” "
+              "(hoặc “Nội dung”, “Question”), “A”, “B”, … (hoặc “Phương án A”…) và “Đáp án” (hoặc “Answer”).",
+              rows=HEADER_SCAN_ROWS),
         )
         return result
     for title in skipped:
-        result.warn(title, f"Trang tính “{title}” không có dòng tiêu đề câu hỏi; đã bỏ qua.")
+        result.warn(title, _("Trang tính “%(sheet)s” không có dòng tiêu đề câu hỏi; đã bỏ qua.", sheet=title))
     return result
 
 
@@ -148,7 +151,7 @@ class _Workbook:
             return []
         strings = []
         with self.archive.open(path) as stream:
-            for _, item in etree.iterparse(stream, tag=f"{self.ns}si", **_PARSER_OPTIONS):
+            for _event, item in etree.iterparse(stream, tag=f"{self.ns}si", **_PARSER_OPTIONS):
                 strings.append(self.text_of(item))
                 item.clear()
         return strings
@@ -191,7 +194,7 @@ class _Workbook:
         strings, date_styles, epoch = self.strings, self.date_styles, self.epoch
         number = 0
         with self.archive.open(path) as stream:
-            for _, row in etree.iterparse(stream, tag=row_tag, **_PARSER_OPTIONS):
+            for _event, row in etree.iterparse(stream, tag=row_tag, **_PARSER_OPTIONS):
                 number = int(row.get("r") or number + 1)
                 if number > MAX_ROWS:
                     raise UnsafeFile(too_many_rows(title))
@@ -278,6 +281,6 @@ class SheetRows:
                     self.has_content = True
                 yield number, values
         except _BROKEN as exc:
-            raise UnsafeFile(CORRUPT) from exc
+            raise UnsafeFile(str(CORRUPT)) from exc
         finally:
             rows.close()

@@ -7,6 +7,9 @@
  *   when the browser reports it is back online, so a dropped network loses nothing.
  * - Submitting asks for confirmation listing unanswered questions; the submit carries every
  *   choice not yet acknowledged (SPEC §5). At zero the script submits by itself.
+ * - The visible clock is silent for screen readers (role=timer); a separate polite live region
+ *   says "5 minutes left" and "1 minute left", once each.
+ * - Every word shown comes from the page's translated JSON block #quiz-i18n: no text lives here.
  */
 (function () {
   "use strict";
@@ -14,6 +17,20 @@
   var form = document.getElementById("quiz-form");
   if (!form || !window.fetch || !window.JSON || !Date.now) {
     return;
+  }
+  var messages = readMessages();
+  if (messages === null) {
+    return; // no translated text: leave the plain form, which works without this script
+  }
+
+  function readMessages() {
+    var block = document.getElementById("quiz-i18n");
+    try {
+      var parsed = block ? JSON.parse(block.textContent) : null;
+      return parsed && typeof parsed === "object" ? parsed : null;
+    } catch (e) {
+      return null;
+    }
   }
 
   var data = form.dataset;
@@ -23,10 +40,10 @@
   var offset = Date.parse(data.serverNow) - Date.now();
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrfToken = csrfMeta ? csrfMeta.getAttribute("content") : "";
-  var messages = document.getElementById("quiz-messages").dataset;
   var statusEl = document.getElementById("save-status");
   var countEl = document.getElementById("answered-count");
   var timerEl = document.getElementById("countdown");
+  var announcerEl = document.getElementById("timer-announcer");
   var dialog = document.getElementById("submit-dialog");
   var predictionInput = form.querySelector('input[name="prediction"]');
   var fieldsets = Array.prototype.slice.call(form.querySelectorAll("fieldset[data-question-id]"));
@@ -44,6 +61,12 @@
   var closed = false;              // submitted or refused: stop sending
   var submitting = false;
   var timerHandle = null;
+  // Spoken once each, when the time left first drops to them; passed already at load: not spoken.
+  var warnings = [
+    { at: 5 * 60 * 1000, text: messages.fiveMinutesLeft, done: false },
+    { at: 60 * 1000, text: messages.oneMinuteLeft, done: false }
+  ];
+  var firstTick = true;
 
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, function (_, key) {
@@ -287,10 +310,25 @@
     return h ? h + ":" + mm + ":" + ss : mm + ":" + ss;
   }
 
+  function announce(left) {
+    var due = null;
+    warnings.forEach(function (warning) {
+      if (!warning.done && left <= warning.at) {
+        warning.done = true;
+        due = warning; // after a sleep several may pass at once: say only the latest
+      }
+    });
+    if (due && !firstTick && left > 0 && announcerEl) {
+      announcerEl.textContent = due.text;
+    }
+    firstTick = false;
+  }
+
   function tick() {
     var left = deadline - serverNow();
     timerEl.textContent = formatClock(left);
     timerEl.classList.toggle("is-ending", left <= 60000);
+    announce(left);
     if (left <= 0 && !submitting && !closed) {
       submit(true);
     }
@@ -435,6 +473,7 @@
         var link = document.createElement("a");
         link.href = "#q-" + number;
         link.textContent = String(number);
+        link.setAttribute("aria-label", fill(messages.goToQuestion, { n: number }));
         link.addEventListener("click", function () { dialog.close(); });
         li.appendChild(link);
         list.appendChild(li);

@@ -61,8 +61,10 @@ def login(auth, username):
 
 
 def without_token(response) -> str:
-    """The page minus its CSRF tokens (meta and logout form), which are signed with the time."""
-    return re.sub(r'"[\w-]+\.[\w-]+\.[\w-]+"', '"token"', response.get_data(as_text=True))
+    """The page minus its CSRF tokens (meta and logout form), which are signed with the time, and
+    the language switch's way back to the page asked for."""
+    page = re.sub(r'"[\w-]+\.[\w-]+\.[\w-]+"', '"token"', response.get_data(as_text=True))
+    return re.sub(r'name="next" value="[^"]*"', 'name="next"', page)
 
 
 def attempt_state(db, attempt_id):

@@ -83,8 +83,10 @@ def assert_no_personal_data(body: str, where: str):
 def test_the_workbook_and_csv_files_hold_no_personal_data(db, data, tmp_path):
     path = tmp_path / "kq.xlsx"
     exports.write_results(db, data["round"], path)
-    cells = [str(cell) for sheet in load_workbook(path, read_only=True).worksheets
+    workbook = load_workbook(path, read_only=True)
+    cells = [str(cell) for sheet in workbook.worksheets
              for row in sheet.iter_rows(values_only=True) for cell in row if cell is not None]
+    workbook.close()  # read-only keeps the file open until closed
     assert "Nguyễn Thị Lan" in cells and MASKED in cells and "minh" in cells
     assert_no_personal_data("\n".join(cells), "xlsx")
     for table in ("individuals", "units", "items"):
@@ -99,6 +101,7 @@ def test_downloads_hold_no_personal_data_even_for_organizers(client, auth, db, d
     response = client.get(f"/results/rounds/{round_id}/ket-qua.xlsx")
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
     cells = "\n".join(str(c) for s in workbook.worksheets for r in s.iter_rows(values_only=True) for c in r if c)
+    workbook.close()
     response.close()
     assert MASKED in cells
     assert_no_personal_data(cells, "download")

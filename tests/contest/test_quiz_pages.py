@@ -93,8 +93,8 @@ def test_index_lists_open_and_coming_rounds_in_vietnam_time_and_my_attempts(part
     html = participant.get("/").get_data(as_text=True)
     assert f'href="/rounds/{round_id}"' in html and f'href="/rounds/{coming.id}"' in html
     assert "Đợt đã qua" not in html
-    assert "08:00 01/12/2026" in html and "08:00 08/12/2026" in html  # UTC 01:00 shown as Hà Nội time
-    assert "10:00 02/12/2026" in html  # the coming round opens at 03:00 UTC
+    assert "01/12/2026 08:00" in html and "08/12/2026 08:00" in html  # UTC 01:00 shown as Hà Nội time
+    assert "02/12/2026 10:00" in html  # the coming round opens at 03:00 UTC
     assert "Đang mở" in html and "Sắp mở" in html
     assert "Đã làm 0/1 lượt" in html
     attempt_id = started(participant, round_id)
@@ -269,7 +269,7 @@ def test_submit_confirms_unanswered_then_shows_the_receipt(client, auth, db, tra
     assert "Đã nộp bài" in html
     assert attempt.receipt_code in html
     assert "1 phút 35 giây" in html
-    assert "08:01:35 01/12/2026" in html
+    assert "01/12/2026 08:01:35" in html
     assert "2/3" in html  # questions answered
     if show_score:
         assert 'id="receipt-score"><strong>1/3</strong>' in html
@@ -409,7 +409,7 @@ def test_a_round_not_yet_open_says_when(participant, db):
     round_ = make_round(questions=2, opens_at=OPEN + timedelta(hours=3), closes_at=OPEN + timedelta(days=1))
     db.commit()
     html = participant.get(f"/rounds/{round_.id}").get_data(as_text=True)
-    assert "Đợt thi chưa mở; sẽ mở lúc" in html and "11:00 01/12/2026" in html
+    assert "Đợt thi chưa mở; sẽ mở lúc" in html and "01/12/2026 11:00" in html
 
 
 def test_unlimited_attempts_offer_another_after_the_receipt(participant, db):

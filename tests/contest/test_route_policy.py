@@ -48,6 +48,7 @@ POLICY = {
     # --- auth: public pages ---
     "auth.login": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     "auth.logout": (ALLOWED,) * 6,
+    "language.switch": (ALLOWED,) * 6,  # the interface language, for anyone
     "auth.activate": EVERYONE,  # a valid one-time link; someone else's token is a 404 (test_idor)
     "auth.register": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # while the contest allows it
     "auth.account": (LOGIN, OK, OK, OK, OK, OK),
@@ -56,6 +57,7 @@ POLICY = {
     # --- participants' pages ---
     "quiz.index": EVERYONE,
     "quiz.round_page": EVERYONE,
+    "landing.contest_page": EVERYONE,  # once a round is published; before: 404 but to its organizers (test_landing)
     "quiz.start": (LOGIN, ALLOWED, 403, 403, 403, 403),  # staff do not take the quiz
     "quiz.take": OWN_ATTEMPT,
     "quiz.save": OWN_ATTEMPT_POST,

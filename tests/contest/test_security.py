@@ -61,7 +61,8 @@ def test_every_response_carries_the_security_headers(client, path):
         assert response.headers["Cache-Control"] == "no-store"
 
 
-INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.I)
+# A JSON data block (<script type="application/json">, translated text for a script) is never run.
+INLINE_SCRIPT = re.compile(r"<script\b(?![^>]*\b(?:src=|type=\"application/json\"))[^>]*>", re.I)
 HANDLER = re.compile(r"<[^>]*\son[a-z]+\s*=", re.I | re.S)
 INLINE_STYLE = re.compile(r"<style\b|<[^>]*\sstyle\s*=", re.I | re.S)
 
