@@ -9,8 +9,9 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.errors import (
     AttemptClosed, AttemptsExhausted, InvalidChoice, NotEligible, NotFound, RoundNotOpen, ValidationFailed,
@@ -83,35 +84,48 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
         return winner, False
     drawn = draw.draw(session, round_)
     content = draw.payloads(session, drawn)
-    attempt = Attempt(
-        round_id=round_.id,
-        user_id=user.id,
-        number=used + 1,
-        started_at=now,
-        deadline=min(now + timedelta(seconds=round_.duration_seconds), round_.closes_at),
-        max_score=round_.points_per_question * len(drawn),
-        receipt_code=secrets.token_hex(5).upper(),
-        start_key=key,
-    )
+    values = {
+        "round_id": round_.id,
+        "user_id": user.id,
+        "number": used + 1,
+        "started_at": now,
+        "deadline": min(now + timedelta(seconds=round_.duration_seconds), round_.closes_at),
+        "max_score": round_.points_per_question * len(drawn),
+        "start_key": key,
+    }
     items = [(qid, draw.choice_order(content[qid], round_.shuffle_choices)) for qid in drawn]
-    try:
-        with session.begin_nested():  # a second tab or a double click won the race: resume its attempt
-            session.add(attempt)
-            session.flush()
-            # The drawn questions in one multi-row INSERT, without an ORM object each (the
-            # opening burst is thousands of starts).
-            session.execute(insert(AttemptQuestion.__table__), [
-                {"attempt_id": attempt.id, "question_id": qid, "position": position, "choice_order": order,
-                 "points": round_.points_per_question}
-                for position, (qid, order) in enumerate(items)
-            ])
-        attempt.just_started = items  # state() builds its body from memory: nothing saved yet
-    except IntegrityError:
+    attempt = None
+    for _try in range(3):  # a new receipt code if one drawn at random was taken (rare)
+        attempt = _insert_attempt(session, {**values, "receipt_code": secrets.token_hex(5).upper()})
+        if attempt is not None:
+            break
+        # A second tab or a double click won the race (the schema refused this one): resume its attempt.
         winner = find_open(session, round_.id, user.id) or _started_with(session, round_.id, user.id, key)
-        if winner is None:
-            raise AttemptsExhausted() from None
-        return winner, False
+        if winner is not None:
+            return winner, False
+        if round_.max_attempts is not None and len(_attempts_of(session, round_.id, user.id)) >= round_.max_attempts:
+            raise AttemptsExhausted()
+    if attempt is None:
+        raise AttemptsExhausted()
+    # The drawn questions in one multi-row INSERT, without an ORM object each (the opening burst
+    # is thousands of starts).
+    session.execute(insert(AttemptQuestion.__table__), [
+        {"attempt_id": attempt.id, "question_id": qid, "position": position, "choice_order": order,
+         "points": round_.points_per_question}
+        for position, (qid, order) in enumerate(items)
+    ])
+    attempt.just_started = items  # state() builds its body from memory: nothing saved yet
     return attempt, True
+
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _insert_attempt(session: Session, values: dict) -> Attempt | None:
+    """The new attempt, or None when a unique constraint refused it: INSERT … ON CONFLICT DO
+    NOTHING RETURNING, one statement where a savepoint around a flush took three."""
+    statement = _INSERTS[session.get_bind().dialect.name](Attempt).values(**values)
+    return session.scalars(statement.on_conflict_do_nothing().returning(Attempt)).first()
 
 
 def _started_with(session: Session, round_id: int, user_id: int, key: str | None) -> Attempt | None:
@@ -128,8 +142,12 @@ def get_owned(session: Session, attempt_id: int, user: User, *, lock: str | None
     BEGIN IMMEDIATE): a submit waits for saves in flight, and saves after it see it finished.
     """
     stmt = select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
-    if lock:
-        stmt = stmt.with_for_update(read=(lock == "share"))
+    if lock == "share":
+        stmt = stmt.with_for_update(read=True)
+    else:  # reads and submits show the round (prompt, score shown): fetched with the attempt
+        stmt = stmt.options(joinedload(Attempt.round))
+        if lock == "update":
+            stmt = stmt.with_for_update(of=Attempt)
     attempt = session.scalar(stmt)
     if attempt is None:
         raise NotFound(_("Không tìm thấy bài thi."))
@@ -211,34 +229,39 @@ def submit(session: Session, attempt: Attempt, *, prediction: int | None, answer
     if answers:
         _check_choices(session, attempt, answers)
         _upsert_answers(session, attempt.id, answers, now)
-    attempt.prediction = prediction
-    finish(session, attempt, by="participant", now=now)
+    finish(session, attempt, by="participant", now=now, prediction=prediction)
     return attempt
 
 
-def finish(session: Session, attempt: Attempt, *, by: str, now: datetime) -> bool:
+_KEEP = object()
+
+
+def finish(session: Session, attempt: Attempt, *, by: str, now: datetime, prediction=_KEEP) -> bool:
     """Closes and scores the attempt once; False when another request already did.
 
     The conditional UPDATE comes first: on PostgreSQL it waits for every save holding the
-    row FOR SHARE to commit, so the score below counts every acknowledged answer.
+    row FOR SHARE to commit, so the score below counts every acknowledged answer. (The score
+    cannot be a subquery of that UPDATE: its snapshot predates the wait.)
     """
     submitted_at = now if by == "participant" else attempt.deadline
     duration = int((min(submitted_at, attempt.deadline) - attempt.started_at).total_seconds())
+    values = {"finished_at": now, "submitted_at": submitted_at, "finished_by": by, "duration_seconds": duration,
+              "prediction": attempt.prediction if prediction is _KEEP else prediction}
     closed = session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
-        .values(finished_at=now, submitted_at=submitted_at, finished_by=by, duration_seconds=duration,
-                prediction=attempt.prediction)
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.finished_at.is_(None)).values(**values)
         .execution_options(synchronize_session=False)
     ).rowcount == 1
-    if closed:
-        score = scoring.scores(session, [attempt.id]).get(attempt.id, 0)
-        session.execute(
-            update(Attempt).where(Attempt.id == attempt.id).values(score=score)
-            .execution_options(synchronize_session=False)
-        )
-    session.refresh(attempt)
-    return closed
+    if not closed:  # another request finished it: show what it stored
+        session.refresh(attempt)
+        return False
+    values["score"] = scoring.scores(session, [attempt.id]).get(attempt.id, 0)
+    session.execute(
+        update(Attempt).where(Attempt.id == attempt.id).values(score=values["score"])
+        .execution_options(synchronize_session=False)
+    )
+    for name, value in values.items():  # the row as now stored, without reading it back
+        set_committed_value(attempt, name, value)
+    return True
 
 
 def close_expired(session: Session, *, grace_seconds: int, batch: int = 500) -> int:
@@ -263,13 +286,15 @@ def state(session: Session, attempt: Attempt) -> dict:
     if started is not None:  # once, right after start(): no answer can exist yet
         items, answers = started, {}
     else:
-        items = session.execute(
-            select(AttemptQuestion.question_id, AttemptQuestion.choice_order)
+        rows = session.execute(  # the questions with their saved answers: one query
+            select(AttemptQuestion.question_id, AttemptQuestion.choice_order, Answer.choice_id)
+            .outerjoin(Answer, (Answer.attempt_id == AttemptQuestion.attempt_id)
+                       & (Answer.question_id == AttemptQuestion.question_id))
             .where(AttemptQuestion.attempt_id == attempt.id)
             .order_by(AttemptQuestion.position)
         ).all()
-        answers = dict(session.execute(
-            select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)).all())
+        items = [(qid, order) for qid, order, _choice in rows]
+        answers = {qid: choice for qid, _order, choice in rows if choice is not None}
     choice_orders.remember(attempt, items)  # the saves that follow need not read them again
     content = draw.payloads(session, [qid for qid, _ in items])
     questions = []

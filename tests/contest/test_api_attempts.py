@@ -387,6 +387,19 @@ def test_a_start_repeated_with_its_key_never_starts_another_attempt(client, db, 
     assert db.scalar(select(func.count()).select_from(Attempt)) == 2
 
 
+def test_a_receipt_code_already_taken_is_drawn_again(client, db, setup, monkeypatch):
+    round_id, _ = setup
+    make_user(username="thisinh2")
+    db.commit()
+    codes = iter(["aaaaaaaaaa", "aaaaaaaaaa", "bbbbbbbbbb"])
+    monkeypatch.setattr("contest.services.attempts.secrets.token_hex", lambda _n: next(codes))
+    first = start(client, api_login(client, "thisinh1"), round_id)
+    other = client.application.test_client()
+    second = start(other, api_login(other, "thisinh2"), round_id)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert sorted(db.scalars(select(Attempt.receipt_code))) == ["AAAAAAAAAA", "BBBBBBBBBB"]
+
+
 @pytest.mark.parametrize("key", ["", "x" * 65, "khoá", "a b", "<script>"])
 def test_a_malformed_idempotency_key_is_refused(client, db, setup, key):
     round_id, _ = setup

@@ -17,7 +17,7 @@ from question_bank.db import now_utc
 from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_user
 
 # As measured on SQLite, which adds its BEGIN (IMMEDIATE) to each request; PostgreSQL issues one fewer.
-BOUNDS = {"start": 14, "load": 8, "save": 2, "submit": 11, "ranking_api": 8, "ranking_page": 13}
+BOUNDS = {"start": 12, "load": 6, "save": 2, "submit": 8, "ranking_api": 8, "ranking_page": 13}
 
 
 @contextlib.contextmanager
