@@ -1,13 +1,12 @@
 """The choices each question of an attempt shows, cached per process.
 
-An attempt's questions and their choice orders are fixed when it starts, and every save must
-check that the chosen choice is one its question shows. Reading them once per attempt and worker
-(or taking them from the start or the load that just read them) rather than once per save takes
-one of the save's four queries away (bench/load_bench.py), and lets quick_save check a choice
-before its single statement. Entries are keyed by the attempt's id and hold its receipt code,
-drawn at random per attempt: an id that a database hands out again (SQLite reuses them once a
-table is emptied) never meets another attempt's orders, and quick_save's statement matches the
-code too.
+An attempt's questions and their choice orders are fixed when it starts, and the ordinary save
+path and a submit carrying answers must check that each chosen choice is one its question shows.
+Reading them once per attempt and worker (or taking them from the start or the load that just
+read them) spares those paths a query each time. (quick_save.py checks the choice in SQL and
+needs no cache.) Entries are keyed by the attempt's id and hold its receipt code, drawn at random
+per attempt: an id that a database hands out again (SQLite reuses them once a table is emptied)
+never meets another attempt's orders.
 """
 import threading
 from collections import OrderedDict
@@ -32,12 +31,6 @@ def remember(attempt: Attempt, items: Iterable[tuple[int, list[int]]]) -> Orders
         while len(_cache) > MAX_ATTEMPTS:
             _cache.popitem(last=False)
     return orders
-
-
-def peek(attempt_id: int) -> tuple[str, Orders] | None:
-    """(receipt code, orders) of an attempt this process has seen, without a query."""
-    with _lock:
-        return _cache.get(attempt_id)
 
 
 def of(session: Session, attempt: Attempt) -> Orders:

@@ -1,39 +1,48 @@
-"""The save's fast path: one statement that checks the session, the attempt and its deadline, and
-upserts the answer (bench/load_bench.py: saves are most of a contest's requests).
+"""The save's fast path: one statement that checks the session, the attempt, its deadline and
+the choice, and upserts the answer (bench/load_bench.py: saves are most of a contest's requests).
 
 The ordinary path loads the account (Flask-Login), then the attempt under a share lock, then
-upserts: three round trips and two ORM objects. Here the choice is checked against the orders
-this process already holds (choice_orders), and a single INSERT … SELECT writes the answer only
-if the session's key still matches the account's password, the attempt is this person's, the
-same attempt (receipt code), unfinished and within its deadline plus grace. On PostgreSQL the
-SELECT takes the same share lock on the attempt row as the ordinary path, so a submit in flight
-either waits for this save or makes it find the attempt finished. When anything does not hold
-(or the orders are not cached) nothing is written and the caller takes the ordinary path,
-which gives the precise answer: not logged in, not found, closed, not a choice of the question.
+the question's choice order, then upserts: up to four round trips and two ORM objects. Here a
+single INSERT … SELECT writes the answer only if the session's key still matches the account's
+password, the account is active, the attempt is this person's, unfinished and within its
+deadline plus grace, and the choice is one its question shows in this attempt. It needs no
+per-process cache, so it holds on whichever worker the request lands. On PostgreSQL the SELECT
+takes the same share lock on the attempt row as the ordinary path, so a submit in flight either
+waits for this save or makes it find the attempt finished. When anything does not hold nothing
+is written and the caller takes the ordinary path, which gives the precise answer: not logged
+in, not found, closed, not a choice of the question.
 """
 from datetime import datetime
 
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
-from contest.services import choice_orders
 from contest.services.attempts import grace
 from question_bank.db import UTCDateTime, now_utc
 
 _SQL = """
 INSERT INTO answer (attempt_id, question_id, choice_id, saved_at)
-SELECT a.id, :question_id, :choice_id, :saved_at
-FROM attempt a JOIN "user" u ON u.id = a.user_id
-WHERE a.id = :attempt_id AND a.user_id = :user_id AND a.receipt_code = :receipt_code
-  AND a.finished_at IS NULL AND a.deadline >= :cutoff AND u.is_active_account AND {key} = :session_key
+SELECT a.id, aq.question_id, :choice_id, :saved_at
+FROM attempt a
+JOIN "user" u ON u.id = a.user_id
+JOIN attempt_question aq ON aq.attempt_id = a.id AND aq.question_id = :question_id
+WHERE a.id = :attempt_id AND a.user_id = :user_id AND a.finished_at IS NULL AND a.deadline >= :cutoff
+  AND u.is_active_account AND {key} = :session_key AND {shown}
 {lock}
 ON CONFLICT (attempt_id, question_id) DO UPDATE SET choice_id = excluded.choice_id, saved_at = excluded.saved_at
 RETURNING attempt_id
 """
 _DIALECTS = {
-    "postgresql": {"key": "substr(encode(sha256(convert_to(u.password_hash, 'UTF8')), 'hex'), 1, 16)",
-                   "lock": "FOR SHARE OF a"},
-    "sqlite": {"key": "session_key(u.password_hash)", "lock": ""},  # writers are serialised by BEGIN IMMEDIATE
+    "postgresql": {
+        "key": "substr(encode(sha256(convert_to(u.password_hash, 'UTF8')), 'hex'), 1, 16)",
+        "shown": "CAST(aq.choice_order AS jsonb) @> jsonb_build_array(CAST(:choice_id AS integer))",
+        "lock": "FOR SHARE OF a",
+    },
+    "sqlite": {  # writers are serialised by BEGIN IMMEDIATE
+        "key": "session_key(u.password_hash)",
+        "shown": "EXISTS (SELECT 1 FROM json_each(aq.choice_order) AS c WHERE c.value = :choice_id)",
+        "lock": "",
+    },
 }
 _STATEMENTS = {
     name: text(_SQL.format(**parts)).bindparams(
@@ -55,17 +64,13 @@ def session_principal(session_user_id: str | None) -> tuple[int, str] | None:
 def try_save(session: Session, principal: tuple[int, str], attempt_id: int, question_id: int, choice_id: int,
              *, grace_seconds: int) -> datetime | None:
     """The time the answer was saved, or None when the ordinary path must decide."""
-    cached = choice_orders.peek(attempt_id)
     statement = _STATEMENTS.get(session.get_bind().dialect.name)
-    if cached is None or statement is None:
-        return None
-    receipt_code, orders = cached
-    if choice_id not in orders.get(question_id, ()):
+    if statement is None:
         return None
     now = now_utc()
     user_id, key = principal
     saved = session.execute(statement, {
         "attempt_id": attempt_id, "question_id": question_id, "choice_id": choice_id, "saved_at": now,
-        "user_id": user_id, "receipt_code": receipt_code, "cutoff": now - grace(grace_seconds), "session_key": key,
+        "user_id": user_id, "cutoff": now - grace(grace_seconds), "session_key": key,
     }).first()
     return now if saved is not None else None

@@ -1,7 +1,7 @@
 """The save's fast path (contest/services/quick_save.py) writes only what the ordinary path would.
 
-Each case first makes sure the attempt's choice orders are cached, so the fast path is really
-tried; where it must not write, the ordinary path answers and the stored answer is checked.
+The fast path is tried on every save; where it must not write, the ordinary path answers and
+the stored answer is checked.
 """
 from datetime import timedelta
 
@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from contest.digests import session_key_of
-from contest.models import Answer, User
+from contest.models import Answer, Attempt, User
 from contest.services import quick_save
 from question_bank.db import now_utc
 from tests.factories import PASSWORD, make_bank, make_round, make_user
@@ -86,6 +86,16 @@ def test_a_forged_session_cannot_write_into_someone_elses_attempt(app, client, d
 def test_a_finished_attempt_takes_no_more_saves(client, db, taking):
     _user, headers, body = taking
     assert client.post(f"/api/v1/attempts/{body['attempt_id']}/submit", json={}, headers=headers).status_code == 200
+    assert put(client, headers, body).status_code == 409
+    assert stored(db, body) == {}
+
+
+def test_a_save_past_the_deadline_and_grace_is_refused(app, client, db, taking):
+    _user, headers, body = taking
+    attempt = db.get(Attempt, body["attempt_id"])
+    attempt.deadline = now_utc() - timedelta(seconds=app.config["SUBMIT_GRACE_SECONDS"] + 5)
+    attempt.started_at = attempt.deadline - timedelta(minutes=10)
+    db.commit()
     assert put(client, headers, body).status_code == 409
     assert stored(db, body) == {}
 
