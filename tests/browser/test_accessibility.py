@@ -63,7 +63,7 @@ def data(live_server):
         for score in (3, 2):
             finish(round_, make_user(unit_id=unit.id), score, max_score=4)
         db.session.commit()
-        return {"round": round_.id, "judge": judge.username}
+        return {"round": round_.id, "contest": round_.contest_id, "judge": judge.username}
 
 
 def test_the_login_page_has_no_serious_violation(browser, live_server):
@@ -74,6 +74,21 @@ def test_the_login_page_has_no_serious_violation(browser, live_server):
             page.goto(f"{live_server.url}/login")
             expect(page.get_by_role("button", name="Đăng nhập")).to_be_visible()
             assert_accessible(page, "đăng nhập")
+        finally:
+            context.close()
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_contest_landing_page_has_no_serious_violation(browser, live_server, data, language):
+    for options in (PHONE, DESKTOP):
+        context = new_context(browser, options)
+        try:
+            context.add_cookies([{"name": "lang", "value": language, "url": live_server.url}])
+            page = context.new_page()
+            page.goto(f"{live_server.url}/contests/{data['contest']}")
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            assert page.locator("html").get_attribute("lang") == language
+            assert_accessible(page, f"trang giới thiệu cuộc thi ({language})")
         finally:
             context.close()
 
