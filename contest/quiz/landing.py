@@ -15,17 +15,11 @@ from sqlalchemy import select
 
 from contest.extensions import db
 from contest.models import PRIZES, Contest, PrizeQuota, Round
-from contest.services import contests, participation, result_settings
+from contest.services import contests, participation, prizes, result_settings
 from question_bank.db import now_utc
 
 bp = Blueprint("landing", __name__)
 
-PRIZE_NAMES = {
-    "first": _l("Giải Nhất"),
-    "second": _l("Giải Nhì"),
-    "third": _l("Giải Ba"),
-    "consolation": _l("Giải Khuyến khích"),
-}
 # How ties are broken, as a participant reads it (the keys of Contest.tie_break, SPEC §6).
 TIE_BREAK_NAMES = {
     "score": _l("điểm cao hơn"),
@@ -126,5 +120,5 @@ def contest_page(contest_id: int):
         first_opens=min((r.opens_at for r in published), default=None),
         last_closes=max((r.closes_at for r in published), default=None),
         tie_break=[TIE_BREAK_NAMES[key] for key in (contest.tie_break or []) if key in TIE_BREAK_NAMES],
-        prize_names=PRIZE_NAMES,
+        prize_names=prizes.PRIZE_LABELS,
     )
