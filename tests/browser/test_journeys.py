@@ -9,6 +9,7 @@ from sqlalchemy import select
 from contest.extensions import db
 from contest.services import draw
 from question_bank.models import Choice, Question
+from tests.browser.support import stored
 from tests.factories import PASSWORD, finish, make_bank, make_round, make_unit, make_user
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "vi-VN", "accept_downloads": True}
@@ -38,14 +39,6 @@ def log_in(page, live_server, username: str, next_path: str):
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url(f"{live_server.url}{next_path}")
-
-
-def stored(live_server, query):
-    with live_server.app.app_context():
-        try:
-            return db.session.execute(query).all()
-        finally:
-            db.session.remove()
 
 
 def test_organizer_imports_a_word_bank_through_the_preview(browser, live_server):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from contest.extensions import db
 from contest.models import Answer, Attempt
-from contest.services import draw
+from tests.browser.support import contrast, stored, watch
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "vi-VN"}
@@ -47,19 +47,6 @@ document.addEventListener('DOMContentLoaded', () => {
 """
 
 
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(first: str, second: str) -> float:
-    a, b = (_luminance(tuple(int(n) for n in re.findall(r"\d+", color)[:3])) for color in (first, second))
-    return (max(a, b) + 0.05) / (min(a, b) + 0.05)
-
-
 def assert_focus_visible(page, what: str):
     focus = page.evaluate(FOCUS_STYLE)
     assert focus["visible"], f"{what}: không ở trạng thái :focus-visible"
@@ -83,18 +70,9 @@ def left_ms(clock) -> int:
     return (minutes * 60 + seconds) * 1000
 
 
-def stored(live_server, query):
-    with live_server.app.app_context():
-        try:
-            return db.session.execute(query).all()
-        finally:
-            db.session.remove()
-
-
 @pytest.fixture
 def round_id(live_server):
     with live_server.app.app_context():
-        draw.clear_cache()
         make_bank(8)
         round_ = make_round(questions=4, show_score=True)
         make_user(username="hongnhung", full_name=NAME)
@@ -102,12 +80,16 @@ def round_id(live_server):
         return round_.id
 
 
-def watch(page):
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    return page
+def log_in_and_start(page, live_server, round_id: int) -> None:
+    """Logs the participant in with the mouse and starts the round: the quiz page is open."""
+    page.goto(f"{live_server.url}/login")
+    page.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill("hongnhung")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator(".site-header")).to_contain_text(NAME, timeout=15000)
+    page.goto(f"{live_server.url}/rounds/{round_id}")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.wait_for_url(re.compile(r"/attempts/\d+$"))
 
 
 def test_the_quiz_by_keyboard_alone(live_server, browser, round_id):
@@ -176,14 +158,7 @@ def test_the_timer_speaks_at_five_minutes_and_one_minute_once_each(live_server, 
         page = watch(context.new_page())
         page.clock.install()  # the page's own clock, from now, that the test may move forward
         page.add_init_script(script=RECORD_ANNOUNCEMENTS)
-        page.goto(f"{live_server.url}/login")
-        page.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill("hongnhung")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        expect(page.locator(".site-header")).to_contain_text(NAME, timeout=15000)
-        page.goto(f"{live_server.url}/rounds/{round_id}")
-        page.get_by_role("button", name="Bắt đầu làm bài").click()
-        page.wait_for_url(re.compile(r"/attempts/\d+$"))
+        log_in_and_start(page, live_server, round_id)
 
         clock = page.locator("#countdown")
         announcer = page.locator("#timer-announcer")
@@ -218,14 +193,7 @@ def test_a_reload_past_five_minutes_does_not_repeat_the_warning(live_server, bro
         page = watch(context.new_page())
         page.clock.install()
         page.add_init_script(script=RECORD_ANNOUNCEMENTS)
-        page.goto(f"{live_server.url}/login")
-        page.get_by_label("Tên đăng nhập, số điện thoại hoặc email").fill("hongnhung")
-        page.get_by_label("Mật khẩu").fill(PASSWORD)
-        page.get_by_role("button", name="Đăng nhập").click()
-        expect(page.locator(".site-header")).to_contain_text(NAME, timeout=15000)
-        page.goto(f"{live_server.url}/rounds/{round_id}")
-        page.get_by_role("button", name="Bắt đầu làm bài").click()
-        page.wait_for_url(re.compile(r"/attempts/\d+$"))
+        log_in_and_start(page, live_server, round_id)
         with live_server.app.app_context():  # the server's deadline moves instead of the page's clock
             attempt = db.session.scalars(select(Attempt)).one()
             attempt.deadline = attempt.started_at + timedelta(seconds=250)

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contest.extensions import db
-from contest.services import attempts, audit, draw, registration
+from contest.services import attempts, audit, registration
 from tests.factories import PASSWORD, finish, make_contest, make_question, make_round, make_unit, make_user
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "vi-VN", "has_touch": True, "is_mobile": True}
@@ -100,7 +100,6 @@ def visit(page, live_server, path: str, name: str) -> list[str]:
 def site(live_server):
     """A contest as a province would run it, one participant half-way through a round."""
     with live_server.app.app_context():
-        draw.clear_cache()
         parent = make_unit(name="Ủy ban nhân dân tỉnh Quảng Ninh", code="UBND-QN")
         unit = make_unit(name=UNIT, code="TTPVHCC-QN", parent_id=parent.id)
         for n in range(14):

@@ -7,8 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contest.extensions import db
-from contest.services import draw
-from tests.browser.test_keyboard import contrast
+from tests.browser.support import contrast, watch
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
 PHONE = {"viewport": {"width": 360, "height": 780}, "locale": "vi-VN", "has_touch": True, "is_mobile": True}
@@ -29,7 +28,6 @@ CURRENT = {"organizer": "Quản lý cuộc thi", "judge": "Kết quả", "partic
 @pytest.fixture
 def site(live_server):
     with live_server.app.app_context():
-        draw.clear_cache()
         make_bank(4)
         round_ = make_round(questions=2)
         users = {
@@ -39,14 +37,6 @@ def site(live_server):
         }
         db.session.commit()
         return {"contest": round_.contest_id, "users": {role: user.username for role, user in users.items()}}
-
-
-def watch(page):
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    return page
 
 
 def log_in(page, live_server, username: str, next_path: str):

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 
 from contest.extensions import db
 from contest.models import Answer, Attempt, Contest, Unit, User
-from contest.services import demo, draw
+from contest.services import demo
+from tests.browser.support import stored, watch
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "vi-VN"}
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "vi-VN", "has_touch": True, "is_mobile": True}
@@ -18,22 +19,6 @@ FULL_NAME = "Phạm Thị Ngọc Ánh"
 PHONE_NUMBER = "0987 654 321"
 PASSWORD = "NgocAnh@2026"
 UNIT = "Sở Giáo dục và Đào tạo"
-
-
-def stored(live_server, query):
-    with live_server.app.app_context():
-        try:
-            return db.session.execute(query).all()
-        finally:
-            db.session.remove()
-
-
-def watch(page):
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(message.text)
-            if "Content Security Policy" in message.text else None)
-    return page
 
 
 def log_in(page, live_server, account: str, password: str, shows: str):
@@ -69,7 +54,6 @@ def open_registration(browser, live_server, contest_id: int) -> str:
 
 def test_a_new_participant_registers_takes_the_demo_round_and_gets_a_receipt(browser, live_server):
     with live_server.app.app_context():
-        draw.clear_cache()
         loaded = demo.load(db.session)
         db.session.commit()
         contest_id, round_id = loaded["contest_id"], loaded["round_id"]

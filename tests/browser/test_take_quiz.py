@@ -8,6 +8,7 @@ from sqlalchemy import select
 from contest.extensions import db as _db
 from contest.models import Answer, Attempt, Round
 from contest.services import draw
+from tests.browser.support import stored
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "vi-VN", "has_touch": True}
@@ -21,14 +22,6 @@ def build(live_server, **round_options) -> int:
         make_user(username="thisinh1", full_name="Trần Thị Bình")
         _db.session.commit()
         return round_.id
-
-
-def stored(live_server, query):
-    with live_server.app.app_context():
-        try:
-            return _db.session.execute(query).all()
-        finally:
-            _db.session.remove()
 
 
 @pytest.fixture

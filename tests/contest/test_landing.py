@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from contest.extensions import db as _db
 from contest.models import Contest, ContestStaff
-from contest.services import draw, prizes
+from contest.services import prizes
 from question_bank.db import now_utc
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_user
@@ -22,13 +22,6 @@ NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hà Nội
 OPEN_CLOSES = NOW + timedelta(days=2)  # 03/12/2026 09:00
 COMING_OPENS = NOW + timedelta(days=5, hours=1, minutes=30)  # 06/12/2026 10:30
 DESCRIPTION = "Thể lệ chung: mỗi người dùng một tài khoản; không sử dụng tài liệu."
-
-
-@pytest.fixture(autouse=True)
-def fresh_draw_cache():
-    draw.clear_cache()
-    yield
-    draw.clear_cache()
 
 
 @pytest.fixture
@@ -263,7 +256,6 @@ FITS = """() => {
 def live_contest(live_server):
     """Real time, not frozen: Chromium runs the page's clock while the server runs its own."""
     with live_server.app.app_context():
-        draw.clear_cache()
         make_bank(3)
         contest = make_contest(name="Cuộc thi tìm hiểu về cải cách hành chính nhà nước và chuyển đổi số "
                                     "tỉnh Quảng Ninh năm 2026", description=DESCRIPTION)
