@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from .db import now_utc
 from .importers.result import ParsedQuestion
 from .importers.validate import LETTERS, check_question
-from .models import DIFFICULTIES, STATUSES, Choice, Question, SourceDocument, Topic
+from .models import DIFFICULTIES, STATUSES, Choice, Question, QuestionVersion, SourceDocument, Topic
 from . import versions
 from .normalize import clean_text, dedup_key
 from .services import get_or_create_source, get_or_create_topic
@@ -153,7 +153,7 @@ def _referencing_columns() -> list:
     return [
         fk.parent
         for table in metadata.tables.values()
-        if table is not Choice.__table__
+        if table is not Choice.__table__ and table is not QuestionVersion.__table__
         for fk in table.foreign_keys
         if fk.column is Question.__table__.c.id
     ]
