@@ -194,10 +194,15 @@ class EditForbidden(EditRefused):
     status = 403
 
 
+def refusals(session: Session, question: Question, user_id: int | None) -> list[str]:
+    """Why this user may not edit or retire the question now (empty: they may)."""
+    return [reason for _receiver, reason in question_guard.send(session, question_id=question.id, user_id=user_id)
+            if reason]
+
+
 def check_allowed(session: Session, question: Question, user_id: int | None) -> None:
-    """Raises EditForbidden with every receiver's reason; nothing is changed."""
-    reasons = [reason for _receiver, reason in question_guard.send(session, question_id=question.id, user_id=user_id)
-               if reason]
+    """Raises EditForbidden with every reason; nothing is changed."""
+    reasons = refusals(session, question, user_id)
     if reasons:
         raise EditForbidden(reasons)
 

@@ -235,6 +235,8 @@ def _edit_page(question: Question, form: QuestionForm, status: int):
         form=form,
         question=question,
         used=catalog.usage_count(session, question.id),
+        # Said before anything is typed; the edit and the retire check it again when sent.
+        locked=[] if form.form_errors else catalog.refusals(session, question, current_user.id),
         topics=[row[1] for row in catalog.topics(session)],
         sources=[row[1] for row in catalog.sources(session)],
         status_form=StatusForm(next=url_for(".edit", question_id=question.id)),

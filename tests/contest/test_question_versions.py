@@ -17,6 +17,7 @@ from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_
 
 NEW_STEM = "Nội dung mới do ban tổ chức viết lại giữa giờ thi?"
 NEW_CHOICE = "Phương án A viết lại"
+REASON = "đợt thi đang mở của 1 cuộc thi bạn không phụ trách"
 
 
 @pytest.fixture
@@ -201,10 +202,13 @@ def test_scoped_organizer_cannot_change_a_question_live_in_a_contest_they_do_not
     _participant, _headers, body = start(app, "thisinh1", live["round"])
     qid = body["questions"][0]["id"]
     before = stored(db, qid)
-    response = _change(web_client(app, "btc_b"), action, qid, live["texts"][qid])
+    organizer = web_client(app, "btc_b")
+    warned = organizer.get(f"/bank/questions/{qid}/edit")  # said before anything is typed
+    assert warned.status_code == 200 and REASON in warned.get_data(as_text=True)
+    response = _change(organizer, action, qid, live["texts"][qid])
     page = response.get_data(as_text=True)
     assert response.status_code == 403
-    assert "đợt thi đang mở của 1 cuộc thi bạn không phụ trách" in page
+    assert REASON in page and "Chưa lưu được vì:" in page
     assert stored(db, qid) == before == (live["texts"][qid][0], "active", 1, 0)
 
 
@@ -213,19 +217,21 @@ def test_scoped_organizer_cannot_change_a_question_live_in_a_contest_they_do_not
 def test_organizers_of_that_contest_unscoped_ones_and_admins_may(app, db, live, action, who):
     _participant, _headers, body = start(app, "thisinh1", live["round"])
     qid = body["questions"][0]["id"]
-    assert _change(web_client(app, who), action, qid, live["texts"][qid]).status_code == 302
+    organizer = web_client(app, who)
+    assert REASON not in organizer.get(f"/bank/questions/{qid}/edit").get_data(as_text=True)
+    assert _change(organizer, action, qid, live["texts"][qid]).status_code == 302
     assert stored(db, qid) == ((NEW_STEM, "active", 2, 1) if action == "edit"
                                else (live["texts"][qid][0], "retired", 1, 0))
 
 
 def test_scoped_organizer_may_change_it_once_the_round_is_over_or_if_never_drawn(app, db, live):
-    qid, spare = live["questions"][0], make_bank(1)[0].id
-    db.commit()
-    organizer = web_client(app, "btc_b")
-    assert rewrite(organizer, spare, (db.get(Question, spare).text, [c.text for c in db.get(Question, spare).choices])
-                   ).status_code == 302  # drawn nowhere
     participant, headers, body = start(app, "thisinh1", live["round"])
     participant.post(f"/api/v1/attempts/{body['attempt_id']}/submit", json={"prediction": 1}, headers=headers)
+    qid, spare = body["questions"][0]["id"], make_bank(1)[0]
+    spare_texts = (spare.text, [c.text for c in spare.choices])
+    db.commit()
+    organizer = web_client(app, "btc_b")
+    assert rewrite(organizer, spare.id, spare_texts).status_code == 302  # drawn nowhere
     assert rewrite(organizer, qid, live["texts"][qid]).status_code == 403  # the window is still open
     with time_machine.travel(_now() + timedelta(days=8), tick=False):  # closed, every attempt finished
         organizer = web_client(app, "btc_b")
