@@ -9,10 +9,10 @@ from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
 from contest.people import views as people_views
 from contest.quiz import landing, views as quiz_views
-from contest.services import draw
+from contest.services import draw, question_scope
 from contest.results import views as results_views
 from question_bank import views as bank_views
-from question_bank.signals import bank_changed
+from question_bank.signals import bank_changed, question_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 bank_changed.connect(web.audit_bank_change)
 # An edited or retired question reaches new attempts at once, not after the draw cache's TTL.
 bank_changed.connect(lambda *_args, **_kwargs: draw.clear_cache(), weak=False)
+# An organizer scoped to some contests may not change a question an open round of another uses.
+question_guard.connect(question_scope.refusal)
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -109,7 +109,9 @@ POLICY = {
     "question_bank.confirm": ADMIN_ANY_POST,
     "question_bank.discard": ADMIN_ANY_POST,
     "question_bank.edit": ADMIN_ANY,
-    "question_bank.retire": ADMIN_ANY_POST,
+    # The world's question is drawn in contest A's open round: B's organizer may not retire it
+    # (SPEC §9, questions in use; an edit is refused the same way once its form is valid).
+    "question_bank.retire": CONTEST_MANAGE_POST,
     "question_bank.reactivate": ADMIN_ANY_POST,
     # --- results: judges read, organizers change (scoped per contest) ---
     "results.index": (LOGIN, 403, OK, OK, OK, OK),  # lists only the contests one works on
