@@ -24,7 +24,7 @@ from contest.models import Contest, Unit, User
 from question_bank.db import now_utc
 from question_bank.normalize import clean_text
 
-from . import identity
+from . import identity, user_sessions
 
 # The details a contest may require, in the order the form shows them.
 OPTIONAL_FIELDS = ("date_of_birth", "phone", "email", "unit_id", "id_number")
@@ -61,9 +61,10 @@ class RegistrationClosed(DomainError):
 class DetailsInvalid(ValidationFailed):
     """Several problems at once: `errors` lists (field, message), the first is the exception's own."""
 
-    def __init__(self, errors: list[tuple[str, str]]):
+    def __init__(self, errors: list[tuple[str, str]], *, wrong_password: bool = False):
         super().__init__(errors[0][1], field=errors[0][0])
         self.errors = errors
+        self.wrong_password = wrong_password  # a guess of the current password failed: rate-limited
 
 
 @dataclass
@@ -306,9 +307,10 @@ def _plain(value):
 def check_password_change(user: User, current: str, new: str, confirm: str) -> None:
     """Raises DetailsInvalid unless `current` is the password and `new` is acceptable. Reads only."""
     errors: list[tuple[str, str]] = []
+    wrong = bool(current) and not user.check_password(current)
     if not current:
         errors.append(("current_password", _("Hãy nhập mật khẩu hiện tại.")))
-    elif not user.check_password(current):
+    elif wrong:
         errors.append(("current_password", _("Mật khẩu hiện tại không đúng.")))
     if not new:
         errors.append(("new_password", _("Hãy nhập mật khẩu mới.")))
@@ -319,12 +321,13 @@ def check_password_change(user: User, current: str, new: str, confirm: str) -> N
     if new and confirm != new:
         errors.append(("confirm", _("Hai mật khẩu mới không khớp.") if confirm else _("Hãy nhập lại mật khẩu mới.")))
     if errors:
-        raise DetailsInvalid(errors)
+        raise DetailsInvalid(errors, wrong_password=wrong)
 
 
-def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str) -> None:
+def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str, *, keep_session: str | None) -> None:
     """Stores the new hash unless the password changed since it was checked (another session or
-    an organizer's reset in between): of two concurrent changes, exactly one wins."""
+    an organizer's reset in between): of two concurrent changes, exactly one wins. Every session
+    of the account but `keep_session` (the one making the change) ends."""
     if not user.is_active_account:
         raise Forbidden(_("Tài khoản đã bị khoá."))
     done = session.execute(
@@ -334,3 +337,4 @@ def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str
     if done.rowcount != 1:
         raise Conflict(_("Mật khẩu vừa được thay đổi ở nơi khác; hãy đăng nhập lại rồi thử lại."),
                        field="current_password")
+    user_sessions.end_all(session, user.id, keep=keep_session)

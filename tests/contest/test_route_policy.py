@@ -186,7 +186,7 @@ def world(db):
     mine, _created = attempts.start(db, round_a, users["participant"], grace_seconds=30)
     exclusion = PrizeExclusion(round_id=round_a.id, user_id=other.id, reason="Làm bài hộ")
     pending = make_user(username="ts-moi", unit_id=unit.id)
-    activation_token = activation.reset(pending)
+    activation_token = activation.reset(db, pending)
     db.add(exclusion)
     db.commit()
     tokens = {}
