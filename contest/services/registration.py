@@ -15,7 +15,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -192,8 +192,10 @@ def _check_taken(session: Session, details: Details, errors: list, *, user_id: i
     wanted_id = details.id_number if details.id_number and (only is None or "id_number" in only) else None
     if not logins and not wanted_id:
         return
-    values = sorted(set(logins.values()))
-    conditions = [User.username.in_(values), User.phone.in_(values), User.email.in_(values)] if values else []
+    # Usernames ignore case (`BTC` is `btc`); phones are stored normalised, emails lower-cased.
+    values = sorted({value.lower() for value in logins.values()})
+    conditions = ([func.lower(User.username).in_(values), User.phone.in_(values), User.email.in_(values)]
+                  if values else [])
     if wanted_id:
         conditions.append(User.id_number == wanted_id)
     query = select(User.username, User.phone, User.email, User.id_number).where(or_(*conditions))
@@ -202,11 +204,11 @@ def _check_taken(session: Session, details: Details, errors: list, *, user_id: i
     used: set[str] = set()
     used_ids: set[str] = set()
     for username, phone, email, id_number in session.execute(query):
-        used.update(value for value in (username, phone, email) if value)
+        used.update(value.lower() for value in (username, phone, email) if value)
         if id_number:
             used_ids.add(id_number)
     for name, value in logins.items():
-        if value in used:
+        if value.lower() in used:
             errors.append((name, _taken(name, value)))
     if wanted_id in used_ids:
         errors.append(("id_number", _taken("id_number", wanted_id)))
