@@ -53,6 +53,7 @@ POLICY = {
     "auth.register": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # while the contest allows it
     "auth.account": (LOGIN, OK, OK, OK, OK, OK),
     "auth.change_password": (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    "auth.logout_everywhere": (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
     "auth.registration_settings": CONTEST_MANAGE,
     # --- participants' pages ---
     "quiz.index": EVERYONE,
@@ -132,8 +133,8 @@ POLICY = {
 }
 
 # Requests that change what later requests see run last, in this order.
-LAST = ("people.discard_import", "question_bank.discard", "quiz.submit", "admin.unpublish_round", "auth.logout",
-        "api.delete_session")
+LAST = ("people.discard_import", "question_bank.discard", "quiz.submit", "admin.unpublish_round",
+        "auth.logout_everywhere", "auth.logout", "api.delete_session")
 NOT_APP_ROUTES = {"static"}
 
 
