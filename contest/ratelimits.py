@@ -43,7 +43,8 @@ def _account() -> str:
     if isinstance(data, dict) or hasattr(data, "getlist"):
         value = next((data.get(name) for name in ("username", "phone", "email") if data.get(name)), None)
     account = login_key(value)[:254] if isinstance(value, str) else ""
-    return account or "-"
+    # A lone surrogate cannot go to Redis as a key; the view refuses such a login anyway.
+    return account.encode("utf-8", "replace").decode() or "-"
 
 
 def account_and_address() -> str:

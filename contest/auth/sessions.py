@@ -22,10 +22,17 @@ def check_credentials(login: str, password: str) -> User | None:
     return user
 
 
-def start_session(user: User, *, remember: bool) -> None:
-    """Logs `user` in on a new server-side session and audits it; the caller commits."""
+def log_in(user: User, *, remember: bool) -> None:
+    """Logs `user` in on a new server-side session; the caller commits. A session this browser
+    already had ends: a login never leaves the previous one usable behind it."""
+    user_sessions.end(db.session, session.get("_user_id"))
     user_sessions.start(db.session, user, remember=remember, days=current_app.config["REMEMBER_DAYS"])
     login_user(user, remember=remember)
+
+
+def start_session(user: User, *, remember: bool) -> None:
+    """A login by password: log_in, audited."""
+    log_in(user, remember=remember)
     audit.record(db.session, "login", user_id=user.id, target=user.username, ip=request.remote_addr)
 
 

@@ -120,6 +120,15 @@ def test_logging_out_one_device_leaves_the_others_logged_in(app, client, db, hoa
     assert sessions_of(db, hoa) == 1
 
 
+def test_logging_in_again_ends_the_browsers_previous_session(app, client, db, hoa):
+    api_login(client)
+    earlier = copy_cookies(client, "session")
+    api_login(client)
+    assert_logged_in(client)
+    assert_logged_out(replay(app, earlier))
+    assert sessions_of(db, hoa) == 1
+
+
 def test_a_forged_session_id_is_refused(app, client, db, hoa):
     page_login(client)
     forged = app.test_client()
