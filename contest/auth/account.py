@@ -67,4 +67,4 @@ def logout_everywhere():
                  details={"sessions": ended})
     db.session.commit()
     flash(_("Đã đăng xuất khỏi mọi thiết bị. Hãy đăng nhập lại."), "info")
-    return redirect(url_for(".login"))
+    return redirect(url_for("quiz.index"))  # where logout goes too
