@@ -245,3 +245,5 @@ def test_two_servers_sharing_redis_count_failures_together(database_url, tmp_pat
             assert_429(api_login(client, "hoa01", PASSWORD), "Đăng nhập sai quá nhiều lần")
     finally:
         _empty_tables(first)
+        with second.app_context():
+            _db.engine.dispose()
