@@ -1,4 +1,5 @@
 """The contest platform: `create_app` builds a fresh app per call (tests build many)."""
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, has_request_context
@@ -37,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=app.config["REMEMBER_DAYS"]))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

@@ -6,7 +6,7 @@ The POST reads and checks first, hashes the password with no write lock held, th
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from contest import ratelimits
 from contest.errors import DomainError
@@ -17,6 +17,7 @@ from contest.services import audit, contests, registration
 from . import passwords
 from .access import roles_required
 from .registration_forms import RegistrationForm, RegistrationSettingsForm
+from .sessions import log_in
 from .views import bp
 
 
@@ -53,7 +54,7 @@ def register(contest_id: int):
                 return _page(None, contest, 403)
             form.add_domain_error(exc)
         else:
-            login_user(user)
+            log_in(user, remember=False)  # a server-side session like any login (sessions.py)
             audit.record(db.session, "registered", user_id=user.id, target=user.username,
                          details={"contest_id": contest.id}, ip=request.remote_addr)
             message = _("Đã tạo tài khoản %(username)s cho cuộc thi “%(contest)s”. Bạn đã được đăng nhập.",

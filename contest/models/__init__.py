@@ -1,7 +1,7 @@
 """Every model, imported once so metadata (and Alembic) sees them all."""
 from question_bank.models import Choice, Question, SourceDocument, Topic
 
-from .accounts import ROLES, STAFF_ROLES, User
+from .accounts import ROLES, STAFF_ROLES, User, UserSession
 from .audit import AuditLog
 from .attempts import Answer, Attempt, AttemptQuestion
 from .contests import (
@@ -16,4 +16,5 @@ __all__ = [
     "DEFAULT_PREDICTION_PROMPT", "DEFAULT_TIE_BREAK", "DrawRule", "GRADINGS", "OVERALL_MODES",
     "PREDICTION_TARGETS", "PRIZES", "PrizeExclusion", "PrizeQuota", "Question", "ROLES", "Round", "RoundUnit",
     "SCOPES", "STAFF_ROLES", "SourceDocument", "TIE_BREAK_KEYS", "Topic", "UNIT_FORMULAS", "Unit", "User",
+    "UserSession",
 ]

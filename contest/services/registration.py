@@ -15,7 +15,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from contest.models import Contest, Unit, User
 from question_bank.db import now_utc
 from question_bank.normalize import clean_text
 
-from . import identity
+from . import identity, user_sessions
 
 # The details a contest may require, in the order the form shows them.
 OPTIONAL_FIELDS = ("date_of_birth", "phone", "email", "unit_id", "id_number")
@@ -61,9 +61,10 @@ class RegistrationClosed(DomainError):
 class DetailsInvalid(ValidationFailed):
     """Several problems at once: `errors` lists (field, message), the first is the exception's own."""
 
-    def __init__(self, errors: list[tuple[str, str]]):
+    def __init__(self, errors: list[tuple[str, str]], *, wrong_password: bool = False):
         super().__init__(errors[0][1], field=errors[0][0])
         self.errors = errors
+        self.wrong_password = wrong_password  # a guess of the current password failed: rate-limited
 
 
 @dataclass
@@ -191,8 +192,10 @@ def _check_taken(session: Session, details: Details, errors: list, *, user_id: i
     wanted_id = details.id_number if details.id_number and (only is None or "id_number" in only) else None
     if not logins and not wanted_id:
         return
-    values = sorted(set(logins.values()))
-    conditions = [User.username.in_(values), User.phone.in_(values), User.email.in_(values)] if values else []
+    # Usernames ignore case (`BTC` is `btc`); phones are stored normalised, emails lower-cased.
+    values = sorted({value.lower() for value in logins.values()})
+    conditions = ([func.lower(User.username).in_(values), User.phone.in_(values), User.email.in_(values)]
+                  if values else [])
     if wanted_id:
         conditions.append(User.id_number == wanted_id)
     query = select(User.username, User.phone, User.email, User.id_number).where(or_(*conditions))
@@ -201,11 +204,11 @@ def _check_taken(session: Session, details: Details, errors: list, *, user_id: i
     used: set[str] = set()
     used_ids: set[str] = set()
     for username, phone, email, id_number in session.execute(query):
-        used.update(value for value in (username, phone, email) if value)
+        used.update(value.lower() for value in (username, phone, email) if value)
         if id_number:
             used_ids.add(id_number)
     for name, value in logins.items():
-        if value in used:
+        if value.lower() in used:
             errors.append((name, _taken(name, value)))
     if wanted_id in used_ids:
         errors.append(("id_number", _taken("id_number", wanted_id)))
@@ -306,9 +309,10 @@ def _plain(value):
 def check_password_change(user: User, current: str, new: str, confirm: str) -> None:
     """Raises DetailsInvalid unless `current` is the password and `new` is acceptable. Reads only."""
     errors: list[tuple[str, str]] = []
+    wrong = bool(current) and not user.check_password(current)
     if not current:
         errors.append(("current_password", _("Hãy nhập mật khẩu hiện tại.")))
-    elif not user.check_password(current):
+    elif wrong:
         errors.append(("current_password", _("Mật khẩu hiện tại không đúng.")))
     if not new:
         errors.append(("new_password", _("Hãy nhập mật khẩu mới.")))
@@ -319,12 +323,13 @@ def check_password_change(user: User, current: str, new: str, confirm: str) -> N
     if new and confirm != new:
         errors.append(("confirm", _("Hai mật khẩu mới không khớp.") if confirm else _("Hãy nhập lại mật khẩu mới.")))
     if errors:
-        raise DetailsInvalid(errors)
+        raise DetailsInvalid(errors, wrong_password=wrong)
 
 
-def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str) -> None:
+def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str, *, keep_session: str | None) -> None:
     """Stores the new hash unless the password changed since it was checked (another session or
-    an organizer's reset in between): of two concurrent changes, exactly one wins."""
+    an organizer's reset in between): of two concurrent changes, exactly one wins. Every session
+    of the account but `keep_session` (the one making the change) ends."""
     if not user.is_active_account:
         raise Forbidden(_("Tài khoản đã bị khoá."))
     done = session.execute(
@@ -334,3 +339,4 @@ def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str
     if done.rowcount != 1:
         raise Conflict(_("Mật khẩu vừa được thay đổi ở nơi khác; hãy đăng nhập lại rồi thử lại."),
                        field="current_password")
+    user_sessions.end_all(session, user.id, keep=keep_session)

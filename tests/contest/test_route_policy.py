@@ -53,6 +53,7 @@ POLICY = {
     "auth.register": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # while the contest allows it
     "auth.account": (LOGIN, OK, OK, OK, OK, OK),
     "auth.change_password": (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    "auth.logout_everywhere": (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
     "auth.registration_settings": CONTEST_MANAGE,
     # --- participants' pages ---
     "quiz.index": EVERYONE,
@@ -134,8 +135,8 @@ POLICY = {
 }
 
 # Requests that change what later requests see run last, in this order.
-LAST = ("people.discard_import", "question_bank.discard", "quiz.submit", "admin.unpublish_round", "auth.logout",
-        "api.delete_session")
+LAST = ("people.discard_import", "question_bank.discard", "quiz.submit", "admin.unpublish_round",
+        "auth.logout_everywhere", "auth.logout", "api.delete_session")
 NOT_APP_ROUTES = {"static"}
 
 
@@ -188,7 +189,7 @@ def world(db):
     mine, _created = attempts.start(db, round_a, users["participant"], grace_seconds=30)
     exclusion = PrizeExclusion(round_id=round_a.id, user_id=other.id, reason="Làm bài hộ")
     pending = make_user(username="ts-moi", unit_id=unit.id)
-    activation_token = activation.reset(pending)
+    activation_token = activation.reset(db, pending)
     db.add(exclusion)
     db.commit()
     tokens = {}
