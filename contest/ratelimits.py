@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import current_user
@@ -56,6 +56,16 @@ def _failed(response) -> bool:
     return response.status_code in (400, 401)
 
 
+def _account_created(_response) -> bool:
+    # Successes count, not attempts: an office whose people mistype a field is not penalised,
+    # and a failed registration creates nothing (the per-(name, address) rule limits those).
+    return bool(g.get("account_created"))
+
+
+def address() -> str:
+    return f"address:{_address()}"
+
+
 def _anonymous() -> bool:
     return not current_user.is_authenticated
 
@@ -87,7 +97,15 @@ RULES = {
         message=lambda seconds: _(
             "Bạn gửi đăng ký quá nhiều lần. Vui lòng thử lại sau %(seconds)d giây.", seconds=seconds),
     ),
+    "registration_address": Rule(
+        "RATELIMIT_REGISTRATION_ADDRESS", address, methods=("POST",), deduct_when=_account_created,
+        message=lambda seconds: _(
+            "Đã có quá nhiều tài khoản được đăng ký từ địa chỉ mạng này. Vui lòng thử lại sau %(seconds)d giây "
+            "hoặc liên hệ ban tổ chức để được cấp tài khoản.", seconds=seconds),
+    ),
 }
+# A mark that applies more than its own rule.
+GROUPS = {"registration": ("registration", "registration_address")}
 
 
 def _mark(name: str):
@@ -117,12 +135,15 @@ def init_app(app: Flask) -> None:
         name = getattr(view, MARK, None)
         if name is None:
             continue
-        rule = RULES[name]
-        limit = limiter.shared_limit(
-            app.config[rule.config_key], scope=name, key_func=rule.key, methods=rule.methods,
-            deduct_when=rule.deduct_when, exempt_when=rule.exempt_when,
-        )
-        app.view_functions[endpoint] = limit(view)
+        wrapped = view
+        for scope in GROUPS.get(name, (name,)):
+            rule = RULES[scope]
+            limit = limiter.shared_limit(
+                app.config[rule.config_key], scope=scope, key_func=rule.key, methods=rule.methods,
+                deduct_when=rule.deduct_when, exempt_when=rule.exempt_when,
+            )
+            wrapped = limit(wrapped)
+        app.view_functions[endpoint] = wrapped
 
 
 def limited_endpoints(app: Flask) -> dict[str, str]:

@@ -1,7 +1,11 @@
 """Fixtures: an app per test on SQLite and on PostgreSQL, clients, a login helper, a browser."""
+import base64
+import hashlib
+import json
 import os
 import secrets
 import threading
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -97,6 +101,7 @@ def make_test_app(url: str, instance: Path, **config):
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret-key",
             "WTF_CSRF_ENABLED": True,
+            "CHALLENGE_MAX_NUMBER": 200,  # tests solve the real proof-of-work, only a small one
             **config,
         }
     )
@@ -165,6 +170,30 @@ def csrf_token(client, path: str = "/login") -> str:
     marker = 'name="csrf-token" content="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+def solve_challenge(params: dict) -> str:
+    """What static/js/challenge.js does: try numbers until SHA-256(salt + n) is the challenge."""
+    for number in range(params["maxnumber"] + 1):
+        if hashlib.sha256(f"{params['salt']}{number}".encode()).hexdigest() == params["challenge"]:
+            body = {key: params[key] for key in ("algorithm", "challenge", "salt", "signature")}
+            return base64.b64encode(json.dumps({**body, "number": number}).encode()).decode()
+    raise AssertionError("the challenge has no solution")
+
+
+def page_challenge(html: str) -> dict:
+    """The challenge parameters a page gives its script (templates/auth/_challenge.html)."""
+    marker = "data-challenge='"
+    start = html.index(marker) + len(marker)
+    return json.loads(unescape(html[start : html.index("'", start)]))
+
+
+def form_with_challenge(client, path: str) -> dict:
+    """The CSRF token and a solved challenge of the form at `path`, as a browser would send them."""
+    html = client.get(path).get_data(as_text=True)
+    marker = 'name="csrf-token" content="'
+    start = html.index(marker) + len(marker)
+    return {"csrf_token": html[start : html.index('"', start)], "challenge": solve_challenge(page_challenge(html))}
 
 
 class AuthActions:
