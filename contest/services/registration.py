@@ -333,6 +333,8 @@ def update_details(session: Session, user: User, data: Mapping) -> dict[str, lis
     if errors:
         raise DetailsInvalid(_order(errors))
     _save(session, user, details)
+    if "unit_id" in changed:  # the organizer chose it: no longer only declared
+        user.unit_unconfirmed = False
     return {name: [_plain(before[name]), _plain(getattr(details, name))] for name in sorted(changed)}
 
 
