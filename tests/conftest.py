@@ -196,6 +196,33 @@ def form_with_challenge(client, path: str) -> dict:
     return {"csrf_token": html[start : html.index('"', start)], "challenge": solve_challenge(page_challenge(html))}
 
 
+def session_post(client, body: dict, **kwargs):
+    """POST /api/v1/session as a client that solves the challenge when the server asks for one."""
+    response = client.post("/api/v1/session", json=body, **kwargs)
+    error = (response.get_json(silent=True) or {}).get("error") or {}
+    if response.status_code == 428 and error.get("code") == "challenge_required":
+        response = client.post("/api/v1/session", json={**body, "challenge": solve_challenge(error["challenge"])},
+                               **kwargs)
+    return response
+
+
+def login_form_post(client, data: dict, **kwargs):
+    """POST /login as a browser would: the page's CSRF token, and its challenge solved when shown.
+    The page knows the account only once it is posted, so it may ask for a challenge then."""
+    html = client.get("/login", **kwargs).get_data(as_text=True)
+    for _round in range(2):
+        marker = 'name="csrf-token" content="'
+        start = html.index(marker) + len(marker)
+        form = {**data, "csrf_token": html[start : html.index('"', start)]}
+        if "data-challenge=" in html:
+            form["challenge"] = solve_challenge(page_challenge(html))
+        response = client.post("/login", data=form, **kwargs)
+        html = response.get_data(as_text=True)
+        if "challenge" in form or 'id="challenge-error"' not in html:
+            break
+    return response
+
+
 class AuthActions:
     def __init__(self, client):
         self._client = client

@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from contest import ratelimits
+from contest.auth import login_challenge
 from contest.errors import DomainError, NotFound, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
 from contest.models import Round, Unit
@@ -91,8 +92,11 @@ def create_session():
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or len(username) > 254 or len(password) > 200:
         raise ValidationFailed(_("Cần “username” và “password” dạng chuỗi."))
+    if (refusal := login_challenge.api_refusal(data.get("challenge"))) is not None:  # issue 14
+        return errors.error_response(428, **refusal)
     user = accounts.authenticate(db.session, username, password)
     if user is None:
+        login_challenge.failed()  # issue 14
         audit.record(db.session, "login_failed", target=username, ip=request.remote_addr)
         db.session.commit()
         return errors.error_response(401, "invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."))

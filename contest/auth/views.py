@@ -12,9 +12,11 @@ from contest.extensions import db, login_manager
 from contest.models import User
 from contest.services import accounts, audit
 
+from . import login_challenge
 from .forms import EmptyForm, LoginForm
 
 bp = Blueprint("auth", __name__)
+bp.add_app_template_global(login_challenge.params, "login_challenge")  # templates/auth/login.html
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
@@ -50,7 +52,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("quiz.index"))
     form = LoginForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and login_challenge.passed(form):  # issue 14: a challenge after failures
         # The slow password hash runs in a plain read transaction, so on SQLite it holds no
         # write lock; the audit entry is then written in a short transaction of its own.
         g.write_transaction = False
@@ -58,6 +60,7 @@ def login():
         db.session.rollback()
         g.write_transaction = True
         if user is None:
+            login_challenge.failed()  # issue 14
             audit.record(db.session, "login_failed", target=form.username.data or "", ip=request.remote_addr)
             db.session.commit()
             form.password.errors.append(_("Tên đăng nhập hoặc mật khẩu không đúng."))

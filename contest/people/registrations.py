@@ -31,8 +31,19 @@ def registrations():
     return _page(EmptyForm())
 
 
-@bp.route("/registrations/<any(approve, confirm):action>", methods=["POST"])
-def review_registrations(action: str):
+@bp.route("/registrations/approve", methods=["POST"])
+def approve_registrations():
+    return _review(registration_review.approve, "registration_approved",
+                   lambda n: _("Đã duyệt %(n)d tài khoản.", n=n))
+
+
+@bp.route("/registrations/confirm-units", methods=["POST"])
+def confirm_declared_units():
+    return _review(registration_review.confirm_units, "unit_confirmed",
+                   lambda n: _("Đã xác nhận đơn vị của %(n)d thí sinh.", n=n))
+
+
+def _review(change, action: str, done):
     form = EmptyForm()
     if not form.validate_on_submit():
         return _page(form, 400)
@@ -41,14 +52,8 @@ def review_registrations(action: str):
         flash(_("Hãy đánh dấu ít nhất một tài khoản trong bảng rồi bấm nút.") if user_ids is not None
               else _("Danh sách tài khoản gửi lên không hợp lệ; hãy tải lại trang rồi chọn lại."), "error")
         return _page(form, 400)
-    if action == "approve":
-        names = registration_review.approve(db.session, user_ids)
-        audit_request("registration_approved", ", ".join(names)[:200], usernames=names)
-        message = _("Đã duyệt %(n)d tài khoản.", n=len(names))
-    else:
-        names = registration_review.confirm_units(db.session, user_ids)
-        audit_request("unit_confirmed", ", ".join(names)[:200], usernames=names)
-        message = _("Đã xác nhận đơn vị của %(n)d thí sinh.", n=len(names))
+    names = change(db.session, user_ids)
+    audit_request(action, ", ".join(names)[:200], usernames=names)
     db.session.commit()
-    flash(message, "success")
+    flash(done(len(names)), "success")
     return redirect(url_for(".registrations"))
