@@ -75,6 +75,7 @@
 
   var boxes = document.querySelectorAll("[data-challenge]");
   for (var i = 0; i < boxes.length; i += 1) {
+    boxes[i].querySelector(".challenge-nojs").remove();
     if (window.crypto && crypto.subtle) {
       start(boxes[i]);
     } else { // crypto.subtle exists only over HTTPS (and on localhost)

@@ -152,7 +152,8 @@ def test_the_registration_page_carries_the_challenge_without_inline_script(clien
     assert params["algorithm"] == "SHA-256" and "purpose=register" in params["salt"]
     assert 'name="challenge" type="hidden"' in html or 'type="hidden" name="challenge"' in html
     assert 'aria-live="polite"' in html and "Đang xác minh bạn không phải máy…" in html
-    assert "<noscript>" in html and "cần JavaScript" in html and "liên hệ ban tổ chức" in html
+    assert 'class="flash flash-error challenge-nojs"' in html and "cần JavaScript" in html  # hidden by the script
+    assert "liên hệ ban tổ chức" in html
     assert '<script src="/static/js/challenge.js" defer></script>' in html
     assert "<script>" not in html  # the CSP forbids inline scripts
     script = STATIC.read_text()
