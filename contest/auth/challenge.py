@@ -99,17 +99,17 @@ def check(payload, purpose: str) -> Solution:
     if (data.get("algorithm") != ALGORITHM or not all(isinstance(v, str) for v in (salt, challenge, signature))
             or isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= 10**9):
         raise ChallengeFailed()
-    if not hmac.compare_digest(_sign(challenge), signature):
+    # The signature vouches for the challenge, the hash ties the salt (purpose, expiry) to it.
+    if not hmac.compare_digest(_sign(challenge), signature) or not hmac.compare_digest(
+            _sha(salt + str(number)), challenge):
         raise ChallengeFailed()
     params = _salt_params(salt)
     expires = params.get("expires", "")
-    if params.get("purpose") != purpose or not (expires.isascii() and expires.isdigit() and len(expires) <= 12):
+    if params.get("purpose") != purpose or not (expires.isascii() and expires.isdigit() and len(expires) <= 10):
         raise ChallengeFailed()
     expires_at = datetime.fromtimestamp(int(expires), timezone.utc)
     if now_utc() >= expires_at:
         raise ChallengeFailed(EXPIRED)
-    if not hmac.compare_digest(_sha(salt + str(number)), challenge):
-        raise ChallengeFailed()
     return Solution(challenge, expires_at)
 
 

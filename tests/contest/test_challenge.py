@@ -71,6 +71,8 @@ def test_default_difficulty_suits_a_phone(app):
     (lambda p: payload(p, algorithm="SHA-1"), challenge.ChallengeFailed.message),
     (lambda p: payload(p, salt=p["salt"].replace("expires=", "expires=9")), challenge.ChallengeFailed.message),
     (lambda p: payload(p, challenge="ab" * 32), challenge.ChallengeFailed.message),
+    # A genuine challenge and signature with a salt of one's own (a far expiry, year 33658): refused, no 500.
+    (lambda p: payload(p, salt="x?purpose=register&expires=999999999999"), challenge.ChallengeFailed.message),
 ])
 def test_bad_solutions_are_refused_with_a_vietnamese_reason(app, spoil, message):
     with app.test_request_context():
