@@ -145,6 +145,7 @@ def test_confirmed_units_count(client, auth, db, world, farmed_round):
     page = client.get("/people/registrations")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and all(user.username in html for user in farm)
+    assert "tự khai, chưa xác nhận" in client.get("/people/participants").get_data(as_text=True)
     token = csrf_token(client, "/people/registrations")
     response = client.post("/people/registrations/confirm-units",
                            data={"csrf_token": token, "user_id": [str(farm[0].id), str(farm[1].id)]})
