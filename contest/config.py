@@ -72,6 +72,13 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_PASSWORD_CHANGE": os.environ.get("RATELIMIT_PASSWORD_CHANGE") or "5 per 15 minutes",
         "RATELIMIT_START": os.environ.get("RATELIMIT_START") or "60 per minute",
         "RATELIMIT_REGISTRATION": os.environ.get("RATELIMIT_REGISTRATION") or "5 per minute",
+        # Accounts created from one address (an office NAT fits, a farm does not): issue 14.
+        "RATELIMIT_REGISTRATION_ADDRESS": os.environ.get("RATELIMIT_REGISTRATION_ADDRESS") or "30 per hour",
+        # The proof-of-work of registration and of a login after failures (contest/auth/challenge.py):
+        # a browser tries on average half of CHALLENGE_MAX_NUMBER hashes (~1-3 s on a phone).
+        "CHALLENGE_MAX_NUMBER": int(os.environ.get("CHALLENGE_MAX_NUMBER") or 50_000),
+        "CHALLENGE_TTL_SECONDS": int(os.environ.get("CHALLENGE_TTL_SECONDS") or 1800),
+        "LOGIN_CHALLENGE_AFTER": int(os.environ.get("LOGIN_CHALLENGE_AFTER") or 3),
     }
 
 

@@ -60,6 +60,16 @@ def _failed(response) -> bool:
     return response.status_code in (400, 401)
 
 
+def _account_created(_response) -> bool:
+    # Successes count, not attempts: an office whose people mistype a field is not penalised,
+    # and a failed registration creates nothing (the per-(name, address) rule limits those).
+    return bool(g.get("account_created"))
+
+
+def address() -> str:
+    return f"address:{_address()}"
+
+
 def _anonymous() -> bool:
     return not current_user.is_authenticated
 
@@ -113,7 +123,15 @@ RULES = {
         message=lambda seconds: _(
             "Bạn gửi đăng ký quá nhiều lần. Vui lòng thử lại sau %(seconds)d giây.", seconds=seconds),
     ),
+    "registration_address": Rule(
+        "RATELIMIT_REGISTRATION_ADDRESS", address, methods=("POST",), deduct_when=_account_created,
+        message=lambda seconds: _(
+            "Đã có quá nhiều tài khoản được đăng ký từ địa chỉ mạng này. Vui lòng thử lại sau %(seconds)d giây "
+            "hoặc liên hệ ban tổ chức để được cấp tài khoản.", seconds=seconds),
+    ),
 }
+# A marked view gets every rule of its group: one name on the view, several counters.
+GROUPS = {"registration": ("registration", "registration_address"), "login": ("login", "login_address")}
 
 
 def _mark(name: str):
@@ -131,8 +149,6 @@ login = _mark("login")
 start = _mark("start")
 registration = _mark("registration")
 password_change = _mark("password_change")
-# A mark whose view carries more than its own rule.
-_EXTRA = {"login": ("login_address",)}
 
 
 def init_app(app: Flask) -> None:
@@ -146,14 +162,15 @@ def init_app(app: Flask) -> None:
         name = getattr(view, MARK, None)
         if name is None:
             continue
-        for scope in (name, *_EXTRA.get(name, ())):
+        wrapped = view
+        for scope in GROUPS.get(name, (name,)):
             rule = RULES[scope]
             limit = limiter.shared_limit(
                 app.config[rule.config_key], scope=scope, key_func=rule.key, methods=rule.methods,
                 deduct_when=rule.deduct_when, exempt_when=rule.exempt_when,
             )
-            view = limit(view)
-        app.view_functions[endpoint] = view
+            wrapped = limit(wrapped)
+        app.view_functions[endpoint] = wrapped
 
 
 def limited_endpoints(app: Flask) -> dict[str, str]:

@@ -9,6 +9,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from contest import ratelimits
+from contest.auth import login_challenge
 from contest.auth import sessions as logins
 from contest.errors import DomainError, NotFound, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
@@ -92,6 +93,8 @@ def create_session():
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or len(username) > 254 or len(password) > 200:
         raise ValidationFailed(_("Cần “username” và “password” dạng chuỗi."))
+    if (refusal := login_challenge.api_refusal(data.get("challenge"))) is not None:  # a challenge after failures
+        return errors.error_response(428, **refusal)
     user = logins.check_credentials(username, password)
     if user is None:
         logins.record_failure(username)

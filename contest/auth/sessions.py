@@ -10,6 +10,8 @@ from contest.extensions import db
 from contest.models import User
 from contest.services import accounts, audit, user_sessions
 
+from . import login_challenge
+
 
 def check_credentials(login: str, password: str) -> User | None:
     """The account, or None; the slow hash runs in a plain read transaction (no SQLite write lock
@@ -43,5 +45,6 @@ def end_session() -> None:
 
 
 def record_failure(login: str) -> None:
+    login_challenge.failed()  # counts towards the proof-of-work asked after a few failures
     audit.record(db.session, "login_failed", target=login, ip=request.remote_addr)
     db.session.commit()

@@ -11,10 +11,12 @@ from contest.extensions import db, login_manager
 from contest.models import User
 from contest.services import user_sessions
 
+from . import login_challenge
 from .forms import EmptyForm, LoginForm
 from .sessions import check_credentials, end_session, record_failure, start_session
 
 bp = Blueprint("auth", __name__)
+bp.add_app_template_global(login_challenge.params, "login_challenge")  # templates/auth/login.html
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
@@ -44,7 +46,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("quiz.index"))
     form = LoginForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and login_challenge.passed(form):  # a challenge after failures
         user = check_credentials(form.username.data, form.password.data)
         if user is None:
             record_failure(form.username.data)

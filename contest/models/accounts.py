@@ -2,7 +2,7 @@
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -35,6 +35,10 @@ class User(UserMixin, db.Model):
     activation_token_hash: Mapped[str | None] = mapped_column(String(64))
     activation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Self-registration (issue 14): a unit the person declared counts once an organizer confirms
+    # it; an account registered where the contest asks for approval is inactive until approved.
+    unit_unconfirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    awaiting_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     unit = relationship("Unit")
 

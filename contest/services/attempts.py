@@ -35,6 +35,9 @@ def check_eligible(session: Session, round_: Round, user: User) -> None:
     allowed = {unit.id for unit in round_.eligible_units}
     if not allowed:
         return
+    if user.unit_unconfirmed and not round_.contest.trust_declared_units:  # issue 14: declared, not confirmed
+        raise NotEligible(_("Đơn vị bạn tự khai chưa được ban tổ chức xác nhận, nên bạn chưa làm được đợt thi "
+                            "dành cho đơn vị; hãy liên hệ ban tổ chức."))
     unit_id = user.unit_id
     seen = set()
     while unit_id is not None and unit_id not in seen:  # the unit or any parent unit is listed

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, DomainError, Forbidden, ValidationFailed
-from contest.models import Contest, Unit, User
+from contest.models import REGISTRATION_MODES, Contest, Unit, UnitInvitation, User
 from question_bank.db import now_utc
 from question_bank.normalize import clean_text
 
@@ -92,11 +92,16 @@ def required_fields(contest: Contest) -> set[str]:
     return {name for name, flag in _FLAGS.items() if getattr(contest, flag)}
 
 
-def update_settings(contest: Contest, *, is_open: bool, required: set[str]) -> None:
+def update_settings(contest: Contest, *, is_open: bool, required: set[str], mode: str = "open",
+                    trust_declared_units: bool = False) -> None:
     unknown = required - set(OPTIONAL_FIELDS)
     if unknown:
         raise ValidationFailed(_("Không có trường “%(field)s”.", field=sorted(unknown)[0]), field="required")
+    if mode not in REGISTRATION_MODES:
+        raise ValidationFailed(_("Hãy chọn một cách đăng ký trong danh sách."), field="registration_mode")
     contest.registration_open = is_open
+    contest.registration_mode = mode
+    contest.trust_declared_units = trust_declared_units
     for name, flag in _FLAGS.items():
         setattr(contest, flag, name in required)
 
@@ -215,7 +220,7 @@ def _check_taken(session: Session, details: Details, errors: list, *, user_id: i
 
 
 def _order(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    order = ("full_name", "username", "password", "confirm", *OPTIONAL_FIELDS)
+    order = ("invitation_code", "full_name", "username", "password", "confirm", *OPTIONAL_FIELDS)
     return sorted(errors, key=lambda item: order.index(item[0]) if item[0] in order else len(order))
 
 
@@ -224,7 +229,13 @@ def check_application(session: Session, contest: Contest, data: Mapping, passwor
     if not contest.registration_open:
         raise RegistrationClosed()
     errors: list[tuple[str, str]] = []
-    cleaned = _clean_details(session, data, required_fields(contest), errors)
+    required = required_fields(contest)
+    if contest.registration_mode == "invitation":  # the code names the unit
+        required.discard("unit_id")
+        data = {**data, "unit_id": None}
+    cleaned = _clean_details(session, data, required, errors)
+    if contest.registration_mode == "invitation":
+        cleaned["unit_id"] = _invited_unit(session, contest, data.get("invitation_code"), errors)
     username = _username(_text(data, "username"), cleaned["phone"], errors)
     if not password:
         errors.append(("password", _("Hãy nhập mật khẩu.")))
@@ -262,12 +273,38 @@ def _save(session: Session, user: User, details: Details) -> None:
 
 
 def register(session: Session, contest: Contest, details: Details, password_hash: str) -> User:
-    """Creates the participant account from check_application's details; the caller commits."""
+    """Creates the participant account from check_application's details; the caller commits.
+
+    A unit chosen from the list is only declared (it counts once an organizer confirms it); a
+    unit named by its invitation code is confirmed. Under approval the account waits, inactive."""
     if not contest.registration_open:  # closed while the password was being hashed
         raise RegistrationClosed()
-    user = User(role="participant", password_hash=password_hash, is_active_account=True)
+    pending = contest.registration_mode == "approval"
+    user = User(role="participant", password_hash=password_hash, is_active_account=not pending,
+                awaiting_approval=pending,
+                unit_unconfirmed=details.unit_id is not None and contest.registration_mode != "invitation")
     _save(session, user, details)
     return user
+
+
+def normalize_code(text) -> str:
+    """Invitation codes are read aloud and typed on phones: case, spaces and dashes do not matter."""
+    if not isinstance(text, str):
+        return ""
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())[:20]
+
+
+def _invited_unit(session: Session, contest: Contest, text, errors: list) -> int | None:
+    code = normalize_code(text)
+    if not code:
+        errors.append(("invitation_code", _("Hãy nhập mã mời mà ban tổ chức cấp cho đơn vị của bạn.")))
+        return None
+    unit_id = session.scalar(select(UnitInvitation.unit_id).where(UnitInvitation.contest_id == contest.id,
+                                                                  UnitInvitation.code == code))
+    if unit_id is None:
+        errors.append(("invitation_code", _("Mã mời “%(code)s” không đúng với cuộc thi này; hãy kiểm tra lại "
+                                            "hoặc hỏi ban tổ chức.", code=code)))
+    return unit_id
 
 
 # --- after registration ----------------------------------------------------------------------
@@ -299,6 +336,8 @@ def update_details(session: Session, user: User, data: Mapping) -> dict[str, lis
     if errors:
         raise DetailsInvalid(_order(errors))
     _save(session, user, details)
+    if "unit_id" in changed:  # the organizer chose it: no longer only declared
+        user.unit_unconfirmed = False
     return {name: [_plain(before[name]), _plain(getattr(details, name))] for name in sorted(changed)}
 
 

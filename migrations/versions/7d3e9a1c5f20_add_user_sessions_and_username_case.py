@@ -1,7 +1,7 @@
 """Add server-side sessions (user_session) and make usernames unique without regard to case
 
 Revision ID: 7d3e9a1c5f20
-Revises: a7c1e5d93f20
+Revises: a7d3c9e1f205
 Create Date: 2026-12-07 12:00:00.000000
 
 Before the case-insensitive index is created, existing usernames that differ only in case are
@@ -17,7 +17,7 @@ import question_bank.db
 
 # revision identifiers, used by Alembic.
 revision = '7d3e9a1c5f20'
-down_revision = 'a7c1e5d93f20'
+down_revision = 'a7d3c9e1f205'
 branch_labels = None
 depends_on = None
 

@@ -17,7 +17,7 @@ from contest.extensions import db as _db
 from contest.models import User
 from contest.services import activation
 from contest.services.identity import normalize_phone
-from tests.conftest import _empty_tables, csrf_token, make_test_app
+from tests.conftest import _empty_tables, csrf_token, login_form_post, make_test_app, session_post
 from tests.factories import PASSWORD, make_user
 
 OFFICE = "203.0.113.7"
@@ -31,12 +31,12 @@ def at(address: str) -> dict:
 
 
 def api_login(client, login, password="sai-mat-khau", address=OFFICE):
-    return client.post("/api/v1/session", json={"username": login, "password": password}, **at(address))
+    """The API login of a client that solves the proof-of-work once failures make it required."""
+    return session_post(client, {"username": login, "password": password}, **at(address))
 
 
 def page_login(client, login, password="sai-mat-khau", address=OFFICE):
-    return client.post("/login", data={"username": login, "password": password, "csrf_token": csrf_token(client)},
-                       **at(address))
+    return login_form_post(client, {"username": login, "password": password}, **at(address))
 
 
 def assert_429(response, words: str):

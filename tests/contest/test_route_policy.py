@@ -55,6 +55,7 @@ POLICY = {
     "auth.change_password": (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
     "auth.logout_everywhere": (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
     "auth.registration_settings": CONTEST_MANAGE,
+    "auth.invitation_codes": CONTEST_MANAGE_POST,
     # --- participants' pages ---
     "quiz.index": EVERYONE,
     "quiz.round_page": EVERYONE,
@@ -103,6 +104,9 @@ POLICY = {
     "people.participant_list": ADMIN_ANY,
     "people.reset_participant": ADMIN_ANY,
     "people.edit_participant": ADMIN_ANY,
+    "people.registrations": ADMIN_ANY,  # accounts waiting for approval, declared units to confirm
+    "people.approve_registrations": ADMIN_ANY_POST,
+    "people.confirm_declared_units": ADMIN_ANY_POST,
     # --- organizers: the question bank (shared by every contest) ---
     "question_bank.index": ADMIN_ANY,
     "question_bank.upload": ADMIN_ANY,

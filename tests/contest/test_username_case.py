@@ -23,7 +23,7 @@ from tests.question_bank.sheets import xlsx
 from tests.factories import PASSWORD, make_contest, make_unit, make_user
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
-BEFORE = "5b8e0c2d7a41"  # the revision before usernames ignored case
+BEFORE = "a7d3c9e1f205"  # the revision before usernames ignored case
 
 
 @pytest.fixture
