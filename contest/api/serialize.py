@@ -72,4 +72,5 @@ def ranking_row(entry) -> dict:
         "full_name": entry.full_name, "unit_code": entry.unit_code, "unit_name": entry.unit_name,
         "score": entry.score, "max_score": entry.max_score, "prediction": entry.prediction,
         "duration_seconds": entry.duration_seconds, "submitted_at": iso(entry.submitted_at),
+        "flags": list(entry.flags),
     }

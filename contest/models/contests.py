@@ -14,6 +14,7 @@ DEFAULT_TIE_BREAK = list(TIE_BREAK_KEYS)
 PREDICTION_TARGETS = ("perfect", "participants", "attempts")
 UNIT_FORMULAS = ("rate", "mean", "weighted")
 OVERALL_MODES = ("sum", "best")
+DEFAULT_MIN_SECONDS_PER_QUESTION = 3
 DEFAULT_PREDICTION_PROMPT = "Theo bạn, sẽ có bao nhiêu người trả lời đúng tất cả các câu hỏi của đợt thi này?"
 
 
@@ -45,6 +46,9 @@ class Contest(db.Model):
     require_email: Mapped[bool] = mapped_column(default=False, server_default=false())
     require_unit: Mapped[bool] = mapped_column(default=True, server_default=true())
     require_id_number: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A total shown right after submitting is a key oracle (SPEC §9): this forbids it for every
+    # round of the contest, old ones included (checked when a score would be shown).
+    forbid_immediate_score: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     staff: Mapped[list["ContestStaff"]] = relationship(back_populates="contest", cascade="all, delete-orphan")
     rounds: Mapped[list["Round"]] = relationship(
@@ -76,6 +80,7 @@ class Round(db.Model):
         CheckConstraint("question_count >= 1", name="question_count"),
         CheckConstraint("points_per_question >= 1", name="points"),
         CheckConstraint("prediction_target IN ('perfect', 'participants', 'attempts')", name="prediction_target"),
+        CheckConstraint("min_seconds_per_question BETWEEN 0 AND 600", name="min_seconds"),
         Index("ix_round_window", "opens_at", "closes_at"),
     )
 
@@ -97,6 +102,10 @@ class Round(db.Model):
     prediction_target: Mapped[str] = mapped_column(String(15), default="perfect", server_default="perfect")
     is_published: Mapped[bool] = mapped_column(default=False)
     results_public: Mapped[bool] = mapped_column(default=False, server_default=false())  # public results page on
+    # Below (this × question_count) seconds an attempt is implausible: flagged `too_fast`, and
+    # ranked as if it had taken that long (SPEC §9). 0 turns both off.
+    min_seconds_per_question: Mapped[int] = mapped_column(default=DEFAULT_MIN_SECONDS_PER_QUESTION,
+                                                          server_default=str(DEFAULT_MIN_SECONDS_PER_QUESTION))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
@@ -104,6 +113,11 @@ class Round(db.Model):
         back_populates="round", cascade="all, delete-orphan", order_by="DrawRule.id"
     )
     eligible_units = relationship("Unit", secondary="round_unit")
+
+    @property
+    def min_duration_seconds(self) -> int:
+        """The least time a person needs for the whole attempt (SPEC §9), never past the time allowed."""
+        return min(self.min_seconds_per_question * self.question_count, self.duration_seconds)
 
     @property
     def draws_by_topic(self) -> bool:

@@ -10,7 +10,11 @@ integer arrays, under 2 MB for 100,000 people) is kept per process, tagged with 
 of the round's finished attempts that one indexed aggregate reads on every request; a page then
 reads only the rows it shows. The fingerprint covers the count, the latest finish, the highest
 id and id-weighted sums of the scores, predictions and durations (so a regrade that moves points
-between attempts shows), plus the settings the order depends on.
+between attempts shows), plus the settings the order depends on (the minimum plausible time too).
+
+Speed below human pace wins nothing (SPEC §9): in the tie-break a duration under the round's
+minimum counts as the minimum, so a 0-second perfect attempt ties on time with a 90-second one
+and the next key (the submission time) decides.
 """
 import threading
 from array import array
@@ -35,6 +39,7 @@ class Standing:
     attempt_ids: array  # counted attempts, best first
     user_ids: array  # the same positions' people
     actual: int  # the prediction question's actual value
+    fingerprint: tuple = ()  # what the order was computed from (flags.py keys its cache on it)
 
 
 def tie_break_chain(keys: list[str] | None) -> list[str]:
@@ -58,6 +63,12 @@ def _score():
     return func.coalesce(Attempt.score, 0)
 
 
+def _ranked_duration(round_: Round):
+    """The duration the tie-break compares: never below the round's minimum plausible time."""
+    duration, floor = func.coalesce(Attempt.duration_seconds, 0), round_.min_duration_seconds
+    return case((duration < floor, literal(floor)), else_=duration)
+
+
 def _pick_order(grading: str, chain_order: list) -> list:
     if grading == "first":
         return [Attempt.number.asc()]
@@ -70,7 +81,7 @@ def counted_attempts(round_: Round, actual: int | None = None):
     """Subquery: one row per person, their counted finished attempt, with its prediction error."""
     error = func.abs(Attempt.prediction - literal(actual if actual is not None else 0))
     order = _order_by(round_.contest.tie_break, _score(), _missing(Attempt.prediction), error,
-                      Attempt.duration_seconds, Attempt.submitted_at, Attempt.id)
+                      _ranked_duration(round_), Attempt.submitted_at, Attempt.id)
     pick = func.row_number().over(partition_by=Attempt.user_id, order_by=_pick_order(round_.grading, order))
     inner = select(
         Attempt.id.label("attempt_id"),
@@ -80,6 +91,7 @@ def counted_attempts(round_: Round, actual: int | None = None):
         Attempt.prediction,
         case((Attempt.prediction.is_(None), None), else_=error).label("prediction_error"),
         func.coalesce(Attempt.duration_seconds, 0).label("duration_seconds"),
+        _ranked_duration(round_).label("ranked_duration"),
         Attempt.submitted_at,
         Attempt.receipt_code,
         pick.label("pick"),
@@ -122,7 +134,7 @@ def ranked_round(session: Session, round_: Round, actual: int | None = None) -> 
         actual = prediction_actual(session, round_)
     counted = counted_attempts(round_, actual)
     order = _order_by(round_.contest.tie_break, counted.c.score, _missing(counted.c.prediction),
-                      counted.c.prediction_error, counted.c.duration_seconds, counted.c.submitted_at,
+                      counted.c.prediction_error, counted.c.ranked_duration, counted.c.submitted_at,
                       counted.c.attempt_id)
     return select(func.row_number().over(order_by=order).label("rank"), *counted.c)
 
@@ -135,7 +147,8 @@ def _fingerprint(session: Session, round_: Round) -> tuple:
     row = session.execute(
         select(func.count(), func.max(Attempt.finished_at), func.max(Attempt.id), *weighted).where(_finished(round_.id))
     ).one()
-    settings = (tuple(tie_break_chain(round_.contest.tie_break)), round_.grading, round_.prediction_target)
+    settings = (tuple(tie_break_chain(round_.contest.tie_break)), round_.grading, round_.prediction_target,
+                round_.min_duration_seconds)
     return (*(int(v) if isinstance(v, int) else v for v in row), settings)
 
 
@@ -154,7 +167,7 @@ def standing(session: Session, round_: Round) -> Standing:
     for attempt_id, user_id in session.execute(select(ranked.c.attempt_id, ranked.c.user_id).order_by(ranked.c.rank)):
         attempt_ids.append(attempt_id)
         user_ids.append(user_id)
-    result = Standing(attempt_ids, user_ids, actual)
+    result = Standing(attempt_ids, user_ids, actual, fingerprint)
     with _lock:
         _cache[key] = (fingerprint, result)
         _cache.move_to_end(key)
