@@ -86,6 +86,8 @@ SCHEMAS = {
             "status": {"const": "submitted"}, "submitted_at": _TIME, "duration_seconds": {"type": "integer"},
             "receipt_code": {"type": "string"}, "score": {"type": "integer"}, "max_score": {"type": "integer"},
         },
+        "description": "score/max_score: the total only, present when the round shows scores right after "
+                       "submitting, its contest allows it, and the attempt answered every question",
     },
     "RankingRow": {
         "type": "object",

@@ -187,7 +187,7 @@ def submit_attempt(attempt_id: int):
     answers = _answers(data.get("answers"))
     attempt = attempts.get_owned(db.session, attempt_id, current_user, lock="update")
     attempts.submit(db.session, attempt, prediction=prediction, answers=answers, grace_seconds=_grace())
-    body = receipt_body(attempt)
+    body = receipt_body(db.session, attempt)
     db.session.commit()
     return jsonify(body)
 

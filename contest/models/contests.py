@@ -115,6 +115,12 @@ class Round(db.Model):
     eligible_units = relationship("Unit", secondary="round_unit")
 
     @property
+    def score_at_once(self) -> bool:
+        """The round shows the total right after submitting and its contest does not forbid it
+        (services/score_release.py adds the per-attempt condition)."""
+        return self.show_score and not self.contest.forbid_immediate_score
+
+    @property
     def min_duration_seconds(self) -> int:
         """The least time a person needs for the whole attempt (SPEC §9), never past the time allowed."""
         return min(self.min_seconds_per_question * self.question_count, self.duration_seconds)
