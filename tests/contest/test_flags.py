@@ -49,7 +49,6 @@ def test_instant_perfect_attempt_is_flagged_and_wins_nothing_on_time(client, db)
     """Before: accepted with duration 0, ranked first on time, flagged nowhere."""
     make_bank(30)
     round_ = make_round(questions=30, opens_at=OPEN, closes_at=OPEN + timedelta(days=7), prediction_prompt=None)
-    assert round_.min_duration_seconds == 90  # 30 questions × 3 s, the default
     make_user(username="nguoithat", full_name="Người đọc đề")
     make_user(username="maythi", full_name="Máy làm bài")
     make_user(role="judge", username="giamkhao")
@@ -69,6 +68,7 @@ def test_instant_perfect_attempt_is_flagged_and_wins_nothing_on_time(client, db)
     assert re.search(r"Máy làm bài.*?Làm bài nhanh bất thường.*?Trả lời nhanh hơn tốc độ đọc", page, re.S)
     assert "Người đọc đề" in page.split("Máy làm bài")[0]
     assert "Khi xét hạng theo thời gian, bài làm dưới 1 phút 30 giây được tính là 1 phút 30 giây." in page
+    assert db.get(Round, round_.id).min_duration_seconds == 90  # 30 questions × 3 s, the default
 
 
 def test_floor_applies_to_the_contest_ranking_too(db):
