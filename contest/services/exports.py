@@ -65,7 +65,7 @@ def individuals(session: Session, round_: Round, tz: ZoneInfo) -> Table:
             yield [entry.rank, entry.full_name, pii.public_username(entry.username), entry.unit_name, entry.score,
                    entry.max_score, entry.prediction, entry.prediction_error, entry.duration_seconds,
                    _local(entry.submitted_at, tz), entry.receipt_code, awards.get(entry.user_id),
-                   "; ".join(entry.flag_labels)]
+                   "; ".join(entry.flag_labels) or None]
 
     return Table("individuals", headers, widths, rows())
 
