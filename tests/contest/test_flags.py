@@ -264,3 +264,16 @@ def test_prize_review_shows_flagged_first_and_excludes_in_one_click(client, auth
     assert [a.entry.full_name for a in awards] == ["Nguyễn Thị Lan", "Trần Văn Minh"]
     after = client.get(f"/results/rounds/{flagged_round.id}/prizes").get_data(as_text=True)
     assert "Bài thi có cảnh báo trong danh sách đề xuất giải" not in after
+
+
+def test_streamed_ranking_flags_every_batch_like_the_page(db):
+    """The export's stream adds flags a batch at a time, between fetches of the open cursor."""
+    make_bank(3)
+    round_ = make_round(questions=3)
+    for index in range(7):
+        finish(round_, make_user(full_name=f"P{index}"), 10 - index, duration=index % 3 * 20)  # 0 and 20 s flagged
+    db.commit()
+    page = ranking.round_ranking(db, round_, per_page=50, with_flags=True).entries
+    streamed = list(ranking.iter_round_ranking(db, round_, batch=2, with_flags=True))
+    assert [(e.full_name, e.flags) for e in streamed] == [(e.full_name, e.flags) for e in page]
+    assert [e.flags for e in streamed] == [["too_fast"], [], [], ["too_fast"], [], [], ["too_fast"]]
