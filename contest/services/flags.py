@@ -1,10 +1,11 @@
 """Implausible attempts (SPEC §9): flags computed from what is already stored, for judges.
 
 A flag is a hint, never a verdict: judges see it on the ranking, the prize review, the API and
-the workbook, and decide (a prize exclusion with a reason). Each flag is computed in bulk for
-the rows being shown — a page's 50, a prize list, or an export's batch — in a fixed number of
-queries, so no page pays per row; the one flag that needs the whole round (identical answers)
-is computed once per change of the round's finished attempts and kept per process.
+the workbook, and decide (a prize exclusion with a reason). A page (50 rows, a prize list)
+reads the flags of its rows in a fixed number of queries, never one per row; an export reads
+each flag once for the whole round, keeps only the flagged ids and streams on. The one flag
+that always needs the whole round (identical answers) is computed once per change of the
+round's finished attempts and kept per process.
 
 - `too_fast`: finished in less than the round's minimum plausible time (question count ×
   `min_seconds_per_question`, default 3 s), from the stored duration.
@@ -29,6 +30,7 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -60,45 +62,55 @@ def labels(codes: Iterable[str]) -> list[str]:
     return [str(LABELS[code]) for code in codes]
 
 
+@dataclass(frozen=True)
+class _Found:
+    """The ids each query-based flag holds, for the rows at hand or for the whole round."""
+
+    fast: frozenset[int] | set[int]  # attempt ids
+    burst: frozenset[int] | set[int]  # user ids
+    same: frozenset[int]  # attempt ids
+
+
 def annotate(session: Session, round_: Round, entries: list, *, fingerprint: tuple | None = None) -> list:
-    """Sets `entry.flags` (codes, in CODES order) on round-ranking entries; returns them."""
+    """Sets `entry.flags` (codes, in CODES order) on round-ranking entries (a page); returns them."""
     shown = [entry for entry in entries if entry.attempt_id is not None]
-    if not shown:
-        return entries
-    attempt_ids = [entry.attempt_id for entry in shown]
-    found: dict[int, set[str]] = defaultdict(set)
-    floor = round_.min_duration_seconds
-    for entry in shown:
-        if entry.duration_seconds < floor:
-            found[entry.attempt_id].add("too_fast")
-    for attempt_id in _fast_answers(session, round_, attempt_ids):
-        found[attempt_id].add("fast_answers")
-    burst_users = _burst_registrations(session, {entry.user_id for entry in shown})
-    same = _same_answers(session, round_, fingerprint)
-    for entry in shown:
-        if entry.user_id in burst_users:
-            found[entry.attempt_id].add("burst_registration")
-        if entry.attempt_id in same:
-            found[entry.attempt_id].add("same_answers")
-        entry.flags = [code for code in CODES if code in found[entry.attempt_id]]
+    if shown:
+        found = _Found(_fast_answers(session, round_, [entry.attempt_id for entry in shown]),
+                       _burst_registrations(session, {entry.user_id for entry in shown}),
+                       _same_answers(session, round_, fingerprint))
+        for entry in shown:
+            _tag(round_, entry, found)
     return entries
 
 
-def annotated(session: Session, round_: Round, entries: Iterator, *, batch: int = 1000,
-              fingerprint: tuple | None = None) -> Iterator:
-    """Streams entries with their flags, a batch at a time (exports: memory stays bounded)."""
-    chunk = []
+def annotated(session: Session, round_: Round, entries: Iterator, *, fingerprint: tuple | None = None) -> Iterator:
+    """Streams entries with their flags (exports): each flag is read once for the whole round,
+    only the flagged ids are kept, and entries pass through one at a time."""
+    found = None
     for entry in entries:
-        chunk.append(entry)
-        if len(chunk) == batch:
-            yield from annotate(session, round_, chunk, fingerprint=fingerprint)
-            chunk = []
-    yield from annotate(session, round_, chunk, fingerprint=fingerprint)
+        if found is None:
+            finished = select(Attempt.id).where(Attempt.round_id == round_.id, Attempt.finished_at.is_not(None))
+            users = select(Attempt.user_id).where(Attempt.round_id == round_.id, Attempt.finished_at.is_not(None))
+            found = _Found(_fast_answers(session, round_, finished), _burst_registrations(session, users),
+                           _same_answers(session, round_, fingerprint))
+        if entry.attempt_id is not None:
+            _tag(round_, entry, found)
+        yield entry
+
+
+def _tag(round_: Round, entry, found: _Found) -> None:
+    codes = {
+        "too_fast": entry.duration_seconds < round_.min_duration_seconds,
+        "fast_answers": entry.attempt_id in found.fast,
+        "burst_registration": entry.user_id in found.burst,
+        "same_answers": entry.attempt_id in found.same,
+    }
+    entry.flags = [code for code in CODES if codes[code]]
 
 
 # --- the flags ---------------------------------------------------------------------------------
-def _fast_answers(session: Session, round_: Round, attempt_ids: list[int]) -> set[int]:
-    """In SQL: only the flagged ids come back (an export's batch reads thousands of answers)."""
+def _fast_answers(session: Session, round_: Round, attempt_ids) -> set[int]:
+    """Among `attempt_ids` (a list or a subquery): only the flagged ids come back from the database."""
     per_question = round_.min_seconds_per_question
     if per_question <= 0:
         return set()
@@ -124,10 +136,8 @@ def _elapsed_ms(session: Session, later, earlier):
     return func.round((func.julianday(later) - func.julianday(earlier)) * 86_400_000.0)
 
 
-def _burst_registrations(session: Session, user_ids: set[int]) -> set[int]:
-    """The accounts among `user_ids` registered within a burst from their address."""
-    if not user_ids:
-        return set()
+def _burst_registrations(session: Session, user_ids) -> set[int]:
+    """The accounts among `user_ids` (a set, or a subquery) registered within a burst from their address."""
     registered = AuditLog.action == "registered"
     addresses = select(AuditLog.ip).where(registered, AuditLog.user_id.in_(user_ids), AuditLog.ip.is_not(None))
     rows = session.execute(
@@ -138,7 +148,7 @@ def _burst_registrations(session: Session, user_ids: set[int]) -> set[int]:
         times[ip].append(at)
     for series in times.values():
         series.sort()
-    return {user_id for user_id, ip, at in rows if user_id in user_ids and _in_burst(times[ip], at)}
+    return {user_id for user_id, ip, at in rows if user_id is not None and _in_burst(times[ip], at)}
 
 
 def _in_burst(series: list, at) -> bool:

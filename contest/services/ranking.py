@@ -85,7 +85,7 @@ def actual_value(session: Session, round_: Round) -> int:
 
 def iter_round_ranking(session: Session, round_: Round, batch: int = 2000, *, with_flags: bool = False):
     """Every entry in rank order, streamed from one sorted query so memory stays bounded (exports,
-    prizes); the same SQL as the cached order, so the two agree. Flags are added a batch at a time."""
+    prizes); the same SQL as the cached order, so the two agree. Flags are read once for the round."""
     order = rank_order.standing(session, round_)
     ranked = ranked_round(session, round_, order.actual).subquery("ranked")
     entries = _stream(session, _entries_query(ranked).order_by(ranked.c.rank), batch)
@@ -93,7 +93,7 @@ def iter_round_ranking(session: Session, round_: Round, batch: int = 2000, *, wi
         yield from entries
         return
     try:
-        yield from flags.annotated(session, round_, entries, batch=min(batch, 1000), fingerprint=order.fingerprint)
+        yield from flags.annotated(session, round_, entries, fingerprint=order.fingerprint)
     finally:
         entries.close()
 

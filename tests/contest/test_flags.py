@@ -266,14 +266,20 @@ def test_prize_review_shows_flagged_first_and_excludes_in_one_click(client, auth
     assert "Bài thi có cảnh báo trong danh sách đề xuất giải" not in after
 
 
-def test_streamed_ranking_flags_every_batch_like_the_page(db):
-    """The export's stream adds flags a batch at a time, between fetches of the open cursor."""
-    make_bank(3)
-    round_ = make_round(questions=3)
-    for index in range(7):
-        finish(round_, make_user(full_name=f"P{index}"), 10 - index, duration=index % 3 * 20)  # 0 and 20 s flagged
+def test_streamed_ranking_carries_the_same_flags_as_the_page(db, bank):
+    """The export's stream reads each flag once for the whole round, between fetches of its cursor."""
+    round_ = make_round(questions=6)
+    slow = [10 * (i + 1) for i in range(6)]
+    for index in range(7):  # durations 0, 70, 140, …: the first is too fast
+        user = make_user(full_name=f"P{index}")
+        if index >= 2:  # five accounts from one address within a minute
+            registered(db, user, "203.0.113.7", OPEN + timedelta(seconds=10 * index))
+        saved = [0.5] * 6 if index == 1 else slow
+        answered(db, round_, user, [0] * (6 - index % 2) + [1] * (index % 2), saved, duration=index * 70, bank=bank)
     db.commit()
     page = ranking.round_ranking(db, round_, per_page=50, with_flags=True).entries
     streamed = list(ranking.iter_round_ranking(db, round_, batch=2, with_flags=True))
     assert [(e.full_name, e.flags) for e in streamed] == [(e.full_name, e.flags) for e in page]
-    assert [e.flags for e in streamed] == [["too_fast"], [], [], ["too_fast"], [], [], ["too_fast"]]
+    assert {e.full_name: e.flags for e in streamed} == {
+        "P0": ["too_fast"], "P1": ["fast_answers"], "P2": ["burst_registration"], "P3": ["burst_registration"],
+        "P4": ["burst_registration"], "P5": ["burst_registration"], "P6": ["burst_registration"]}
