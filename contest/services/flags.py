@@ -26,9 +26,8 @@ round's finished attempts and kept per process.
   copying shows in shared mistakes: the chance that two people pick the same wrong choice on
   the same 3+ questions and agree on everything else is small.
 """
-import threading
 from bisect import bisect_left, bisect_right
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,6 +37,7 @@ from sqlalchemy import BigInteger, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from contest.models import Answer, Attempt, AuditLog, Round
+from contest.services.rank_order import FingerprintCache
 from question_bank.models import Choice
 
 CODES = ("too_fast", "fast_answers", "burst_registration", "same_answers")
@@ -52,10 +52,8 @@ BURST_ACCOUNTS = 5
 BURST_WINDOW = timedelta(minutes=10)
 SAME_MIN_ANSWERED = 5
 SAME_MIN_WRONG = 3
-MAX_CACHED_ROUNDS = 32
 
-_lock = threading.Lock()
-_same_cache: "OrderedDict[tuple, tuple[tuple, frozenset[int]]]" = OrderedDict()
+_same_cache = FingerprintCache()
 
 
 def labels(codes: Iterable[str]) -> list[str]:
@@ -161,20 +159,13 @@ def _in_burst(series: list, at) -> bool:
 def _same_answers(session: Session, round_: Round, fingerprint: tuple | None) -> frozenset[int]:
     """Attempt ids of the round whose answers another account's attempt repeats exactly
     (see the module's doc); kept per process while the round's finished attempts stay the same."""
-    key = (session.get_bind().url.render_as_string(), round_.id)
-    if fingerprint is not None:
-        with _lock:
-            hit = _same_cache.get(key)
-            if hit and hit[0] == fingerprint:
-                _same_cache.move_to_end(key)
-                return hit[1]
-    found = _compute_same_answers(session, round_)
-    if fingerprint is not None:
-        with _lock:
-            _same_cache[key] = (fingerprint, found)
-            _same_cache.move_to_end(key)
-            while len(_same_cache) > MAX_CACHED_ROUNDS:
-                _same_cache.popitem(last=False)
+    if fingerprint is None:
+        return _compute_same_answers(session, round_)
+    key = FingerprintCache.key(session, round_)
+    found = _same_cache.get(key, fingerprint)
+    if found is None:
+        found = _compute_same_answers(session, round_)
+        _same_cache.put(key, fingerprint, found)
     return found
 
 
@@ -226,5 +217,4 @@ def _compute_same_answers(session: Session, round_: Round) -> frozenset[int]:
 
 
 def clear_cache() -> None:
-    with _lock:
-        _same_cache.clear()
+    _same_cache.clear()

@@ -30,8 +30,42 @@ from contest.models import TIE_BREAK_KEYS, Attempt, Round
 
 MAX_CACHED_ROUNDS = 32
 _PRIME = 1_000_003
-_lock = threading.Lock()
-_cache: "OrderedDict[tuple, tuple[tuple, Standing]]" = OrderedDict()
+
+
+class FingerprintCache:
+    """Per process: a value per (database, round), good while the round's fingerprint is the same;
+    the least recently used round goes first. Thread-safe (gunicorn threads share it)."""
+
+    def __init__(self, size: int = MAX_CACHED_ROUNDS):
+        self._size = size
+        self._lock = threading.Lock()
+        self._values: "OrderedDict[tuple, tuple[tuple, object]]" = OrderedDict()
+
+    @staticmethod
+    def key(session: Session, round_: Round) -> tuple:
+        return session.get_bind().url.render_as_string(), round_.id
+
+    def get(self, key: tuple, fingerprint: tuple):
+        with self._lock:
+            hit = self._values.get(key)
+            if hit and hit[0] == fingerprint:
+                self._values.move_to_end(key)
+                return hit[1]
+        return None
+
+    def put(self, key: tuple, fingerprint: tuple, value) -> None:
+        with self._lock:
+            self._values[key] = (fingerprint, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_cache = FingerprintCache()
 
 
 @dataclass(frozen=True)
@@ -154,13 +188,11 @@ def _fingerprint(session: Session, round_: Round) -> tuple:
 
 def standing(session: Session, round_: Round) -> Standing:
     """The round's order: from the cache when its fingerprint still matches, else computed."""
-    key = (session.get_bind().url.render_as_string(), round_.id)
+    key = FingerprintCache.key(session, round_)
     fingerprint = _fingerprint(session, round_)
-    with _lock:
-        hit = _cache.get(key)
-        if hit and hit[0] == fingerprint:
-            _cache.move_to_end(key)
-            return hit[1]
+    hit = _cache.get(key, fingerprint)
+    if hit is not None:
+        return hit
     actual = prediction_actual(session, round_)
     ranked = ranked_round(session, round_, actual).subquery("ranked")
     attempt_ids, user_ids = array("q"), array("q")
@@ -168,14 +200,9 @@ def standing(session: Session, round_: Round) -> Standing:
         attempt_ids.append(attempt_id)
         user_ids.append(user_id)
     result = Standing(attempt_ids, user_ids, actual, fingerprint)
-    with _lock:
-        _cache[key] = (fingerprint, result)
-        _cache.move_to_end(key)
-        while len(_cache) > MAX_CACHED_ROUNDS:
-            _cache.popitem(last=False)
+    _cache.put(key, fingerprint, result)
     return result
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()
