@@ -229,18 +229,21 @@ def _attempt_limit(value: str) -> int | None:
 @click.option("--closes")
 @click.option("--max-attempts", default="1", help="A positive number, or unlimited.")
 @click.option("--grading", type=click.Choice(["best", "first", "last"]), default="best")
-@click.option("--show-score", is_flag=True, help="Show the score right after submitting.")
+@click.option("--show-score", is_flag=True, help="Show the total right after submitting (if every question was "
+              "answered and the contest allows it).")
+@click.option("--min-seconds-per-question", type=click.IntRange(0, 600), default=3, show_default=True,
+              help="Minimum plausible time per question: faster attempts are flagged too_fast and ranked at it.")
 @click.option("--no-prediction", is_flag=True, help="Do not ask the prediction question.")
 @click.option("--unit", "unit_codes", multiple=True, help="Only these units (and their sub-units) may take part.")
 @click.option("--json", "as_json", is_flag=True)
 def create_round(contest_name, title, question_count, topic_mix, duration_seconds, opens, closes, max_attempts,
-                 grading, show_score, no_prediction, unit_codes, as_json):
+                 grading, show_score, min_seconds_per_question, no_prediction, unit_codes, as_json):
     """Create a round (and its contest if missing), open now for 7 days by default."""
     spec = rounds.RoundSpec(
         title=title, question_count=question_count, duration_seconds=duration_seconds,
         opens_at=_instant(opens, "--opens"), closes_at=_instant(closes, "--closes"),
         max_attempts=_attempt_limit(max_attempts), grading=grading, show_score=show_score,
-        unit_codes=list(unit_codes),
+        min_seconds_per_question=min_seconds_per_question, unit_codes=list(unit_codes),
     )
     if no_prediction:
         spec.prediction_prompt = None

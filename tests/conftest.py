@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 
 from contest import create_app
 from contest.extensions import db as _db
-from contest.services import draw, rank_order
+from contest.services import draw, flags, rank_order
 
 ENGINES = ["sqlite", "postgresql"]
 _migrated: set[str] = set()
@@ -121,6 +121,7 @@ def _empty_tables(app):
     # Per-process caches keyed by database and id: the next test reuses both.
     draw.clear_cache()
     rank_order.clear_cache()
+    flags.clear_cache()
     with app.app_context():
         _db.session.remove()
         with _db.engine.begin() as conn:

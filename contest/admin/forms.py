@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.errors import DomainError
-from contest.models import DEFAULT_PREDICTION_PROMPT, Contest, Round
+from contest.models import DEFAULT_MIN_SECONDS_PER_QUESTION, DEFAULT_PREDICTION_PROMPT, Contest, Round
 from contest.services.rounds import RoundSpec
 
 DRAW_ROWS = 6  # blank rows offered for the draw blueprint; empty rows are ignored
@@ -56,6 +56,12 @@ class ContestForm(FlaskForm):
     )
     description = TextAreaField(
         _l("Mô tả"), validators=[Length(max=5000, message=_l("Mô tả không được dài quá 5000 ký tự."))]
+    )
+    forbid_immediate_score = BooleanField(
+        _l("Không cho hiện điểm ngay sau khi nộp bài (chống dò đáp án)"),
+        description=_l("Khi chọn, mọi đợt thi của cuộc thi chỉ công bố điểm sau khi đợt thi kết thúc, kể cả các "
+                       "đợt đã tạo trước đó. Nên chọn cho cuộc thi có giải thưởng: điểm hiện ngay giúp người "
+                       "dùng nhiều tài khoản hoặc nhiều lượt thi dò ra đáp án."),
     )
     submit = SubmitField(_l("Lưu cuộc thi"))
 
@@ -134,9 +140,22 @@ class RoundForm(FlaskForm):
     )
     show_score = RadioField(
         _l("Hiện điểm cho thí sinh"),
-        choices=[SelectChoice("now", _l("Ngay sau khi nộp bài")), SelectChoice("after", _l("Sau khi đợt thi đóng"))],
+        choices=[SelectChoice("now", _l("Ngay sau khi nộp bài (chỉ tổng điểm)")),
+                 SelectChoice("after", _l("Sau khi đợt thi đóng"))],
         default="after",
         invalid_choice_message=_l("Hãy chọn thời điểm hiện điểm."),
+        description=_l("“Ngay sau khi nộp bài” chỉ hiện tổng điểm, không cho biết câu nào đúng, và chỉ cho bài "
+                       "trả lời đủ mọi câu. Dù vậy, nếu đợt thi cho thi nhiều lượt hoặc cuộc thi cho tự đăng ký "
+                       "tài khoản, tổng điểm vẫn là cách dò đáp án: mỗi lượt thi đổi vài phương án rồi so điểm. "
+                       "Với đợt thi có giải thưởng, hãy chọn “Sau khi đợt thi đóng”."),
+    )
+    min_seconds_per_question = _int(
+        _l("Thời gian tối thiểu hợp lý mỗi câu (giây)"), _l("Thời gian tối thiểu mỗi câu phải là số giây (số nguyên)."),
+        [Optional(), NumberRange(min=0, max=600, message=_l("Thời gian tối thiểu mỗi câu phải từ 0 đến 600 giây."))],
+        default=DEFAULT_MIN_SECONDS_PER_QUESTION,
+        description=_l("Bài làm xong nhanh hơn (số câu × số giây này) được gắn cảnh báo “làm bài nhanh bất "
+                       "thường” cho ban giám khảo, và khi xét hạng theo thời gian được tính bằng mức này. "
+                       "0: tắt; để trống: 3 giây."),
     )
     points_per_question = _int(
         _l("Điểm mỗi câu"), _l("Điểm mỗi câu phải là số nguyên."),
@@ -169,7 +188,8 @@ class RoundForm(FlaskForm):
     _FIELDS = {
         "title": "title", "question_count": "question_count", "duration_seconds": "duration_minutes",
         "max_attempts": "max_attempts", "grading": "grading", "points_per_question": "points_per_question",
-        "opens_at": "opens_at", "closes_at": "closes_at", "units": "units",
+        "opens_at": "opens_at", "closes_at": "closes_at", "units": "units", "show_score": "show_score",
+        "min_seconds_per_question": "min_seconds_per_question",
     }
 
     def __init__(self, *args, topics=(), units=(), **kwargs):
@@ -241,6 +261,8 @@ class RoundForm(FlaskForm):
             max_attempts=limit,
             grading=self.grading.data,
             show_score=self.show_score.data == "now",
+            min_seconds_per_question=(DEFAULT_MIN_SECONDS_PER_QUESTION if self.min_seconds_per_question.data is None
+                                      else self.min_seconds_per_question.data),
             points_per_question=self.points_per_question.data,
             shuffle_choices=self.shuffle_choices.data,
             prediction_prompt=(self.prediction_prompt.data or "").strip() if self.ask_prediction.data else None,
@@ -300,6 +322,7 @@ def round_data(round_: Round, timezone: str) -> dict:
         "max_attempts": round_.max_attempts if mode == "many" else None,
         "grading": round_.grading,
         "show_score": "now" if round_.show_score else "after",
+        "min_seconds_per_question": round_.min_seconds_per_question,
         "points_per_question": round_.points_per_question,
         "shuffle_choices": round_.shuffle_choices,
         "units": [unit.code for unit in round_.eligible_units],

@@ -55,7 +55,8 @@ def new_contest():
     if form.validate_on_submit():
         try:
             contest = contests.create_contest(db.session, form.name.data, form.description.data,
-                                              created_by=current_user)
+                                              created_by=current_user,
+                                              forbid_immediate_score=form.forbid_immediate_score.data)
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
@@ -73,12 +74,14 @@ def edit_contest(contest_id: int):
     form = ContestForm(obj=contest)
     if form.validate_on_submit():
         try:
-            contests.update_contest(db.session, contest, form.name.data, form.description.data)
+            contests.update_contest(db.session, contest, form.name.data, form.description.data,
+                                    forbid_immediate_score=form.forbid_immediate_score.data)
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
         else:
-            audit_request("contest_updated", contest.name, contest_id=contest.id)
+            audit_request("contest_updated", contest.name, contest_id=contest.id,
+                          forbid_immediate_score=contest.forbid_immediate_score)
             db.session.commit()
             flash(_("Đã lưu cuộc thi “%(name)s”.", name=contest.name), "success")
             return redirect(url_for(".contest", contest_id=contest.id))

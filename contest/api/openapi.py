@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/openapi.json."""
+from contest.services.flags import CODES as FLAG_CODES
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -92,17 +93,25 @@ SCHEMAS = {
             "status": {"const": "submitted"}, "submitted_at": _TIME, "duration_seconds": {"type": "integer"},
             "receipt_code": {"type": "string"}, "score": {"type": "integer"}, "max_score": {"type": "integer"},
         },
+        "description": "score/max_score: the total only, present when the round shows scores right after "
+                       "submitting, its contest allows it, and the attempt answered every question",
     },
     "RankingRow": {
         "type": "object",
         "required": ["rank", "attempt_id", "username", "full_name", "unit_code", "unit_name", "score", "max_score",
-                     "prediction", "duration_seconds", "submitted_at"],
+                     "prediction", "duration_seconds", "submitted_at", "flags"],
         "properties": {
             "rank": {"type": "integer"}, "attempt_id": _ID, "username": {"type": "string"},
             "full_name": {"type": "string"}, "unit_code": {"type": ["string", "null"]},
             "unit_name": {"type": ["string", "null"]}, "score": {"type": "integer"}, "max_score": {"type": "integer"},
             "prediction": {"type": ["integer", "null"]}, "duration_seconds": {"type": "integer"},
             "submitted_at": _TIME,
+            "flags": {"type": "array", "items": {"enum": list(FLAG_CODES)},
+                      "description": "implausible-attempt flags for judges: too_fast (under the round's minimum "
+                                     "time), fast_answers (answers saved faster than reading pace), "
+                                     "burst_registration (one of many accounts registered from one address in "
+                                     "minutes), same_answers (answers identical to another account's, mistakes "
+                                     "included)"},
         },
     },
 }

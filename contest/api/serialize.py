@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, Round, User
-from contest.services import attempts
+from contest.services import attempts, score_release
 
 
 def iso(value: datetime | None) -> str | None:
@@ -53,14 +53,15 @@ def attempt_body(session: Session, attempt: Attempt) -> dict:
     return body
 
 
-def receipt_body(attempt: Attempt) -> dict:
+def receipt_body(session: Session, attempt: Attempt) -> dict:
+    """The total only, and only when score_release allows it: never which question was right."""
     body = {
         "status": "submitted",
         "submitted_at": iso(attempt.submitted_at),
         "duration_seconds": attempt.duration_seconds,
         "receipt_code": attempt.receipt_code,
     }
-    if attempt.round.show_score:
+    if attempt.id in score_release.shown_ids(session, [attempt]):
         body["score"] = attempt.score
         body["max_score"] = attempt.max_score
     return body
@@ -72,4 +73,5 @@ def ranking_row(entry) -> dict:
         "full_name": entry.full_name, "unit_code": entry.unit_code, "unit_name": entry.unit_name,
         "score": entry.score, "max_score": entry.max_score, "prediction": entry.prediction,
         "duration_seconds": entry.duration_seconds, "submitted_at": iso(entry.submitted_at),
+        "flags": list(entry.flags),
     }

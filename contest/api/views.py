@@ -191,7 +191,7 @@ def submit_attempt(attempt_id: int):
     answers = _answers(data.get("answers"))
     attempt = attempts.get_owned(db.session, attempt_id, current_user, lock="update")
     attempts.submit(db.session, attempt, prediction=prediction, answers=answers, grace_seconds=_grace())
-    body = receipt_body(attempt)
+    body = receipt_body(db.session, attempt)
     db.session.commit()
     return jsonify(body)
 
@@ -211,7 +211,7 @@ def round_ranking(round_id: int):
         if unit is None:
             raise ValidationFailed(_("Không có đơn vị mã “%(code)s”.", code=request.args["unit"][:50]), field="unit")
         filters["unit_id"] = unit.id
-    page = ranking.ranked_page(db.session, round_, limit=limit, offset=offset, **filters)
+    page = ranking.ranked_page(db.session, round_, limit=limit, offset=offset, with_flags=True, **filters)
     rows = [ranking_row(entry) for entry in page.entries]
     for row in rows:  # judges never see a phone (or email) username
         row["username"] = pii.username_for(current_user, row["username"])

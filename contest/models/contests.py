@@ -14,6 +14,7 @@ DEFAULT_TIE_BREAK = list(TIE_BREAK_KEYS)
 PREDICTION_TARGETS = ("perfect", "participants", "attempts")
 UNIT_FORMULAS = ("rate", "mean", "weighted")
 OVERALL_MODES = ("sum", "best")
+DEFAULT_MIN_SECONDS_PER_QUESTION = 3
 DEFAULT_PREDICTION_PROMPT = "Theo bạn, sẽ có bao nhiêu người trả lời đúng tất cả các câu hỏi của đợt thi này?"
 
 
@@ -50,6 +51,9 @@ class Contest(db.Model):
     # pending an organizer's approval; and whether self-declared units count before confirmation.
     registration_mode: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
     trust_declared_units: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A total shown right after submitting is a key oracle (SPEC §9): this forbids it for every
+    # round of the contest, old ones included (checked when a score would be shown).
+    forbid_immediate_score: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     staff: Mapped[list["ContestStaff"]] = relationship(back_populates="contest", cascade="all, delete-orphan")
     rounds: Mapped[list["Round"]] = relationship(
@@ -81,6 +85,7 @@ class Round(db.Model):
         CheckConstraint("question_count >= 1", name="question_count"),
         CheckConstraint("points_per_question >= 1", name="points"),
         CheckConstraint("prediction_target IN ('perfect', 'participants', 'attempts')", name="prediction_target"),
+        CheckConstraint("min_seconds_per_question BETWEEN 0 AND 600", name="min_seconds"),
         Index("ix_round_window", "opens_at", "closes_at"),
     )
 
@@ -102,6 +107,10 @@ class Round(db.Model):
     prediction_target: Mapped[str] = mapped_column(String(15), default="perfect", server_default="perfect")
     is_published: Mapped[bool] = mapped_column(default=False)
     results_public: Mapped[bool] = mapped_column(default=False, server_default=false())  # public results page on
+    # Below (this × question_count) seconds an attempt is implausible: flagged `too_fast`, and
+    # ranked as if it had taken that long (SPEC §9). 0 turns both off.
+    min_seconds_per_question: Mapped[int] = mapped_column(default=DEFAULT_MIN_SECONDS_PER_QUESTION,
+                                                          server_default=str(DEFAULT_MIN_SECONDS_PER_QUESTION))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
 
     contest: Mapped[Contest] = relationship(back_populates="rounds")
@@ -109,6 +118,17 @@ class Round(db.Model):
         back_populates="round", cascade="all, delete-orphan", order_by="DrawRule.id"
     )
     eligible_units = relationship("Unit", secondary="round_unit")
+
+    @property
+    def score_at_once(self) -> bool:
+        """The round shows the total right after submitting and its contest does not forbid it
+        (services/score_release.py adds the per-attempt condition)."""
+        return self.show_score and not self.contest.forbid_immediate_score
+
+    @property
+    def min_duration_seconds(self) -> int:
+        """The least time a person needs for the whole attempt (SPEC §9), never past the time allowed."""
+        return min(self.min_seconds_per_question * self.question_count, self.duration_seconds)
 
     @property
     def draws_by_topic(self) -> bool:

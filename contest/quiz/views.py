@@ -14,7 +14,7 @@ from contest import ratelimits
 from contest.errors import AttemptClosed, DomainError, NotFound
 from contest.extensions import db, upgrade_to_write
 from contest.models import Attempt, Round
-from contest.services import attempts, participation
+from contest.services import attempts, participation, score_release
 from question_bank.db import now_utc
 
 from .forms import QuizForm, SubmitForm, field_name, read_answers
@@ -91,7 +91,8 @@ def index():
     for entry in entries:
         contests.setdefault(entry.round.contest, []).append(entry)
     mine = participation.recent_attempts(db.session, current_user) if _user() else []
-    return render_template("quiz/index.html", contests=contests, mine=mine, now=now_utc())
+    return render_template("quiz/index.html", contests=contests, mine=mine, now=now_utc(),
+                           scores_shown=score_release.shown_ids(db.session, mine))
 
 
 @bp.route("/rounds/<int:round_id>")
@@ -240,4 +241,5 @@ def receipt(attempt_id: int):
         entry=entry,
         answered=answered,
         total=len(body["questions"]),
+        score_shown=score_release.shown(attempt, answered, len(body["questions"])),
     )

@@ -35,13 +35,15 @@ def _quota_form(round_: Round, scope: str, submitted: bool = False) -> QuotaForm
 
 def _prizes_page(round_: Round, *, quota_forms=None, exclude_form=None, status: int = 200):
     quota_forms = quota_forms or {}
+    individuals = prizes.review_individuals(db.session, round_)
     forms = {scope: quota_forms[scope] if scope in quota_forms else _quota_form(round_, scope) for scope in SCOPES}
     return render_template(
         "results/prizes.html",
         quota_forms=forms,
         quotas={scope: prizes.quotas(db.session, round_, scope) for scope in SCOPES},
         exclude_form=exclude_form or ExcludeForm(formdata=None),
-        individuals=prizes.allocate_individuals(db.session, round_),
+        individuals=individuals,
+        flagged=[award for award in individuals if award.entry.flags],  # shown first, to be looked at
         units=prizes.allocate_units(db.session, round_),
         exclusions=prizes.exclusions(db.session, round_),
         labels=prizes.PRIZE_LABELS,

@@ -102,7 +102,7 @@ def index():
 def round_results(round_id: int):
     round_ = load_round(round_id)
     form = _filter_form()
-    page = ranking.round_ranking(db.session, round_, _page_number(), PER_PAGE, **form.filters())
+    page = ranking.round_ranking(db.session, round_, _page_number(), PER_PAGE, with_flags=True, **form.filters())
     awards = {award.entry.user_id: award.label for award in prizes.allocate_individuals(db.session, round_)}
     return render_template(
         "results/round.html", page=page, form=form, awards=awards,

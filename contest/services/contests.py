@@ -66,9 +66,10 @@ def _store(session: Session, contest: Contest, name: str, description: str) -> N
         raise Conflict(_("Đã có cuộc thi tên “%(name)s”.", name=name), field="name") from None
 
 
-def create_contest(session: Session, name: str, description: str = "", *, created_by: User | None = None) -> Contest:
+def create_contest(session: Session, name: str, description: str = "", *, created_by: User | None = None,
+                   forbid_immediate_score: bool = False) -> Contest:
     name, description = _clean(name, description)
-    contest = Contest()
+    contest = Contest(forbid_immediate_score=bool(forbid_immediate_score))
     _store(session, contest, name, description)
     if created_by is not None and _is_scoped(session, created_by):
         # A scoped organizer would otherwise lose sight of the contest they just made.
@@ -77,8 +78,11 @@ def create_contest(session: Session, name: str, description: str = "", *, create
     return contest
 
 
-def update_contest(session: Session, contest: Contest, name: str, description: str = "") -> Contest:
+def update_contest(session: Session, contest: Contest, name: str, description: str = "", *,
+                   forbid_immediate_score: bool | None = None) -> Contest:
     name, description = _clean(name, description)
+    if forbid_immediate_score is not None:  # old rounds keep show_score; score_at_once reads this too
+        contest.forbid_immediate_score = bool(forbid_immediate_score)
     _store(session, contest, name, description)
     return contest
 

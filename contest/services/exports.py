@@ -56,15 +56,16 @@ def _percent(value: float | None):
 def individuals(session: Session, round_: Round, tz: ZoneInfo) -> Table:
     awards = {award.entry.user_id: award.label for award in prizes.allocate_individuals(session, round_)}
     headers = ["Hạng", "Họ và tên", "Tên đăng nhập", "Đơn vị", "Điểm", "Điểm tối đa", "Dự đoán",
-               "Chênh lệch dự đoán", "Thời gian làm bài (giây)", "Nộp bài lúc", "Mã biên nhận", "Giải"]
-    widths = [7, 28, 18, 34, 8, 10, 10, 12, 14, 20, 14, 18]
+               "Chênh lệch dự đoán", "Thời gian làm bài (giây)", "Nộp bài lúc", "Mã biên nhận", "Giải", "Cảnh báo"]
+    widths = [7, 28, 18, 34, 8, 10, 10, 12, 14, 20, 14, 18, 40]
 
     def rows():
-        for entry in ranking.iter_round_ranking(session, round_):
+        for entry in ranking.iter_round_ranking(session, round_, with_flags=True):
             # No personal data in a workbook that gets printed and published: a phone username is masked.
             yield [entry.rank, entry.full_name, pii.public_username(entry.username), entry.unit_name, entry.score,
                    entry.max_score, entry.prediction, entry.prediction_error, entry.duration_seconds,
-                   _local(entry.submitted_at, tz), entry.receipt_code, awards.get(entry.user_id)]
+                   _local(entry.submitted_at, tz), entry.receipt_code, awards.get(entry.user_id),
+                   "; ".join(entry.flag_labels) or None]
 
     return Table("individuals", headers, widths, rows())
 

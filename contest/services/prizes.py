@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import PRIZES, PrizeExclusion, PrizeQuota, Round, Unit, User
-from contest.services import audit, ranking, unit_ranking
+from contest.services import audit, flags, rank_order, ranking, unit_ranking
 
 PRIZE_LABELS = {  # lazy: str() them where a real str is needed (exports, JSON)
     "first": _l("Giải Nhất"),
@@ -138,6 +138,15 @@ def allocate_individuals(session: Session, round_: Round) -> list[Award]:
                 awards.append(Award(slots[len(awards)], entry))
     finally:
         entries.close()
+    return awards
+
+
+def review_individuals(session: Session, round_: Round) -> list[Award]:
+    """The proposed individual prizes with their implausible-attempt flags, for the judges' review."""
+    awards = allocate_individuals(session, round_)
+    if awards:
+        flags.annotate(session, round_, [award.entry for award in awards],
+                       fingerprint=rank_order.standing(session, round_).fingerprint)
     return awards
 
 

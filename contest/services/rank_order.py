@@ -10,7 +10,11 @@ integer arrays, under 2 MB for 100,000 people) is kept per process, tagged with 
 of the round's finished attempts that one indexed aggregate reads on every request; a page then
 reads only the rows it shows. The fingerprint covers the count, the latest finish, the highest
 id and id-weighted sums of the scores, predictions and durations (so a regrade that moves points
-between attempts shows), plus the settings the order depends on.
+between attempts shows), plus the settings the order depends on (the minimum plausible time too).
+
+Speed below human pace wins nothing (SPEC §9): in the tie-break a duration under the round's
+minimum counts as the minimum, so a 0-second perfect attempt ties on time with a 90-second one
+and the next key (the submission time) decides.
 """
 import threading
 from array import array
@@ -26,8 +30,42 @@ from contest.models import TIE_BREAK_KEYS, Attempt, Round
 
 MAX_CACHED_ROUNDS = 32
 _PRIME = 1_000_003
-_lock = threading.Lock()
-_cache: "OrderedDict[tuple, tuple[tuple, Standing]]" = OrderedDict()
+
+
+class FingerprintCache:
+    """Per process: a value per (database, round), good while the round's fingerprint is the same;
+    the least recently used round goes first. Thread-safe (gunicorn threads share it)."""
+
+    def __init__(self, size: int = MAX_CACHED_ROUNDS):
+        self._size = size
+        self._lock = threading.Lock()
+        self._values: "OrderedDict[tuple, tuple[tuple, object]]" = OrderedDict()
+
+    @staticmethod
+    def key(session: Session, round_: Round) -> tuple:
+        return session.get_bind().url.render_as_string(), round_.id
+
+    def get(self, key: tuple, fingerprint: tuple):
+        with self._lock:
+            hit = self._values.get(key)
+            if hit and hit[0] == fingerprint:
+                self._values.move_to_end(key)
+                return hit[1]
+        return None
+
+    def put(self, key: tuple, fingerprint: tuple, value) -> None:
+        with self._lock:
+            self._values[key] = (fingerprint, value)
+            self._values.move_to_end(key)
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_cache = FingerprintCache()
 
 
 @dataclass(frozen=True)
@@ -35,6 +73,7 @@ class Standing:
     attempt_ids: array  # counted attempts, best first
     user_ids: array  # the same positions' people
     actual: int  # the prediction question's actual value
+    fingerprint: tuple = ()  # what the order was computed from (flags.py keys its cache on it)
 
 
 def tie_break_chain(keys: list[str] | None) -> list[str]:
@@ -58,6 +97,12 @@ def _score():
     return func.coalesce(Attempt.score, 0)
 
 
+def _ranked_duration(round_: Round):
+    """The duration the tie-break compares: never below the round's minimum plausible time."""
+    duration, floor = func.coalesce(Attempt.duration_seconds, 0), round_.min_duration_seconds
+    return case((duration < floor, literal(floor)), else_=duration)
+
+
 def _pick_order(grading: str, chain_order: list) -> list:
     if grading == "first":
         return [Attempt.number.asc()]
@@ -70,7 +115,7 @@ def counted_attempts(round_: Round, actual: int | None = None):
     """Subquery: one row per person, their counted finished attempt, with its prediction error."""
     error = func.abs(Attempt.prediction - literal(actual if actual is not None else 0))
     order = _order_by(round_.contest.tie_break, _score(), _missing(Attempt.prediction), error,
-                      Attempt.duration_seconds, Attempt.submitted_at, Attempt.id)
+                      _ranked_duration(round_), Attempt.submitted_at, Attempt.id)
     pick = func.row_number().over(partition_by=Attempt.user_id, order_by=_pick_order(round_.grading, order))
     inner = select(
         Attempt.id.label("attempt_id"),
@@ -80,6 +125,7 @@ def counted_attempts(round_: Round, actual: int | None = None):
         Attempt.prediction,
         case((Attempt.prediction.is_(None), None), else_=error).label("prediction_error"),
         func.coalesce(Attempt.duration_seconds, 0).label("duration_seconds"),
+        _ranked_duration(round_).label("ranked_duration"),
         Attempt.submitted_at,
         Attempt.receipt_code,
         pick.label("pick"),
@@ -122,7 +168,7 @@ def ranked_round(session: Session, round_: Round, actual: int | None = None) -> 
         actual = prediction_actual(session, round_)
     counted = counted_attempts(round_, actual)
     order = _order_by(round_.contest.tie_break, counted.c.score, _missing(counted.c.prediction),
-                      counted.c.prediction_error, counted.c.duration_seconds, counted.c.submitted_at,
+                      counted.c.prediction_error, counted.c.ranked_duration, counted.c.submitted_at,
                       counted.c.attempt_id)
     return select(func.row_number().over(order_by=order).label("rank"), *counted.c)
 
@@ -135,34 +181,28 @@ def _fingerprint(session: Session, round_: Round) -> tuple:
     row = session.execute(
         select(func.count(), func.max(Attempt.finished_at), func.max(Attempt.id), *weighted).where(_finished(round_.id))
     ).one()
-    settings = (tuple(tie_break_chain(round_.contest.tie_break)), round_.grading, round_.prediction_target)
+    settings = (tuple(tie_break_chain(round_.contest.tie_break)), round_.grading, round_.prediction_target,
+                round_.min_duration_seconds)
     return (*(int(v) if isinstance(v, int) else v for v in row), settings)
 
 
 def standing(session: Session, round_: Round) -> Standing:
     """The round's order: from the cache when its fingerprint still matches, else computed."""
-    key = (session.get_bind().url.render_as_string(), round_.id)
+    key = FingerprintCache.key(session, round_)
     fingerprint = _fingerprint(session, round_)
-    with _lock:
-        hit = _cache.get(key)
-        if hit and hit[0] == fingerprint:
-            _cache.move_to_end(key)
-            return hit[1]
+    hit = _cache.get(key, fingerprint)
+    if hit is not None:
+        return hit
     actual = prediction_actual(session, round_)
     ranked = ranked_round(session, round_, actual).subquery("ranked")
     attempt_ids, user_ids = array("q"), array("q")
     for attempt_id, user_id in session.execute(select(ranked.c.attempt_id, ranked.c.user_id).order_by(ranked.c.rank)):
         attempt_ids.append(attempt_id)
         user_ids.append(user_id)
-    result = Standing(attempt_ids, user_ids, actual)
-    with _lock:
-        _cache[key] = (fingerprint, result)
-        _cache.move_to_end(key)
-        while len(_cache) > MAX_CACHED_ROUNDS:
-            _cache.popitem(last=False)
+    result = Standing(attempt_ids, user_ids, actual, fingerprint)
+    _cache.put(key, fingerprint, result)
     return result
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()

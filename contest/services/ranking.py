@@ -5,14 +5,14 @@ and orders the counted attempts by the contest's tie-break chain; the last key (
 unique, so `rank` is a plain row number and no tie is left. The contest ranking adds the rounds
 up (sum) or keeps each person's best round, and orders people by the same chain.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Integer, Select, String, cast, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, Contest, Round, Unit, User
-from contest.services import rank_order
+from contest.services import flags, rank_order
 from contest.services.rank_order import (  # noqa: F401  (re-exported: the round-level SQL lives there)
     _missing, _order_by, counted_attempts, prediction_actual, ranked_round, tie_break_chain,
 )
@@ -39,6 +39,11 @@ class Entry:
     prediction: int | None = None
     rounds: int = 1
     receipt_code: str | None = None
+    flags: list[str] = field(default_factory=list)  # flags.CODES, set only for staff (flags.annotate)
+
+    @property
+    def flag_labels(self) -> list[str]:
+        return flags.labels(self.flags)
 
     @property
     def is_perfect(self) -> bool:
@@ -58,16 +63,18 @@ class Page:
 
 
 # --- a round's ranking: the cached rank order, details read for the rows shown ---------------
-def round_ranking(session: Session, round_: Round, page: int = 1, per_page: int = DEFAULT_PER_PAGE,
-                  **filters) -> Page:
+def round_ranking(session: Session, round_: Round, page: int = 1, per_page: int = DEFAULT_PER_PAGE, *,
+                  with_flags: bool = False, **filters) -> Page:
+    """`with_flags`: judges' views; the public page never shows them."""
     page = max(1, int(page))
-    entries, total = _round_window(session, round_, per_page, (page - 1) * per_page, filters)
+    entries, total = _round_window(session, round_, per_page, (page - 1) * per_page, filters, with_flags)
     return Page(entries, total, page, per_page)
 
 
-def ranked_page(session: Session, round_: Round, *, limit: int, offset: int = 0, **filters) -> Page:
+def ranked_page(session: Session, round_: Round, *, limit: int, offset: int = 0, with_flags: bool = False,
+                **filters) -> Page:
     """The API's window on a round's ranking (limit/offset rather than page numbers)."""
-    entries, total = _round_window(session, round_, limit, offset, filters)
+    entries, total = _round_window(session, round_, limit, offset, filters, with_flags)
     return Page(entries, total, offset // limit + 1, limit)
 
 
@@ -76,14 +83,22 @@ def actual_value(session: Session, round_: Round) -> int:
     return rank_order.standing(session, round_).actual
 
 
-def iter_round_ranking(session: Session, round_: Round, batch: int = 2000):
+def iter_round_ranking(session: Session, round_: Round, batch: int = 2000, *, with_flags: bool = False):
     """Every entry in rank order, streamed from one sorted query so memory stays bounded (exports,
-    prizes); the same SQL as the cached order, so the two agree."""
-    ranked = ranked_round(session, round_, actual_value(session, round_)).subquery("ranked")
-    yield from _stream(session, _entries_query(ranked).order_by(ranked.c.rank), batch)
+    prizes); the same SQL as the cached order, so the two agree. Flags are read once for the round."""
+    order = rank_order.standing(session, round_)
+    ranked = ranked_round(session, round_, order.actual).subquery("ranked")
+    entries = _stream(session, _entries_query(ranked).order_by(ranked.c.rank), batch)
+    if not with_flags:
+        yield from entries
+        return
+    try:
+        yield from flags.annotated(session, round_, entries, fingerprint=order.fingerprint)
+    finally:
+        entries.close()
 
 
-def _round_window(session: Session, round_: Round, limit: int, offset: int, filters: dict):
+def _round_window(session: Session, round_: Round, limit: int, offset: int, filters: dict, with_flags: bool):
     order = rank_order.standing(session, round_)
     if any(filters.get(key) for key in ("unit_id", "group", "search")):
         allowed = set(session.scalars(_filtered(session, select(User.id).outerjoin(Unit, Unit.id == User.unit_id),
@@ -91,7 +106,10 @@ def _round_window(session: Session, round_: Round, limit: int, offset: int, filt
         positions = [i for i, user_id in enumerate(order.user_ids) if user_id in allowed]
     else:
         positions = range(len(order.attempt_ids))
-    return _details(session, order, positions[offset:offset + limit]), len(positions)
+    entries = _details(session, order, positions[offset:offset + limit])
+    if with_flags:
+        flags.annotate(session, round_, entries, fingerprint=order.fingerprint)
+    return entries, len(positions)
 
 
 def _details(session: Session, order, positions) -> list[Entry]:
@@ -139,11 +157,12 @@ def ranked_contest(session: Session, contest: Contest) -> Select:
         missing.label("missing_predictions"),
         func.sum(per_round.c.prediction_error).label("prediction_error"),
         func.sum(per_round.c.duration_seconds).label("duration_seconds"),
+        func.sum(per_round.c.ranked_duration).label("ranked_duration"),  # each round's at its floor
         func.max(per_round.c.submitted_at).label("submitted_at"),
         func.count().label("rounds"),
     ).group_by(per_round.c.user_id).subquery("totals")
     order = _order_by(contest.tie_break, totals.c.score, totals.c.missing_predictions,
-                      totals.c.prediction_error, totals.c.duration_seconds, totals.c.submitted_at,
+                      totals.c.prediction_error, totals.c.ranked_duration, totals.c.submitted_at,
                       totals.c.user_id)
     return select(
         func.row_number().over(order_by=order).label("rank"),
@@ -163,7 +182,7 @@ _CONTEST_COLUMNS = {
 
 def _best_round(contest: Contest, per_round) -> Select:
     order = _order_by(contest.tie_break, per_round.c.score, _missing(per_round.c.prediction),
-                      per_round.c.prediction_error, per_round.c.duration_seconds, per_round.c.submitted_at,
+                      per_round.c.prediction_error, per_round.c.ranked_duration, per_round.c.submitted_at,
                       per_round.c.attempt_id)
     best = select(
         *per_round.c,
@@ -172,7 +191,7 @@ def _best_round(contest: Contest, per_round) -> Select:
     ).subquery("best")
     kept = select(best).where(best.c.best == 1).subquery("kept")
     order = _order_by(contest.tie_break, kept.c.score, _missing(kept.c.prediction), kept.c.prediction_error,
-                      kept.c.duration_seconds, kept.c.submitted_at, kept.c.attempt_id)
+                      kept.c.ranked_duration, kept.c.submitted_at, kept.c.attempt_id)
     return select(
         func.row_number().over(order_by=order).label("rank"),
         kept.c.user_id, kept.c.score, kept.c.max_score, kept.c.prediction_error, kept.c.duration_seconds,

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contest.errors import BankTooSmall, ValidationFailed
-from contest.models import DEFAULT_PREDICTION_PROMPT, GRADINGS, Attempt, Contest, DrawRule, Round, Unit
+from contest.models import (
+    DEFAULT_MIN_SECONDS_PER_QUESTION, DEFAULT_PREDICTION_PROMPT, GRADINGS, Attempt, Contest, DrawRule, Round, Unit,
+)
 from contest.services import draw
 from question_bank.db import now_utc
 from question_bank.importers.validate import parse_difficulty
@@ -37,8 +39,10 @@ class RoundSpec:
     topic_mix: list[tuple[str | None, str | None, int]] = field(default_factory=list)
     unit_codes: list[str] = field(default_factory=list)
     publish: bool = True
+    min_seconds_per_question: int = DEFAULT_MIN_SECONDS_PER_QUESTION
 
 
+MAX_MIN_SECONDS_PER_QUESTION = 600
 _MIX_ITEM = re.compile(r"^\s*(?P<topic>[^:]+?)\s*:\s*(?P<count>\d+)\s*$")
 
 
@@ -98,6 +102,9 @@ def _validate(spec: RoundSpec) -> None:
         raise ValidationFailed(_("Cách tính lượt thi phải là best, first hoặc last."), field="grading")
     if spec.points_per_question < 1:
         raise ValidationFailed(_("Điểm mỗi câu phải từ 1 trở lên."), field="points_per_question")
+    if not 0 <= spec.min_seconds_per_question <= MAX_MIN_SECONDS_PER_QUESTION:
+        raise ValidationFailed(_("Thời gian tối thiểu mỗi câu phải từ 0 đến %(max)d giây.",
+                                 max=MAX_MIN_SECONDS_PER_QUESTION), field="min_seconds_per_question")
     for aware in (spec.opens_at, spec.closes_at):
         if aware is not None and aware.tzinfo is None:
             raise ValidationFailed(_("Thời gian phải có múi giờ."), field="opens_at")
@@ -136,6 +143,7 @@ def _apply(session: Session, round_: Round, spec: RoundSpec) -> None:
     round_.max_attempts = spec.max_attempts
     round_.grading = spec.grading
     round_.show_score = spec.show_score
+    round_.min_seconds_per_question = spec.min_seconds_per_question
     round_.question_count = spec.question_count
     round_.points_per_question = spec.points_per_question
     round_.shuffle_choices = spec.shuffle_choices
@@ -165,8 +173,18 @@ def _apply(session: Session, round_: Round, spec: RoundSpec) -> None:
     round_.eligible_units = units
 
 
+def _check_score_policy(contest: Contest, spec: RoundSpec) -> None:
+    if spec.show_score and contest.forbid_immediate_score:
+        raise ValidationFailed(
+            _("Cuộc thi này không cho hiện điểm ngay sau khi nộp bài (chống dò đáp án); "
+              "hãy chọn “Sau khi đợt thi đóng”."),
+            field="show_score",
+        )
+
+
 def create_round(session: Session, contest: Contest, spec: RoundSpec) -> Round:
     _validate(spec)
+    _check_score_policy(contest, spec)
     round_ = Round()
     with session.no_autoflush:  # _apply looks things up before the round is complete
         _apply(session, round_, spec)
@@ -180,6 +198,7 @@ def create_round(session: Session, contest: Contest, spec: RoundSpec) -> Round:
 
 def update_round(session: Session, round_: Round, spec: RoundSpec) -> Round:
     _validate(spec)
+    _check_score_policy(round_.contest, spec)
     if session.scalar(select(func.count()).select_from(Attempt).where(Attempt.round_id == round_.id)):
         _check_frozen(round_, spec)
     with session.no_autoflush:

@@ -5,7 +5,7 @@ from contest.models import ContestStaff
 from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_unit, make_user
 
 KEYS = {"rank", "attempt_id", "username", "full_name", "unit_code", "unit_name", "score", "max_score",
-        "prediction", "duration_seconds", "submitted_at"}
+        "prediction", "duration_seconds", "submitted_at", "flags"}
 
 
 @pytest.fixture
@@ -38,6 +38,7 @@ def test_judge_reads_rows_in_rank_order(client, ranked):
     assert (row["full_name"], row["score"], row["max_score"], row["prediction"], row["duration_seconds"],
             row["unit_code"]) == ("P1", 9, 10, 1, 101, "SNV")
     assert row["submitted_at"].endswith("+00:00")
+    assert row["flags"] == []  # 101 s for 3 questions: plausible
 
 
 def test_unit_filter_includes_sub_units(client, ranked):

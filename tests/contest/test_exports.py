@@ -29,10 +29,10 @@ def test_workbook_sheets_headers_values(db, round_, tmp_path):
     assert book.sheetnames == ["Xếp hạng cá nhân", "Xếp hạng đơn vị", "Thống kê câu hỏi", "Thông tin"]
     people = book["Xếp hạng cá nhân"]
     rows = list(people.values)
-    assert rows[0][:5] == ("Hạng", "Họ và tên", "Tên đăng nhập", "Đơn vị", "Điểm")
+    assert rows[0][:5] == ("Hạng", "Họ và tên", "Tên đăng nhập", "Đơn vị", "Điểm") and rows[0][-1] == "Cảnh báo"
     assert rows[1][:7] == (1, "Nguyễn Thị Lan", "lan", "Sở Nội vụ", 10, 10, 3)
-    assert rows[1][-1] == "Giải Nhất"
-    assert rows[2][1] == "=1+2" and rows[2][-1] is None
+    assert rows[1][-2:] == ("Giải Nhất", None)  # prize, no flag (Cảnh báo)
+    assert rows[2][1] == "=1+2" and rows[2][-2] is None
     # 2026-12-07 01:30 UTC is 08:30 in Asia/Ho_Chi_Minh; a real date, not text.
     assert rows[1][9] == datetime(2026, 12, 7, 8, 30)
     assert people["J2"].number_format == exports.DATE_FORMAT
