@@ -22,6 +22,7 @@ from question_bank.numbers import MAX_ID
 
 MAX_JSON_DEPTH = 64
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+_JSON_PATHS = ("/api/", "/_bench/")  # the only routes that read JSON bodies
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL: PostgreSQL refuses it; surrogates: no encoder takes them
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _BRACKET = re.compile(r"[\[\]{}]")
@@ -41,6 +42,7 @@ class IdConverter(IntegerConverter):
 class Problem:
     code: str
     message: str
+    status: int = 400
 
 
 class MalformedJSON(ValueError):
@@ -113,6 +115,10 @@ def request_problem() -> Problem | None:
         for key, value in request.form.items(multi=True):
             if (problem := _text_problem(key) or _text_problem(value)) is not None:
                 return problem
+    if request.is_json and not request.path.startswith(_JSON_PATHS) and request.method != "GET":
+        # Flask-WTF reads a JSON body as the form: its fields would get lists and objects, not text.
+        return Problem("unsupported_media_type", _("Trang này nhận biểu mẫu (application/x-www-form-urlencoded "
+                                                   "hoặc multipart/form-data), không nhận JSON."), 415)
     if request.is_json and request.content_length != 0:
         try:
             load_json(request.get_data(cache=True))

@@ -26,6 +26,7 @@ _TITLES = {
     404: _l("Không tìm thấy trang"),
     405: _l("Phương thức không được phép"),
     413: _l("Tệp quá lớn"),
+    415: _l("Kiểu dữ liệu không được hỗ trợ"),
     429: _l("Quá nhiều yêu cầu"),
     500: _l("Lỗi máy chủ"),
 }
@@ -80,8 +81,8 @@ def _refuse_malformed():
     if problem is None:
         return None
     if request.path.startswith("/api/"):
-        return api_errors.error_response(400, problem.code, problem.message)
-    return _render_error(400, problem.message)
+        return api_errors.error_response(problem.status, problem.code, problem.message)
+    return _render_error(problem.status, problem.message)
 
 
 def _mark_writes():

@@ -228,3 +228,13 @@ def test_round_dates_out_of_range_are_named(organizer, db, value):
     errors = html.split('id="opens_at-error">', 1)[1].split("</ul>", 1)[0]
     assert "Thời điểm mở" in errors and ("từ năm 1900 đến năm 2100" in errors or "không hợp lệ" in errors)
     assert db.scalar(select(func.count()).select_from(Round)) == 0
+
+
+def test_a_json_body_to_a_quiz_form_is_a_415_not_a_500(client, db, auth):
+    """Flask-WTF reads a JSON body as the form, handing its fields objects instead of text."""
+    page, question_id = quiz_page(client, db, auth)
+    response = client.post(page, json={"prediction": {"a": 1}, f"q{question_id}": [1]},
+                           headers={"X-CSRFToken": csrf_token(client, page)})
+    assert response.status_code == 415
+    assert "không nhận JSON" in response.get_data(as_text=True)
+    assert db.scalar(select(func.count()).select_from(Answer)) == 0
