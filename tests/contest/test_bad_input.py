@@ -238,3 +238,17 @@ def test_a_json_body_to_a_quiz_form_is_a_415_not_a_500(client, db, auth):
     assert response.status_code == 415
     assert "không nhận JSON" in response.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(Answer)) == 0
+
+
+@pytest.mark.parametrize(("lang", "message"), [("vi", "Lựa chọn không hợp lệ."),
+                                                ("en", "Invalid choice: could not coerce.")])
+def test_wtforms_own_messages_follow_the_interface_language(organizer, db, lang, message):
+    """WTForms ships no Vietnamese: its built-in messages come from our catalog (contest/form_input.py)."""
+    organizer.set_cookie("lang", lang)
+    token = csrf_token(organizer, "/people/units/new")
+    response = organizer.post("/people/units/new", data={"csrf_token": token, "code": "X1", "name": "Đơn vị X",
+                                                         "parent": SUPERSCRIPT_TWO, "headcount": "3"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in html
+    assert "could not coerce" not in html or lang == "en"
