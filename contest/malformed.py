@@ -8,6 +8,8 @@ UTF-8, text with NUL or a lone surrogate. Refused before any view runs, with a V
   RecursionError, not ValueError, about 1,000 levels down: Flask answered it with a 500), bytes
   that are not UTF-8, and strings holding a lone surrogate ("\\ud800" is valid JSON text, but no
   database or encoder takes it).
+- `request_problem` also refuses a JSON body on a page of forms (415): Flask-WTF would read it as
+  the form and hand its fields lists and objects where they expect text.
 """
 import json
 import re
