@@ -1,4 +1,5 @@
 """The contest platform: `create_app` builds a fresh app per call (tests build many)."""
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, has_request_context
@@ -9,10 +10,10 @@ from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
 from contest.people import views as people_views
 from contest.quiz import landing, views as quiz_views
-from contest.services import draw
+from contest.services import draw, question_scope
 from contest.results import views as results_views
 from question_bank import views as bank_views
-from question_bank.signals import bank_changed
+from question_bank.signals import bank_changed, question_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 bank_changed.connect(web.audit_bank_change)
 # An edited or retired question reaches new attempts at once, not after the draw cache's TTL.
 bank_changed.connect(lambda *_args, **_kwargs: draw.clear_cache(), weak=False)
+# An organizer scoped to some contests may not change a question an open round of another uses.
+question_guard.connect(question_scope.refusal)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -36,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS", config_module.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
     )
+    app.config.setdefault("REMEMBER_COOKIE_DURATION", timedelta(days=app.config["REMEMBER_DAYS"]))
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)

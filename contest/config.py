@@ -49,6 +49,9 @@ def from_environment(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": https,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # How long "Ghi nhớ đăng nhập" keeps one logged in, and the longest any session lives on
+        # the server (user_session.expires_at); create_app sets REMEMBER_COOKIE_DURATION from it.
+        "REMEMBER_DAYS": int(os.environ.get("REMEMBER_DAYS") or 14),
         # How many reverse proxies set X-Forwarded-For/-Proto in front of the app (0: none, trust no header).
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
@@ -61,8 +64,21 @@ def from_environment(instance_path: str) -> dict:
         # If Redis goes away mid-contest, count in this process's memory instead of failing logins.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_LOGIN": os.environ.get("RATELIMIT_LOGIN") or "10 per minute",
+        # Failed logins from one address, whatever the accounts: a guesser walking through many
+        # accounts stops here, while an office of a few hundred behind one NAT address, one in
+        # five mistyping at the opening minute, stays well under it. Successes never count.
+        "RATELIMIT_LOGIN_ADDRESS": os.environ.get("RATELIMIT_LOGIN_ADDRESS") or "100 per 15 minutes",
+        # Wrong current passwords on /account/password, per account.
+        "RATELIMIT_PASSWORD_CHANGE": os.environ.get("RATELIMIT_PASSWORD_CHANGE") or "5 per 15 minutes",
         "RATELIMIT_START": os.environ.get("RATELIMIT_START") or "60 per minute",
         "RATELIMIT_REGISTRATION": os.environ.get("RATELIMIT_REGISTRATION") or "5 per minute",
+        # Accounts created from one address (an office NAT fits, a farm does not): issue 14.
+        "RATELIMIT_REGISTRATION_ADDRESS": os.environ.get("RATELIMIT_REGISTRATION_ADDRESS") or "30 per hour",
+        # The proof-of-work of registration and of a login after failures (contest/auth/challenge.py):
+        # a browser tries on average half of CHALLENGE_MAX_NUMBER hashes (~1-3 s on a phone).
+        "CHALLENGE_MAX_NUMBER": int(os.environ.get("CHALLENGE_MAX_NUMBER") or 50_000),
+        "CHALLENGE_TTL_SECONDS": int(os.environ.get("CHALLENGE_TTL_SECONDS") or 1800),
+        "LOGIN_CHALLENGE_AFTER": int(os.environ.get("LOGIN_CHALLENGE_AFTER") or 3),
     }
 
 

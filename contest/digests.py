@@ -1,13 +1,10 @@
-"""The session key: the digest of a password hash that every session carries (User.get_id).
+"""The digest stored in place of a random secret (session ids, activation links).
 
-Changing or resetting the password changes it, which ends every other session. The web layer
-compares it in Python (auth/views.py load_user) and quick_save.py in SQL: PostgreSQL with its
-built-in sha256(), SQLite with this function registered on each connection (extensions.py).
+A secret of 256 random bits needs no slow hash: SHA-256 is enough to make a copy of the table
+useless, and it is cheap enough for the lookup every request makes.
 """
 import hashlib
 
-LENGTH = 16
 
-
-def session_key_of(password_hash: str | None) -> str | None:
-    return None if password_hash is None else hashlib.sha256(password_hash.encode()).hexdigest()[:LENGTH]
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()

@@ -10,7 +10,6 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from contest.digests import session_key_of
 from question_bank.db import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -32,8 +31,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
-        # quick_save.py checks the session's key in SQL; PostgreSQL has sha256() built in.
-        dbapi_connection.create_function("session_key", 1, session_key_of, deterministic=True)
 
 
 @event.listens_for(Engine, "begin")

@@ -1,10 +1,13 @@
 """Rate limits (Flask-Limiter): views opt in with a named decorator, each app gets its own limiter.
 
 SPEC §5: limits never key on the address alone, because a whole office behind one NAT address
-takes the contest at the same minute. Logins count failures per (account, address), starting an
-attempt counts per user, registration counts per (account name, address). The amounts come from
-the configuration (`RATELIMIT_LOGIN`, …); the storage from `RATELIMIT_STORAGE_URI` (memory by
-default, Redis when several processes or servers must share the counts).
+takes the contest at the same minute. Logins count failures per (account, address), the account
+as login reads it (a phone however typed, an email or username in any case: one counter), plus
+a generous ceiling on failures per address across all accounts (successes never count there);
+starting an attempt counts per user, registration per (account name, address), wrong current
+passwords on the password-change form per user. The amounts come from the configuration
+(`RATELIMIT_LOGIN`, …); the storage from `RATELIMIT_STORAGE_URI` (memory by default: counts per
+process; Redis when several workers or servers must share them, docs/deploy.md).
 
     @bp.post("/register")
     @ratelimits.registration
@@ -18,12 +21,12 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import current_user
 
-from question_bank.normalize import clean_text
+from contest.services.accounts import login_key
 
 MARK = "_contest_rate_limit"
 EXTENSION = "contest_limiter"
@@ -39,8 +42,9 @@ def _account() -> str:
     value = None
     if isinstance(data, dict) or hasattr(data, "getlist"):
         value = next((data.get(name) for name in ("username", "phone", "email") if data.get(name)), None)
-    account = clean_text(value).casefold()[:254] if isinstance(value, str) else ""
-    return account or "-"
+    account = login_key(value)[:254] if isinstance(value, str) else ""
+    # A lone surrogate cannot go to Redis as a key; the view refuses such a login anyway.
+    return account.encode("utf-8", "replace").decode() or "-"
 
 
 def account_and_address() -> str:
@@ -56,8 +60,27 @@ def _failed(response) -> bool:
     return response.status_code in (400, 401)
 
 
+def _account_created(_response) -> bool:
+    # Successes count, not attempts: an office whose people mistype a field is not penalised,
+    # and a failed registration creates nothing (the per-(name, address) rule limits those).
+    return bool(g.get("account_created"))
+
+
+def address() -> str:
+    return f"address:{_address()}"
+
+
 def _anonymous() -> bool:
     return not current_user.is_authenticated
+
+
+def count_failure() -> None:
+    """Called by a view whose limit counts only some failures (a wrong current password)."""
+    g.rate_limit_failure = True
+
+
+def _counted_failure(_response) -> bool:
+    return g.get("rate_limit_failure", False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +100,19 @@ RULES = {
             "Đăng nhập sai quá nhiều lần với tài khoản này. Vui lòng thử lại sau %(seconds)d giây.",
             seconds=seconds),
     ),
+    "login_address": Rule(
+        "RATELIMIT_LOGIN_ADDRESS", _address, methods=("POST",), deduct_when=_failed,
+        message=lambda seconds: _(
+            "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này. Vui lòng thử lại sau %(seconds)d giây.",
+            seconds=seconds),
+    ),
+    "password_change": Rule(
+        "RATELIMIT_PASSWORD_CHANGE", user_id, methods=("POST",), deduct_when=_counted_failure,
+        exempt_when=_anonymous,
+        message=lambda seconds: _(
+            "Bạn đã nhập sai mật khẩu hiện tại quá nhiều lần. Vui lòng thử lại sau %(seconds)d giây.",
+            seconds=seconds),
+    ),
     "start": Rule(
         "RATELIMIT_START", user_id, exempt_when=_anonymous,
         message=lambda seconds: _(
@@ -87,7 +123,15 @@ RULES = {
         message=lambda seconds: _(
             "Bạn gửi đăng ký quá nhiều lần. Vui lòng thử lại sau %(seconds)d giây.", seconds=seconds),
     ),
+    "registration_address": Rule(
+        "RATELIMIT_REGISTRATION_ADDRESS", address, methods=("POST",), deduct_when=_account_created,
+        message=lambda seconds: _(
+            "Đã có quá nhiều tài khoản được đăng ký từ địa chỉ mạng này. Vui lòng thử lại sau %(seconds)d giây "
+            "hoặc liên hệ ban tổ chức để được cấp tài khoản.", seconds=seconds),
+    ),
 }
+# A marked view gets every rule of its group: one name on the view, several counters.
+GROUPS = {"registration": ("registration", "registration_address"), "login": ("login", "login_address")}
 
 
 def _mark(name: str):
@@ -104,6 +148,7 @@ def _mark(name: str):
 login = _mark("login")
 start = _mark("start")
 registration = _mark("registration")
+password_change = _mark("password_change")
 
 
 def init_app(app: Flask) -> None:
@@ -117,12 +162,15 @@ def init_app(app: Flask) -> None:
         name = getattr(view, MARK, None)
         if name is None:
             continue
-        rule = RULES[name]
-        limit = limiter.shared_limit(
-            app.config[rule.config_key], scope=name, key_func=rule.key, methods=rule.methods,
-            deduct_when=rule.deduct_when, exempt_when=rule.exempt_when,
-        )
-        app.view_functions[endpoint] = limit(view)
+        wrapped = view
+        for scope in GROUPS.get(name, (name,)):
+            rule = RULES[scope]
+            limit = limiter.shared_limit(
+                app.config[rule.config_key], scope=scope, key_func=rule.key, methods=rule.methods,
+                deduct_when=rule.deduct_when, exempt_when=rule.exempt_when,
+            )
+            wrapped = limit(wrapped)
+        app.view_functions[endpoint] = wrapped
 
 
 def limited_endpoints(app: Flask) -> dict[str, str]:

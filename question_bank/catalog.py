@@ -13,11 +13,12 @@ from sqlalchemy.orm import Session, selectinload
 from .db import now_utc
 from .importers.result import ParsedQuestion
 from .importers.validate import LETTERS, check_question
-from .models import DIFFICULTIES, STATUSES, Choice, Question, SourceDocument, Topic
+from .models import DIFFICULTIES, STATUSES, Choice, Question, QuestionVersion, SourceDocument, Topic
+from . import versions
 from .normalize import clean_text, dedup_key
 from .numbers import parse_id
 from .services import get_or_create_source, get_or_create_topic
-from .signals import bank_changed
+from .signals import bank_changed, question_guard
 
 PAGE_SIZE = 50
 
@@ -153,7 +154,7 @@ def _referencing_columns() -> list:
     return [
         fk.parent
         for table in metadata.tables.values()
-        if table is not Choice.__table__
+        if table is not Choice.__table__ and table is not QuestionVersion.__table__
         for fk in table.foreign_keys
         if fk.column is Question.__table__.c.id
     ]
@@ -181,9 +182,30 @@ class QuestionEdit:
 class EditRefused(Exception):
     """Every reason an edit is refused, in Vietnamese; nothing was changed."""
 
+    status = 400
+
     def __init__(self, messages: list[str]):
         super().__init__(" ".join(messages))
         self.messages = messages
+
+
+class EditForbidden(EditRefused):
+    """This user may not change the question now (a round they do not run shows it)."""
+
+    status = 403
+
+
+def refusals(session: Session, question: Question, user_id: int | None) -> list[str]:
+    """Why this user may not edit or retire the question now (empty: they may)."""
+    return [reason for _receiver, reason in question_guard.send(session, question_id=question.id, user_id=user_id)
+            if reason]
+
+
+def check_allowed(session: Session, question: Question, user_id: int | None) -> None:
+    """Raises EditForbidden with every reason; nothing is changed."""
+    reasons = refusals(session, question, user_id)
+    if reasons:
+        raise EditForbidden(reasons)
 
 
 def check_edit(session: Session, question: Question, edit: QuestionEdit) -> list[str]:
@@ -226,13 +248,20 @@ def update_question(
 ) -> list[str]:
     """Applies a checked edit; returns the names of the changed fields ([] when nothing changed).
 
-    Raises EditRefused (nothing changed) with every problem.
+    Raises EditForbidden when the user may not change the question now, EditRefused (nothing
+    changed) with every problem. New texts make a new version: attempts keep the old one.
     """
+    check_allowed(session, question, user_id)
     messages = check_edit(session, question, edit)
     if messages:
         raise EditRefused(messages)
     choices = [clean_text(text) for text in edit.choices]
     before = _snapshot(question)
+    source = clean_text(edit.source or "") or None
+    if (clean_text(edit.text), choices, clean_text(edit.explanation) or None, source) != (
+        before["text"], before["choices"], before["explanation"], before["source"]
+    ):
+        versions.keep(session, question, user_id=user_id)
     question.text = clean_text(edit.text)
     question.difficulty = edit.difficulty
     question.explanation = clean_text(edit.explanation) or None
@@ -248,7 +277,7 @@ def update_question(
             session,
             action="question_updated",
             target=f"Câu hỏi #{question.id}",
-            details={"fields": changed},
+            details={"fields": changed, "version": question.version},
             user_id=user_id,
         )
     session.flush()
@@ -287,11 +316,15 @@ def _set_choices(session: Session, question: Question, texts: list[str], correct
 
 
 def set_status(session: Session, question: Question, status: str, *, user_id: int | None = None) -> bool:
-    """Retires or reactivates; a retired question is never drawn. Returns False if already so."""
+    """Retires or reactivates; a retired question is never drawn. Returns False if already so.
+
+    Raises EditForbidden when the user may not retire it now."""
     if status not in STATUSES:
         raise ValueError(status)
     if question.status == status:
         return False
+    if status == "retired":
+        check_allowed(session, question, user_id)
     question.status = status
     question.updated_at = now_utc()
     bank_changed.send(

@@ -2,6 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     ForeignKey,
@@ -46,6 +47,7 @@ class Question(Base):
         CheckConstraint("difficulty IN ('easy', 'medium', 'hard')", name="difficulty"),
         CheckConstraint("status IN ('active', 'retired')", name="status"),
         CheckConstraint("length(text) > 0", name="text_not_empty"),
+        CheckConstraint("version >= 1", name="version"),
         Index("ix_question_status_topic", "status", "topic_id"),
     )
 
@@ -61,6 +63,9 @@ class Question(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc, onupdate=now_utc)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    # The number of the texts below; each edit of what a participant reads (stem, choices,
+    # explanation, source) keeps the texts it replaces as a QuestionVersion and adds one.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     topic: Mapped[Topic | None] = relationship()
     source: Mapped[SourceDocument | None] = relationship()
@@ -105,3 +110,22 @@ class Choice(Base):
     @property
     def letter(self) -> str:
         return "ABCDEFGH"[self.position]
+
+
+class QuestionVersion(Base):
+    """The texts of a question as they were before an edit replaced them (the current version
+    lives in question and choice): attempts that drew this version keep showing it."""
+
+    __tablename__ = "question_version"
+    __table_args__ = (CheckConstraint("number >= 1", name="number"),)
+
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), primary_key=True)
+    number: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    # [[choice id, text], …] by position: the choice rows (and their ids, which answers keep)
+    # stay, only their texts change.
+    choices: Mapped[list] = mapped_column(JSON)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(Text)  # the source document's title at the time
+    replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

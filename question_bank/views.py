@@ -196,6 +196,7 @@ def edit(question_id):
     session = db_session()
     question = _question_or_404(question_id)
     form = QuestionForm(data=None if request.method == "POST" else _form_data(question))
+    status = 200
     if form.validate_on_submit():
         change = catalog.QuestionEdit(
             text=form.text.data,
@@ -211,6 +212,7 @@ def edit(question_id):
         except catalog.EditRefused as refused:
             session.rollback()
             form.form_errors.extend(refused.messages)
+            status = refused.status
         except IntegrityError:
             session.rollback()
             form.form_errors.append(_("Câu hỏi vừa bị thay đổi ở nơi khác; hãy tải lại trang và sửa lại."))
@@ -222,15 +224,23 @@ def edit(question_id):
                 flash(_("Không có thay đổi nào."), "info")
             return redirect(url_for(".edit", question_id=question_id))
         question = _question_or_404(question_id)
-    status = 400 if form.errors or form.form_errors else 200
+    if status == 200 and (form.errors or form.form_errors):
+        status = 400
+    return _edit_page(question, form, status)
+
+
+def _edit_page(question: Question, form: QuestionForm, status: int):
+    session = db_session()
     return render_template(
         "question_bank/edit.html",
         form=form,
         question=question,
-        used=catalog.usage_count(session, question_id),
+        used=catalog.usage_count(session, question.id),
+        # Said before anything is typed; the edit and the retire check it again when sent.
+        locked=[] if form.form_errors else catalog.refusals(session, question, current_user.id),
         topics=[row[1] for row in catalog.topics(session)],
         sources=[row[1] for row in catalog.sources(session)],
-        status_form=StatusForm(next=url_for(".edit", question_id=question_id)),
+        status_form=StatusForm(next=url_for(".edit", question_id=question.id)),
     ), status
 
 
@@ -247,7 +257,14 @@ def _set_status(question_id: int, status: str):
     form = StatusForm()
     if not form.validate_on_submit():
         abort(400)
-    if catalog.set_status(db_session(), question, status, user_id=current_user.id):
+    try:
+        changed = catalog.set_status(db_session(), question, status, user_id=current_user.id)
+    except catalog.EditForbidden as refused:
+        db_session().rollback()
+        form = QuestionForm(formdata=None, data=_form_data(question))
+        form.form_errors.extend(refused.messages)
+        return _edit_page(_question_or_404(question_id), form, refused.status)
+    if changed:
         db_session().commit()
         if status == "retired":
             flash(_("Câu hỏi #%(id)s đã ngừng dùng: sẽ không được rút vào đề thi nữa.", id=question_id), "success")

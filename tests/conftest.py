@@ -1,7 +1,11 @@
 """Fixtures: an app per test on SQLite and on PostgreSQL, clients, a login helper, a browser."""
+import base64
+import hashlib
+import json
 import os
 import secrets
 import threading
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -97,6 +101,7 @@ def make_test_app(url: str, instance: Path, **config):
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret-key",
             "WTF_CSRF_ENABLED": True,
+            "CHALLENGE_MAX_NUMBER": 200,  # tests solve the real proof-of-work, only a small one
             **config,
         }
     )
@@ -165,6 +170,57 @@ def csrf_token(client, path: str = "/login") -> str:
     marker = 'name="csrf-token" content="'
     start = html.index(marker) + len(marker)
     return html[start : html.index('"', start)]
+
+
+def solve_challenge(params: dict) -> str:
+    """What static/js/challenge.js does: try numbers until SHA-256(salt + n) is the challenge."""
+    for number in range(params["maxnumber"] + 1):
+        if hashlib.sha256(f"{params['salt']}{number}".encode()).hexdigest() == params["challenge"]:
+            body = {key: params[key] for key in ("algorithm", "challenge", "salt", "signature")}
+            return base64.b64encode(json.dumps({**body, "number": number}).encode()).decode()
+    raise AssertionError("the challenge has no solution")
+
+
+def page_challenge(html: str) -> dict:
+    """The challenge parameters a page gives its script (templates/auth/_challenge.html)."""
+    marker = "data-challenge='"
+    start = html.index(marker) + len(marker)
+    return json.loads(unescape(html[start : html.index("'", start)]))
+
+
+def form_with_challenge(client, path: str) -> dict:
+    """The CSRF token and a solved challenge of the form at `path`, as a browser would send them."""
+    html = client.get(path).get_data(as_text=True)
+    marker = 'name="csrf-token" content="'
+    start = html.index(marker) + len(marker)
+    return {"csrf_token": html[start : html.index('"', start)], "challenge": solve_challenge(page_challenge(html))}
+
+
+def session_post(client, body: dict, **kwargs):
+    """POST /api/v1/session as a client that solves the challenge when the server asks for one."""
+    response = client.post("/api/v1/session", json=body, **kwargs)
+    error = (response.get_json(silent=True) or {}).get("error") or {}
+    if response.status_code == 428 and error.get("code") == "challenge_required":
+        response = client.post("/api/v1/session", json={**body, "challenge": solve_challenge(error["challenge"])},
+                               **kwargs)
+    return response
+
+
+def login_form_post(client, data: dict, **kwargs):
+    """POST /login as a browser would: the page's CSRF token, and its challenge solved when shown.
+    The page knows the account only once it is posted, so it may ask for a challenge then."""
+    html = client.get("/login", **kwargs).get_data(as_text=True)
+    for _round in range(2):
+        marker = 'name="csrf-token" content="'
+        start = html.index(marker) + len(marker)
+        form = {**data, "csrf_token": html[start : html.index('"', start)]}
+        if "data-challenge=" in html:
+            form["challenge"] = solve_challenge(page_challenge(html))
+        response = client.post("/login", data=form, **kwargs)
+        html = response.get_data(as_text=True)
+        if "challenge" in form or 'id="challenge-error"' not in html:
+            break
+    return response
 
 
 class AuthActions:

@@ -23,9 +23,11 @@ _CODES = {
 }
 
 
-def error_response(status: int, code: str | None = None, message: str | None = None):
+def error_response(status: int, code: str | None = None, message: str | None = None, **details):
+    """`details` add fields to the error object (e.g. `challenge` of challenge_required)."""
     default_code, default_message = _CODES.get(status, ("error", _l("Đã có lỗi xảy ra.")))
-    response = jsonify({"error": {"code": code or default_code, "message": str(message or default_message)}})
+    response = jsonify({"error": {"code": code or default_code, "message": str(message or default_message),
+                                  **details}})
     response.status_code = status
     return response
 

@@ -30,7 +30,14 @@ SCHEMAS = {
             "error": {
                 "type": "object",
                 "required": ["code", "message"],
-                "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+                "properties": {
+                    "code": {"type": "string"}, "message": {"type": "string"},
+                    # with challenge_required: what to solve (contest/auth/challenge.py)
+                    "challenge": {"type": "object", "properties": {
+                        "algorithm": {"type": "string"}, "challenge": {"type": "string"},
+                        "maxnumber": {"type": "integer"}, "salt": {"type": "string"},
+                        "signature": {"type": "string"}}},
+                },
             }
         },
     },
@@ -124,10 +131,12 @@ def document() -> dict:
                     "summary": "Đăng nhập", "security": [],
                     "requestBody": _body({"type": "object", "required": ["username", "password"],
                                           "properties": {"username": {"type": "string", "maxLength": 254},
-                                                         "password": {"type": "string", "maxLength": 200}}}),
+                                                         "password": {"type": "string", "maxLength": 200},
+                                                         # after failed logins: 428 until solved (issue 14)
+                                                         "challenge": {"type": "string", "maxLength": 2048}}}),
                     "responses": _responses("200", {"type": "object", "properties": {
                         "csrf_token": {"type": "string"}, "user": {"$ref": "#/components/schemas/User"}}},
-                        400, 401, 413, 422, 429),
+                        400, 401, 413, 422, 428, 429),
                 },
                 "delete": {"summary": "Đăng xuất", "parameters": _CSRF,
                            "responses": _responses("200", {"type": "object"}, 400)},

@@ -4,15 +4,17 @@ from functools import wraps
 
 from flask import Blueprint, current_app, jsonify, request, session
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from contest import ratelimits
+from contest.auth import login_challenge
+from contest.auth import sessions as logins
 from contest.errors import DomainError, NotFound, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
 from contest.models import Round, Unit
-from contest.services import accounts, attempts, audit, contests, pii, quick_save, ranking, rounds
+from contest.services import attempts, contests, pii, quick_save, ranking, rounds, user_sessions
 
 from . import errors, openapi
 from .serialize import attempt_body, ranking_row, receipt_body, round_items, user_item
@@ -91,20 +93,22 @@ def create_session():
     username, password = data.get("username"), data.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or len(username) > 254 or len(password) > 200:
         raise ValidationFailed(_("Cần “username” và “password” dạng chuỗi."))
-    user = accounts.authenticate(db.session, username, password)
+    if (refusal := login_challenge.api_refusal(data.get("challenge"))) is not None:  # a challenge after failures
+        return errors.error_response(428, **refusal)
+    user = logins.check_credentials(username, password)
     if user is None:
-        audit.record(db.session, "login_failed", target=username, ip=request.remote_addr)
-        db.session.commit()
+        logins.record_failure(username)
         return errors.error_response(401, "invalid_credentials", _("Tên đăng nhập hoặc mật khẩu không đúng."))
-    login_user(user)
-    audit.record(db.session, "login", user_id=user.id, target=user.username, ip=request.remote_addr)
+    logins.start_session(user, remember=False)
+    body = {"csrf_token": generate_csrf(), "user": user_item(user)}
     db.session.commit()
-    return jsonify({"csrf_token": generate_csrf(), "user": user_item(user)})
+    return jsonify(body)
 
 
 @bp.delete("/v1/session")
 def delete_session():
-    logout_user()
+    logins.end_session()
+    db.session.commit()
     return jsonify({"status": "logged_out"})
 
 
@@ -145,7 +149,7 @@ def get_attempt(attempt_id: int):
 def save_answer(attempt_id: int, question_id: int):
     # Most requests of a contest: one statement when the session and the attempt check out
     # (quick_save.py); otherwise the ordinary path below answers precisely.
-    principal = quick_save.session_principal(session.get("_user_id"))
+    principal = user_sessions.parse(session.get("_user_id"))
     if principal is None and not current_user.is_authenticated:
         return errors.error_response(401)
     choice_id = _int(_body().get("choice_id"), "choice_id")

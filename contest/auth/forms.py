@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 
@@ -13,6 +13,7 @@ class LoginForm(FlaskForm):
         _l("Mật khẩu"), validators=[DataRequired(_l("Hãy nhập mật khẩu.")), Length(max=200)]
     )
     remember = BooleanField(_l("Ghi nhớ đăng nhập"))
+    challenge = HiddenField()  # after failed logins: the proof-of-work (auth/login_challenge.py)
 
 
 class EmptyForm(FlaskForm):

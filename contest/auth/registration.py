@@ -4,26 +4,28 @@ organizers choose whether it is open and which details it requires.
 The POST reads and checks first, hashes the password with no write lock held, then writes once
 (auth/passwords.py). A rate limit, when added, wraps `register` alone.
 """
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from contest import ratelimits
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest
-from contest.services import audit, contests, registration
+from contest.services import audit, contests, registration, registration_review
 
-from . import passwords
+from . import challenge, passwords
 from .access import roles_required
-from .registration_forms import RegistrationForm, RegistrationSettingsForm
+from .registration_forms import InvitationForm, RegistrationForm, RegistrationSettingsForm
+from .sessions import log_in
 from .views import bp
 
 
 def _page(form, contest: Contest, status: int | None = None):
     if status is None:
         status = 400 if form is not None and (form.errors or form.form_errors) else 200
-    return render_template("auth/register.html", form=form, contest=contest), status
+    params = challenge.issue("register") if form is not None else None
+    return render_template("auth/register.html", form=form, contest=contest, challenge=params), status
 
 
 @bp.route("/contests/<int:contest_id>/register", methods=["GET", "POST"])
@@ -40,25 +42,36 @@ def register(contest_id: int):
     form = RegistrationForm()
     form.set_units(registration.unit_choices(db.session))
     form.mark_optional({"username"} | set(registration.OPTIONAL_FIELDS) - registration.required_fields(contest))
+    if contest.registration_mode == "invitation":
+        form.invitation_code.flags.required = True
     form.username.description = _("Để trống thì số điện thoại là tên đăng nhập. Chữ không dấu, chữ số và . _ -")
     if form.validate_on_submit():
         try:
             details = registration.check_application(db.session, contest, form.details(), form.password.data or "",
                                                      form.confirm.data or "")
+            solution = challenge.check(form.challenge.data, "register")
             password_hash = passwords.hash_then_write(form.password.data)
             user = registration.register(db.session, contest, details, password_hash)
+            challenge.spend(db.session, solution)
         except DomainError as exc:
             db.session.rollback()
             if exc.status == 403:  # closed while the form was being filled in
                 return _page(None, contest, 403)
             form.add_domain_error(exc)
         else:
-            login_user(user)
             audit.record(db.session, "registered", user_id=user.id, target=user.username,
-                         details={"contest_id": contest.id}, ip=request.remote_addr)
-            message = _("Đã tạo tài khoản %(username)s cho cuộc thi “%(contest)s”. Bạn đã được đăng nhập.",
-                        username=user.username, contest=contest.name)
+                         details={"contest_id": contest.id, "mode": contest.registration_mode,
+                                  "unit_id": user.unit_id, "unit_confirmed": not user.unit_unconfirmed},
+                         ip=request.remote_addr)
+            if user.awaiting_approval:
+                message = _("Đã ghi nhận đăng ký tài khoản %(username)s cho cuộc thi “%(contest)s”. Tài khoản dùng "
+                            "được sau khi ban tổ chức duyệt.", username=user.username, contest=contest.name)
+            else:
+                log_in(user, remember=False)  # a server-side session like any login (sessions.py)
+                message = _("Đã tạo tài khoản %(username)s cho cuộc thi “%(contest)s”. Bạn đã được đăng nhập.",
+                            username=user.username, contest=contest.name)
             db.session.commit()
+            g.account_created = True  # counted by the per-address limit (ratelimits.py)
             flash(message, "success")
             return redirect(url_for("quiz.index"))
     return _page(form, contest)
@@ -72,12 +85,53 @@ def registration_settings(contest_id: int):
         abort(403)
     form = RegistrationSettingsForm(obj=contest)
     if form.validate_on_submit():
-        registration.update_settings(contest, is_open=form.registration_open.data, required=form.required())
+        try:
+            registration.update_settings(contest, is_open=form.registration_open.data, required=form.required(),
+                                         mode=form.registration_mode.data,
+                                         trust_declared_units=form.trust_declared_units.data)
+        except DomainError as exc:
+            db.session.rollback()
+            form.registration_mode.errors.append(exc.message)
+            return _settings_page(form, InvitationForm(formdata=None), contest, 400)
         audit.record(db.session, "registration_settings_updated", user_id=current_user.id, target=contest.name,
                      details={"contest_id": contest.id, "open": contest.registration_open,
-                              "required": sorted(form.required())}, ip=request.remote_addr)
+                              "required": sorted(form.required()), "mode": contest.registration_mode,
+                              "trust_declared_units": contest.trust_declared_units}, ip=request.remote_addr)
         db.session.commit()
         flash(_("Đã lưu cài đặt đăng ký của cuộc thi “%(name)s”.", name=contest.name), "success")
         return redirect(url_for(".registration_settings", contest_id=contest.id))
-    return render_template("auth/registration_settings.html", form=form, contest=contest,
-                           register_url=url_for(".register", contest_id=contest.id, _external=True))
+    return _settings_page(form, InvitationForm(formdata=None), contest)
+
+
+def _settings_page(form, invitation_form, contest: Contest, status: int = 200):
+    invitation_form.set_units(registration.unit_choices(db.session))
+    return render_template("auth/registration_settings.html", form=form, invitation_form=invitation_form,
+                           contest=contest, invitations=registration_review.invitations(db.session, contest),
+                           register_url=url_for(".register", contest_id=contest.id, _external=True)), status
+
+
+@bp.route("/contests/<int:contest_id>/registration/invitations", methods=["POST"])
+@roles_required("admin", "organizer")
+def invitation_codes(contest_id: int):
+    """New invitation codes: for one unit (replacing its code), or for every unit without one."""
+    contest = db.session.get(Contest, contest_id) or abort(404)
+    if not contests.can_manage(db.session, current_user, contest):
+        abort(403)
+    form = InvitationForm()
+    if not form.validate_on_submit():
+        return _settings_page(RegistrationSettingsForm(obj=contest, formdata=None), form, contest, 400)
+    value = form.unit_id.data or ""
+    if value:
+        unit_ids = [int(value)] if value.isascii() and value.isdigit() and len(value) < 10 else []
+    else:
+        have = {row.unit_id for row in registration_review.invitations(db.session, contest)}
+        unit_ids = [unit_id for unit_id, _label in registration.unit_choices(db.session) if unit_id not in have]
+    changed = registration_review.generate_codes(db.session, contest, unit_ids)
+    if value and not changed:
+        form.unit_id.errors.append(_("Đơn vị đã chọn không có trong danh sách; hãy chọn lại."))
+        return _settings_page(RegistrationSettingsForm(obj=contest, formdata=None), form, contest, 400)
+    audit.record(db.session, "invitation_codes_generated", user_id=current_user.id, target=contest.name,
+                 details={"contest_id": contest.id, "units": changed}, ip=request.remote_addr)
+    db.session.commit()
+    flash(_("Đã tạo %(n)d mã mời.", n=len(changed)), "success")
+    return redirect(url_for(".registration_settings", contest_id=contest.id))

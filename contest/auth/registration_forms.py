@@ -6,7 +6,10 @@ services/registration.py, which reports every problem at once with its field.
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField, TelField
+from wtforms import (
+    BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, SubmitField,
+    TelField,
+)
 from wtforms.validators import Length
 
 from contest.errors import DomainError
@@ -74,7 +77,15 @@ class RegistrationForm(DetailsForm):
                               n=identity.MIN_PASSWORD),
     )
     confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)])
+    invitation_code = StringField(
+        _l("Mã mời của đơn vị"), validators=[_max(_l("Mã mời"), 40)],
+        description=_l("Mã do ban tổ chức cấp cho đơn vị của bạn; mã cho biết bạn thuộc đơn vị nào."),
+    )
+    challenge = HiddenField()  # the proof-of-work solution, filled in by static/js/challenge.js
     submit = SubmitField(_l("Đăng ký"))
+
+    def details(self) -> dict:
+        return {**super().details(), "invitation_code": self.invitation_code.data}
 
 
 class PasswordChangeForm(FlaskForm):
@@ -94,6 +105,16 @@ class PasswordChangeForm(FlaskForm):
 
 class RegistrationSettingsForm(FlaskForm):
     registration_open = BooleanField(_l("Mở đăng ký tài khoản cho cuộc thi này"))
+    registration_mode = SelectField(_l("Ai được đăng ký"), choices=[
+        SelectChoice("open", _l("Mọi người (tài khoản dùng được ngay)")),
+        SelectChoice("invitation", _l("Người có mã mời của đơn vị (mã cho biết đơn vị)")),
+        SelectChoice("approval", _l("Mọi người, nhưng tài khoản chỉ dùng được sau khi ban tổ chức duyệt")),
+    ], default="open", validate_choice=False)
+    trust_declared_units = BooleanField(
+        _l("Tin đơn vị thí sinh tự khai"),
+        description=_l("Khi không chọn, đơn vị tự khai chỉ được tính (xếp hạng đơn vị, đợt thi dành cho đơn vị) "
+                       "sau khi ban tổ chức xác nhận tại trang Thí sinh tự đăng ký."),
+    )
     require_date_of_birth = BooleanField(_l("Bắt buộc ngày sinh"))
     require_phone = BooleanField(_l("Bắt buộc số điện thoại"))
     require_email = BooleanField(_l("Bắt buộc email"))
@@ -105,3 +126,12 @@ class RegistrationSettingsForm(FlaskForm):
         flags = {"date_of_birth": self.require_date_of_birth, "phone": self.require_phone,
                  "email": self.require_email, "unit_id": self.require_unit, "id_number": self.require_id_number}
         return {name for name, field in flags.items() if field.data}
+
+
+class InvitationForm(FlaskForm):
+    unit_id = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
+    submit = SubmitField(_l("Tạo mã mời"))
+
+    def set_units(self, choices: list[tuple[int, str]]) -> None:
+        self.unit_id.choices = [SelectChoice("", _("— Mọi đơn vị chưa có mã —")),
+                                *(SelectChoice(str(value), label) for value, label in choices)]

@@ -1,12 +1,11 @@
-"""Accounts and their roles."""
+"""Accounts, their roles and their logged-in sessions."""
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from contest.digests import session_key_of
 from contest.extensions import db
 from question_bank.db import UTCDateTime, now_utc
 
@@ -36,6 +35,10 @@ class User(UserMixin, db.Model):
     activation_token_hash: Mapped[str | None] = mapped_column(String(64))
     activation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    # Self-registration (issue 14): a unit the person declared counts once an organizer confirms
+    # it; an account registered where the contest asks for approval is inactive until approved.
+    unit_unconfirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    awaiting_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     unit = relationship("Unit")
 
@@ -43,14 +46,26 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
 
-    def get_id(self) -> str:
-        # What Flask-Login keeps in the session and the remember cookie: the id plus a digest of
-        # the password hash, so changing or resetting the password ends every other session
-        # (auth/views.py load_user compares it). The digest of a salted scrypt hash reveals nothing.
-        return f"{self.id}:{self.session_key()}"
+    # The `<user id>:<secret>` of the server-side session this object was loaded for or logged
+    # in with (services/user_sessions.py); not a column.
+    login_id = None  # type: str | None
 
-    def session_key(self) -> str:
-        return session_key_of(self.password_hash)
+    def get_id(self) -> str:
+        # What Flask-Login keeps in the session and the remember cookie: deleting the session's
+        # row (logout, log out everywhere, a password change) makes every copy of it worthless.
+        if self.login_id is None:
+            raise RuntimeError("log in through user_sessions.start(), which gives the session its id")
+        return self.login_id
+
+    def __eq__(self, other):  # UserMixin compares get_id(), which differs per session
+        return other.id == self.id if isinstance(other, User) else NotImplemented
+
+    __hash__ = object.__hash__
+
+    @property
+    def has_usable_password(self) -> bool:
+        """False for an account waiting for its activation link (no werkzeug hash stored)."""
+        return "$" in (self.password_hash or "")
 
     def set_password(self, password: str) -> None:
         # Werkzeug's default is scrypt, a memory-hard KDF.
@@ -64,3 +79,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+# `BTC` and `btc` are one name (SPEC §9): login, registration and imports compare lower().
+Index("uq_user_username_lower", func.lower(User.username), unique=True)
+
+
+class UserSession(db.Model):
+    """One login: the cookie carries `<user id>:<secret>`, the table only the secret's SHA-256."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -65,11 +65,14 @@ class AttemptQuestion(db.Model):
     __tablename__ = "attempt_question"
     __table_args__ = (
         UniqueConstraint("attempt_id", "position"),
+        CheckConstraint("version >= 1", name="version"),
         Index("ix_attempt_question_question", "question_id"),
     )
 
     attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True)
+    # The question's texts as drawn: its current version, or a QuestionVersion after an edit.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     position: Mapped[int]
     choice_order: Mapped[list[int]] = mapped_column(JSON)  # choice ids as shown
     points: Mapped[int] = mapped_column(default=1)

@@ -24,6 +24,7 @@ class Contest(db.Model):
         CheckConstraint("unit_formula IN ('rate', 'mean', 'weighted')", name="unit_formula"),
         CheckConstraint("min_participation_percent BETWEEN 0 AND 100", name="min_participation"),
         CheckConstraint("unit_rate_weight_percent BETWEEN 0 AND 100", name="unit_rate_weight"),
+        CheckConstraint("registration_mode IN ('open', 'invitation', 'approval')", name="registration_mode"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,6 +46,10 @@ class Contest(db.Model):
     require_email: Mapped[bool] = mapped_column(default=False, server_default=false())
     require_unit: Mapped[bool] = mapped_column(default=True, server_default=true())
     require_id_number: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Who may register (issue 14): anyone ("open"), holders of a unit's invitation code, or anyone
+    # pending an organizer's approval; and whether self-declared units count before confirmation.
+    registration_mode: Mapped[str] = mapped_column(String(12), default="open", server_default="open")
+    trust_declared_units: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     staff: Mapped[list["ContestStaff"]] = relationship(back_populates="contest", cascade="all, delete-orphan")
     rounds: Mapped[list["Round"]] = relationship(

@@ -239,7 +239,7 @@ def reset_participant(user_id: int):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        token = activation.reset(user)
+        token = activation.reset(db.session, user)
         audit_request("participant_reset", user.username, user_id=user.id)
         db.session.commit()
         unit_code = user.unit.code if user.unit else ""

@@ -1,15 +1,18 @@
 """Creating accounts and checking credentials."""
+import functools
+import secrets
+
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import ROLES, Contest, ContestStaff, Unit, User
 from question_bank.normalize import clean_text
 
 from .identity import MIN_PASSWORD, normalize_phone
-
 
 
 def create_user(
@@ -48,28 +51,44 @@ def create_user(
         with session.begin_nested():  # a taken username is the database's answer, not a pre-check
             session.add(user)
     except IntegrityError:
-        raise Conflict(_("Tên đăng nhập “%(username)s” đã được dùng.", username=username), field="username") from None
+        raise Conflict(_("Tên đăng nhập “%(username)s” đã được dùng (không phân biệt chữ hoa, chữ thường).",
+                         username=username), field="username") from None
     return user
+
+
+def login_key(login: str) -> str:
+    """One spelling per account: a phone however typed (0912 345 678, +84912345678) becomes
+    0912345678, anything else lower case (usernames and emails ignore case). Login looks the
+    account up by it and the login limit counts by it (ratelimits.py)."""
+    login = clean_text(login)
+    return normalize_phone(login) or login.lower()
 
 
 def find_login(session: Session, login: str) -> User | None:
-    """An account by username, phone (written any way normalize_phone reads) or email (any case).
+    """An account by username (any case), phone (written any way normalize_phone reads) or email (any case).
 
     A username wins over someone else's phone or email: imports and registration refuse a new
     login that is already any of the three, so a tie only comes from data typed in by hand."""
-    login = clean_text(login)
-    if not login:
+    key = login_key(login)
+    if not key:
         return None
-    phone = normalize_phone(login)
     found = session.scalars(
-        select(User).where(or_(User.username == login, User.phone == (phone or login), User.email == login.lower()))
-        .limit(3)
+        select(User).where(or_(func.lower(User.username) == key, User.phone == key, User.email == key)).limit(3)
     ).all()
-    return next((user for user in found if user.username == login), found[0] if found else None)
+    return next((user for user in found if user.username.lower() == key), found[0] if found else None)
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    # A hash made the way real ones are (werkzeug's default scrypt), of a password nobody knows.
+    return generate_password_hash(secrets.token_urlsafe(32))
 
 
 def authenticate(session: Session, login: str, password: str) -> User | None:
+    """The account, if the password is right. Every failure runs one full password check, on a
+    stand-in hash when there is no account (or no password yet), so that the time a failure
+    takes does not tell whether the account exists (SPEC §9)."""
     user = find_login(session, login)
-    if user is None or not user.is_active_account or not user.check_password(password):
-        return None
-    return user
+    usable = user is not None and user.is_active_account and user.has_usable_password
+    matches = check_password_hash(user.password_hash if usable else _stand_in_hash(), password)
+    return user if usable and matches else None

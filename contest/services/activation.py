@@ -5,7 +5,6 @@ secret has 256 random bits, so a fast hash is enough, and the comparison is cons
 the link sets the password and clears the token in one conditional UPDATE, so of two concurrent
 uses exactly one wins. Opening the link (GET) consumes nothing: chat apps fetch links to preview.
 """
-import hashlib
 import hmac
 import secrets
 from datetime import timedelta
@@ -16,11 +15,13 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from contest.digests import digest as _digest
 from contest.errors import DomainError, ValidationFailed
 from contest.models import User
 from question_bank.db import now_utc
 from question_bank.numbers import parse_id
 
+from . import user_sessions
 from .accounts import MIN_PASSWORD
 
 TTL = timedelta(days=14)
@@ -35,9 +36,6 @@ class InvalidActivation(DomainError):
     message = _l("Liên kết kích hoạt không hợp lệ, đã được dùng hoặc đã hết hạn; "
                  "hãy liên hệ ban tổ chức để nhận liên kết mới.")
 
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def new_secret() -> tuple[str, str]:
@@ -57,9 +55,10 @@ def issue(user: User, ttl: timedelta = TTL) -> str:
     return token_for(user.id, secret)
 
 
-def reset(user: User, ttl: timedelta = TTL) -> str:
-    """An organizer's reset: the old password stops working at once; the new link sets one."""
+def reset(session: Session, user: User, ttl: timedelta = TTL) -> str:
+    """An organizer's reset: the old password and every session end at once; the new link sets one."""
     user.password_hash = NO_PASSWORD
+    user_sessions.end_all(session, user.id)
     return issue(user, ttl)
 
 

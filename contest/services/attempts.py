@@ -35,6 +35,9 @@ def check_eligible(session: Session, round_: Round, user: User) -> None:
     allowed = {unit.id for unit in round_.eligible_units}
     if not allowed:
         return
+    if user.unit_unconfirmed and not round_.contest.trust_declared_units:  # issue 14: declared, not confirmed
+        raise NotEligible(_("Đơn vị bạn tự khai chưa được ban tổ chức xác nhận, nên bạn chưa làm được đợt thi "
+                            "dành cho đơn vị; hãy liên hệ ban tổ chức."))
     unit_id = user.unit_id
     seen = set()
     while unit_id is not None and unit_id not in seen:  # the unit or any parent unit is listed
@@ -94,6 +97,7 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
         "start_key": key,
     }
     items = [(qid, draw.choice_order(content[qid], round_.shuffle_choices)) for qid in drawn]
+    drawn_versions = {qid: content[qid].version for qid in drawn}
     attempt = None
     for _try in range(3):  # a new receipt code if one drawn at random was taken (rare)
         attempt = _insert_attempt(session, {**values, "receipt_code": secrets.token_hex(5).upper()})
@@ -110,11 +114,11 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
     # The drawn questions in one multi-row INSERT, without an ORM object each (the opening burst
     # is thousands of starts).
     session.execute(insert(AttemptQuestion.__table__), [
-        {"attempt_id": attempt.id, "question_id": qid, "position": position, "choice_order": order,
-         "points": round_.points_per_question}
+        {"attempt_id": attempt.id, "question_id": qid, "version": drawn_versions[qid], "position": position,
+         "choice_order": order, "points": round_.points_per_question}
         for position, (qid, order) in enumerate(items)
     ])
-    attempt.just_started = items  # state() builds its body from memory: nothing saved yet
+    attempt.just_started = (items, drawn_versions)  # state() builds its body from memory: nothing saved yet
     return attempt, True
 
 
@@ -284,19 +288,21 @@ def state(session: Session, attempt: Attempt) -> dict:
     """The SPEC §5 attempt body: questions in the attempt's order, never the correct choice."""
     started = attempt.__dict__.pop("just_started", None)
     if started is not None:  # once, right after start(): no answer can exist yet
-        items, answers = started, {}
+        (items, drawn_versions), answers = started, {}
     else:
         rows = session.execute(  # the questions with their saved answers: one query
-            select(AttemptQuestion.question_id, AttemptQuestion.choice_order, Answer.choice_id)
+            select(AttemptQuestion.question_id, AttemptQuestion.version, AttemptQuestion.choice_order,
+                   Answer.choice_id)
             .outerjoin(Answer, (Answer.attempt_id == AttemptQuestion.attempt_id)
                        & (Answer.question_id == AttemptQuestion.question_id))
             .where(AttemptQuestion.attempt_id == attempt.id)
             .order_by(AttemptQuestion.position)
         ).all()
-        items = [(qid, order) for qid, order, _choice in rows]
-        answers = {qid: choice for qid, _order, choice in rows if choice is not None}
+        items = [(qid, order) for qid, _version, order, _choice in rows]
+        drawn_versions = {qid: version for qid, version, _order, _choice in rows}
+        answers = {qid: choice for qid, _version, _order, choice in rows if choice is not None}
     choice_orders.remember(attempt, items)  # the saves that follow need not read them again
-    content = draw.payloads(session, [qid for qid, _ in items])
+    content = draw.payloads(session, drawn_versions)  # the texts the attempt drew, whatever was edited since
     questions = []
     for qid, order in items:
         texts = dict(content[qid].choices)

@@ -3,7 +3,10 @@
 At a contest's opening thousands start within a minute, and neither the pools of eligible
 question ids nor the questions' texts change meanwhile. Both are cached per process for a
 short time; the one thing re-checked on every draw, with a single indexed query, is that
-the drawn questions are still active, so a retired question is never drawn.
+the drawn questions are still active (so a retired question is never drawn) and which
+version of their texts is current. Texts are cached by (question, version): a version never
+changes once written (question_bank/versions.py), so no worker can show a stale or a newer
+text than the attempt drew, whenever the bank's signal clears the cache.
 """
 import random
 import threading
@@ -13,10 +16,11 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from contest.errors import BankTooSmall
 from contest.models import Round
+from question_bank import versions
 from question_bank.models import Question, Topic
 
 TTL_SECONDS = 60
@@ -36,8 +40,9 @@ class Rule:
 
 @dataclass(frozen=True)
 class Payload:
-    """What a participant sees of a question: its text and its choices (never the key)."""
+    """What a participant sees of one version of a question: its text and its choices (never the key)."""
 
+    version: int
     text: str
     choices: tuple[tuple[int, str], ...]
 
@@ -74,23 +79,21 @@ def pool(session: Session, rule: Rule, *, fresh: bool = False) -> list[int]:
     return ids
 
 
-def payloads(session: Session, ids: list[int]) -> dict[int, Payload]:
-    """Texts and choices of the given questions: from the cache, the misses in one query."""
+def payloads(session: Session, wanted: dict[int, int]) -> dict[int, Payload]:
+    """question id → the texts of the version asked for (question id → version number):
+    from the cache, the misses in one query (two when some version was replaced since)."""
     engine, now = _engine_key(session), time.monotonic()
     found = {}
-    for qid in ids:
-        payload = _cache_get(_payloads, (engine, qid), now)
+    for qid, version in wanted.items():
+        payload = _cache_get(_payloads, (engine, qid, version), now)
         if payload is not None:
             found[qid] = payload
-    missing = [qid for qid in ids if qid not in found]
-    if missing:
-        for question in session.scalars(
-            select(Question).where(Question.id.in_(missing)).options(selectinload(Question.choices))
-        ):
-            payload = Payload(question.text, tuple((c.id, c.text) for c in question.choices))
-            found[question.id] = payload
-            with _lock:
-                _payloads[(engine, question.id)] = (now + TTL_SECONDS, payload)
+    missing = {qid: version for qid, version in wanted.items() if qid not in found}
+    for (qid, version), content in versions.contents(session, missing.items()).items():
+        payload = Payload(version, content.text, content.choices)
+        found[qid] = payload
+        with _lock:
+            _payloads[(engine, qid, version)] = (now + TTL_SECONDS, payload)
     return found
 
 
@@ -146,15 +149,18 @@ def shortages(session: Session, round_: Round) -> list[str]:
     return problems
 
 
-def draw(session: Session, round_: Round) -> list[int]:
-    """Question ids for one attempt, in a random order; all active at this moment."""
+def draw(session: Session, round_: Round) -> dict[int, int]:
+    """Question ids for one attempt, in a random order, each with its current version; all
+    active at this moment."""
     rules = rules_of(round_)
     for fresh in (False, True):
         chosen = pick(session, rules, fresh=fresh)
         if chosen is not None:
-            active = set(session.scalars(select(Question.id).where(Question.id.in_(chosen), Question.status == "active")))
+            active = dict(session.execute(
+                select(Question.id, Question.version).where(Question.id.in_(chosen), Question.status == "active")
+            ).all())
             if len(active) == len(chosen):
-                return chosen
+                return {qid: active[qid] for qid in chosen}
     raise BankTooSmall()
 
 

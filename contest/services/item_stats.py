@@ -6,9 +6,13 @@ attempts that drew the question which answered it correctly: questions are drawn
 so dividing by the whole group would shrink D by the draw rate. D is None when a group has
 no attempt that drew the question.
 
+A question edited while the round ran was drawn in two versions: each version is an item of
+its own, shown with the texts those attempts read (question_bank/versions.py). The choices and
+the key are the same rows in every version, so a key fixed by a regrade applies to all.
+
 A round may hold 100,000 attempts, so everything is counted by the database: one grouped
-query over (question, chosen choice) with the groups from a window function, then the texts
-of the questions and their choices. Rows returned are O(questions × choices).
+query over (question, version, chosen choice) with the groups from a window function, then
+the texts of the versions and the key. Rows returned are O(questions × versions × choices).
 """
 from collections import defaultdict
 from dataclasses import dataclass
@@ -17,6 +21,8 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from contest.models import Answer, Attempt, AttemptQuestion, Round
+from question_bank import versions
+from question_bank.importers.validate import LETTERS
 from question_bank.models import Choice, Question, Topic
 
 GROUP_PERCENT = 27
@@ -36,6 +42,7 @@ class ChoiceStat:
 @dataclass(frozen=True)
 class ItemStat:
     question_id: int
+    version: int
     text: str
     topic: str | None
     drawn: int
@@ -68,7 +75,10 @@ def group_size(n: int) -> int:
     return (GROUP_PERCENT * n + 99) // 100
 
 
-def _grouped_counts(session: Session, round_id: int) -> tuple[dict[int, dict[int | None, _Counts]], int]:
+Key = tuple[int, int]  # (question id, version)
+
+
+def _grouped_counts(session: Session, round_id: int) -> tuple[dict[Key, dict[int | None, _Counts]], int]:
     ranked = (
         select(
             Attempt.id.label("attempt_id"),
@@ -82,6 +92,7 @@ def _grouped_counts(session: Session, round_id: int) -> tuple[dict[int, dict[int
     stmt = (
         select(
             AttemptQuestion.question_id,
+            AttemptQuestion.version,
             Answer.choice_id,
             func.count().label("drawn"),
             func.sum(case((ranked.c.rn <= k, 1), else_=0)).label("upper"),
@@ -94,12 +105,12 @@ def _grouped_counts(session: Session, round_id: int) -> tuple[dict[int, dict[int
             Answer,
             and_(Answer.attempt_id == AttemptQuestion.attempt_id, Answer.question_id == AttemptQuestion.question_id),
         )
-        .group_by(AttemptQuestion.question_id, Answer.choice_id)
+        .group_by(AttemptQuestion.question_id, AttemptQuestion.version, Answer.choice_id)
     )
-    counts: dict[int, dict[int | None, _Counts]] = defaultdict(dict)
+    counts: dict[Key, dict[int | None, _Counts]] = defaultdict(dict)
     size = 0
-    for question_id, choice_id, drawn, upper, lower, k_value in session.execute(stmt):
-        counts[question_id][choice_id] = _Counts(int(drawn), int(upper), int(lower))
+    for question_id, version, choice_id, drawn, upper, lower, k_value in session.execute(stmt):
+        counts[question_id, version][choice_id] = _Counts(int(drawn), int(upper), int(lower))
         size = int(k_value)
     return counts, size
 
@@ -108,22 +119,24 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def _item(question_id: int, text: str, topic: str | None, choices: list[Choice],
+def _item(key: Key, text: str, topic: str | None, choices: list[ChoiceStat],
           by_choice: dict[int | None, _Counts], size: int) -> ItemStat:
+    """`choices` carry the version's texts and the key; their counts are filled in here."""
     empty = _Counts()
-    key = next((c for c in choices if c.is_correct), None)
-    key_counts = by_choice.get(key.id, empty) if key else empty
+    correct = next((c for c in choices if c.is_correct), None)
+    key_counts = by_choice.get(correct.choice_id, empty) if correct else empty
     drawn = sum(c.count for c in by_choice.values())
     upper_drawn = sum(c.upper for c in by_choice.values())
     lower_drawn = sum(c.lower for c in by_choice.values())
     p_upper, p_lower = _share(key_counts.upper, upper_drawn), _share(key_counts.lower, lower_drawn)
     stats = tuple(
-        ChoiceStat(c.id, c.letter, c.text, c.is_correct, got.count, got.upper, got.lower)
+        ChoiceStat(c.choice_id, c.letter, c.text, c.is_correct, got.count, got.upper, got.lower)
         for c in choices
-        for got in [by_choice.get(c.id, empty)]
+        for got in [by_choice.get(c.choice_id, empty)]
     )
     return ItemStat(
-        question_id=question_id,
+        question_id=key[0],
+        version=key[1],
         text=text,
         topic=topic,
         drawn=drawn,
@@ -144,20 +157,27 @@ def _item(question_id: int, text: str, topic: str | None, choices: list[Choice],
 
 
 def item_stats(session: Session, round_: Round) -> list[ItemStat]:
-    """One entry per question drawn in the round's finished attempts, by question id."""
+    """One entry per question version drawn in the round's finished attempts, by question id
+    and version."""
     counts, size = _grouped_counts(session, round_.id)
     if not counts:
         return []
-    ids = sorted(counts)
-    questions = session.execute(
-        select(Question.id, Question.text, Topic.name)
+    keys = sorted(counts)
+    ids = sorted({qid for qid, _version in keys})
+    texts = versions.contents(session, keys)
+    topics, correct = {}, set()
+    for qid, topic, key in session.execute(  # the current key: a regrade applies to every version
+        select(Question.id, Topic.name, Choice.id)
         .outerjoin(Topic, Topic.id == Question.topic_id)
+        .outerjoin(Choice, (Choice.question_id == Question.id) & Choice.is_correct)
         .where(Question.id.in_(ids))
-    ).all()
-    choices: dict[int, list[Choice]] = defaultdict(list)
-    for choice in session.scalars(
-        select(Choice).where(Choice.question_id.in_(ids)).order_by(Choice.question_id, Choice.position)
     ):
-        choices[choice.question_id].append(choice)
-    texts = {qid: (text, topic) for qid, text, topic in questions}
-    return [_item(qid, *texts[qid], choices[qid], counts[qid], size) for qid in ids]
+        topics[qid] = topic
+        correct.add(key)
+    items = []
+    for key in keys:
+        content = texts[key]
+        choices = [ChoiceStat(cid, LETTERS[position], text, cid in correct, 0, 0, 0)
+                   for position, (cid, text) in enumerate(content.choices)]
+        items.append(_item(key, content.text, topics[key[0]], choices, counts[key], size))
+    return items

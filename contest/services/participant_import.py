@@ -10,7 +10,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, or_, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from contest.models import Unit, User
@@ -132,11 +132,12 @@ def _parse(data: bytes, report: ParticipantReport) -> list[ParticipantRow]:
         for name, login in (("username", username), ("phone", phone), ("email", email)):
             if not login:
                 continue
-            if login in seen and seen[login] != where:
+            key = login.lower()  # `BTC` and `btc` are one username
+            if key in seen and seen[key] != where:
                 report.error(where, _("%(field)s “%(login)s” trùng với %(place)s.",
-                                      field=COLUMNS.label(name), login=login, place=seen[login]))
+                                      field=COLUMNS.label(name), login=login, place=seen[key]))
             else:
-                seen.setdefault(login, where)
+                seen.setdefault(key, where)
         rows.append(ParticipantRow(where, username, phone, full_name, unit_code, email, born,
                                    ok=len(report.errors) == before))
     return rows
@@ -162,23 +163,24 @@ def _check_units(session: Session, rows: list[ParticipantRow], report: ImportRep
 def _check_taken(session: Session, rows: list[ParticipantRow], report: ImportReport) -> None:
     """Usernames, phones and emails already used by an account. Login accepts any of the three,
     so a new phone must not be someone's username either, and the reverse."""
-    logins = sorted({login for row in rows for login in (row.username, row.phone, row.email) if login})
+    # Compared lower-cased: usernames ignore case; phones are digits and emails lower case already.
+    logins = sorted({login.lower() for row in rows for login in (row.username, row.phone, row.email) if login})
     owners: dict[str, str] = {}
     for chunk in _chunks(logins):
         found = session.execute(
             select(User.username, User.phone, User.email).where(
-                or_(User.username.in_(chunk), User.phone.in_(chunk), User.email.in_(chunk))
+                or_(func.lower(User.username).in_(chunk), User.phone.in_(chunk), User.email.in_(chunk))
             )
         )
         for username, phone, email in found:
             for login in (username, phone, email):
                 if login:
-                    owners.setdefault(login, username)
+                    owners.setdefault(login.lower(), username)
     for row in rows:
         for name, login in (("username", row.username), ("phone", row.phone), ("email", row.email)):
-            if login and login in owners:
+            if login and login.lower() in owners:
                 report.error(row.where, _("%(field)s “%(login)s” đã được dùng cho tài khoản “%(owner)s”.",
-                                          field=COLUMNS.label(name), login=login, owner=owners[login]))
+                                          field=COLUMNS.label(name), login=login, owner=owners[login.lower()]))
 
 
 def _store(session: Session, rows: list[ParticipantRow], report: ParticipantReport) -> None:

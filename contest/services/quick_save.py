@@ -3,8 +3,8 @@ the choice, and upserts the answer (bench/load_bench.py: saves are most of a con
 
 The ordinary path loads the account (Flask-Login), then the attempt under a share lock, then
 the question's choice order, then upserts: up to four round trips and two ORM objects. Here a
-single INSERT … SELECT writes the answer only if the session's key still matches the account's
-password, the account is active, the attempt is this person's, unfinished and within its
+single INSERT … SELECT writes the answer only if the session's row still exists and has not
+expired (user_sessions.py: logout and password changes delete it), the account is active, the attempt is this person's, unfinished and within its
 deadline plus grace, and the choice is one its question shows in this attempt. It needs no
 per-process cache, so it holds on whichever worker the request lands. On PostgreSQL the SELECT
 takes the same share lock on the attempt row as the ordinary path, so a submit in flight either
@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from contest.digests import digest
 from contest.services.attempts import grace
 from question_bank.db import UTCDateTime, now_utc
 
@@ -25,21 +26,20 @@ INSERT INTO answer (attempt_id, question_id, choice_id, saved_at)
 SELECT a.id, aq.question_id, :choice_id, :saved_at
 FROM attempt a
 JOIN "user" u ON u.id = a.user_id
+JOIN user_session s ON s.user_id = a.user_id AND s.secret_hash = :secret_hash
 JOIN attempt_question aq ON aq.attempt_id = a.id AND aq.question_id = :question_id
 WHERE a.id = :attempt_id AND a.user_id = :user_id AND a.finished_at IS NULL AND a.deadline >= :cutoff
-  AND u.is_active_account AND {key} = :session_key AND {shown}
+  AND u.is_active_account AND s.expires_at > :saved_at AND {shown}
 {lock}
 ON CONFLICT (attempt_id, question_id) DO UPDATE SET choice_id = excluded.choice_id, saved_at = excluded.saved_at
 RETURNING attempt_id
 """
 _DIALECTS = {
     "postgresql": {
-        "key": "substr(encode(sha256(convert_to(u.password_hash, 'UTF8')), 'hex'), 1, 16)",
         "shown": "CAST(aq.choice_order AS jsonb) @> jsonb_build_array(CAST(:choice_id AS integer))",
         "lock": "FOR SHARE OF a",
     },
     "sqlite": {  # writers are serialised by BEGIN IMMEDIATE
-        "key": "session_key(u.password_hash)",
         "shown": "EXISTS (SELECT 1 FROM json_each(aq.choice_order) AS c WHERE c.value = :choice_id)",
         "lock": "",
     },
@@ -51,16 +51,6 @@ _STATEMENTS = {
 }
 
 
-def session_principal(session_user_id: str | None) -> tuple[int, str] | None:
-    """(user id, session key) from Flask-Login's `_user_id` session value, if well formed."""
-    if not isinstance(session_user_id, str):
-        return None
-    user_id, _colon, key = session_user_id.partition(":")
-    if not user_id.isdigit() or len(user_id) > 12 or not key:
-        return None
-    return int(user_id), key
-
-
 def try_save(session: Session, principal: tuple[int, str], attempt_id: int, question_id: int, choice_id: int,
              *, grace_seconds: int) -> datetime | None:
     """The time the answer was saved, or None when the ordinary path must decide."""
@@ -68,9 +58,9 @@ def try_save(session: Session, principal: tuple[int, str], attempt_id: int, ques
     if statement is None:
         return None
     now = now_utc()
-    user_id, key = principal
+    user_id, secret = principal
     saved = session.execute(statement, {
         "attempt_id": attempt_id, "question_id": question_id, "choice_id": choice_id, "saved_at": now,
-        "user_id": user_id, "cutoff": now - grace(grace_seconds), "session_key": key,
+        "user_id": user_id, "cutoff": now - grace(grace_seconds), "secret_hash": digest(secret),
     }).first()
     return now if saved is not None else None

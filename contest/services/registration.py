@@ -15,17 +15,17 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, DomainError, Forbidden, ValidationFailed
-from contest.models import Contest, Unit, User
+from contest.models import REGISTRATION_MODES, Contest, Unit, UnitInvitation, User
 from question_bank.db import now_utc
 from question_bank.numbers import parse_id
 from question_bank.normalize import clean_text
 
-from . import identity
+from . import identity, user_sessions
 
 # The details a contest may require, in the order the form shows them.
 OPTIONAL_FIELDS = ("date_of_birth", "phone", "email", "unit_id", "id_number")
@@ -62,9 +62,10 @@ class RegistrationClosed(DomainError):
 class DetailsInvalid(ValidationFailed):
     """Several problems at once: `errors` lists (field, message), the first is the exception's own."""
 
-    def __init__(self, errors: list[tuple[str, str]]):
+    def __init__(self, errors: list[tuple[str, str]], *, wrong_password: bool = False):
         super().__init__(errors[0][1], field=errors[0][0])
         self.errors = errors
+        self.wrong_password = wrong_password  # a guess of the current password failed: rate-limited
 
 
 @dataclass
@@ -92,11 +93,16 @@ def required_fields(contest: Contest) -> set[str]:
     return {name for name, flag in _FLAGS.items() if getattr(contest, flag)}
 
 
-def update_settings(contest: Contest, *, is_open: bool, required: set[str]) -> None:
+def update_settings(contest: Contest, *, is_open: bool, required: set[str], mode: str = "open",
+                    trust_declared_units: bool = False) -> None:
     unknown = required - set(OPTIONAL_FIELDS)
     if unknown:
         raise ValidationFailed(_("Không có trường “%(field)s”.", field=sorted(unknown)[0]), field="required")
+    if mode not in REGISTRATION_MODES:
+        raise ValidationFailed(_("Hãy chọn một cách đăng ký trong danh sách."), field="registration_mode")
     contest.registration_open = is_open
+    contest.registration_mode = mode
+    contest.trust_declared_units = trust_declared_units
     for name, flag in _FLAGS.items():
         setattr(contest, flag, name in required)
 
@@ -192,8 +198,10 @@ def _check_taken(session: Session, details: Details, errors: list, *, user_id: i
     wanted_id = details.id_number if details.id_number and (only is None or "id_number" in only) else None
     if not logins and not wanted_id:
         return
-    values = sorted(set(logins.values()))
-    conditions = [User.username.in_(values), User.phone.in_(values), User.email.in_(values)] if values else []
+    # Usernames ignore case (`BTC` is `btc`); phones are stored normalised, emails lower-cased.
+    values = sorted({value.lower() for value in logins.values()})
+    conditions = ([func.lower(User.username).in_(values), User.phone.in_(values), User.email.in_(values)]
+                  if values else [])
     if wanted_id:
         conditions.append(User.id_number == wanted_id)
     query = select(User.username, User.phone, User.email, User.id_number).where(or_(*conditions))
@@ -202,18 +210,18 @@ def _check_taken(session: Session, details: Details, errors: list, *, user_id: i
     used: set[str] = set()
     used_ids: set[str] = set()
     for username, phone, email, id_number in session.execute(query):
-        used.update(value for value in (username, phone, email) if value)
+        used.update(value.lower() for value in (username, phone, email) if value)
         if id_number:
             used_ids.add(id_number)
     for name, value in logins.items():
-        if value in used:
+        if value.lower() in used:
             errors.append((name, _taken(name, value)))
     if wanted_id in used_ids:
         errors.append(("id_number", _taken("id_number", wanted_id)))
 
 
 def _order(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    order = ("full_name", "username", "password", "confirm", *OPTIONAL_FIELDS)
+    order = ("invitation_code", "full_name", "username", "password", "confirm", *OPTIONAL_FIELDS)
     return sorted(errors, key=lambda item: order.index(item[0]) if item[0] in order else len(order))
 
 
@@ -222,7 +230,13 @@ def check_application(session: Session, contest: Contest, data: Mapping, passwor
     if not contest.registration_open:
         raise RegistrationClosed()
     errors: list[tuple[str, str]] = []
-    cleaned = _clean_details(session, data, required_fields(contest), errors)
+    required = required_fields(contest)
+    if contest.registration_mode == "invitation":  # the code names the unit
+        required.discard("unit_id")
+        data = {**data, "unit_id": None}
+    cleaned = _clean_details(session, data, required, errors)
+    if contest.registration_mode == "invitation":
+        cleaned["unit_id"] = _invited_unit(session, contest, data.get("invitation_code"), errors)
     username = _username(_text(data, "username"), cleaned["phone"], errors)
     if not password:
         errors.append(("password", _("Hãy nhập mật khẩu.")))
@@ -260,12 +274,38 @@ def _save(session: Session, user: User, details: Details) -> None:
 
 
 def register(session: Session, contest: Contest, details: Details, password_hash: str) -> User:
-    """Creates the participant account from check_application's details; the caller commits."""
+    """Creates the participant account from check_application's details; the caller commits.
+
+    A unit chosen from the list is only declared (it counts once an organizer confirms it); a
+    unit named by its invitation code is confirmed. Under approval the account waits, inactive."""
     if not contest.registration_open:  # closed while the password was being hashed
         raise RegistrationClosed()
-    user = User(role="participant", password_hash=password_hash, is_active_account=True)
+    pending = contest.registration_mode == "approval"
+    user = User(role="participant", password_hash=password_hash, is_active_account=not pending,
+                awaiting_approval=pending,
+                unit_unconfirmed=details.unit_id is not None and contest.registration_mode != "invitation")
     _save(session, user, details)
     return user
+
+
+def normalize_code(text) -> str:
+    """Invitation codes are read aloud and typed on phones: case, spaces and dashes do not matter."""
+    if not isinstance(text, str):
+        return ""
+    return "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())[:20]
+
+
+def _invited_unit(session: Session, contest: Contest, text, errors: list) -> int | None:
+    code = normalize_code(text)
+    if not code:
+        errors.append(("invitation_code", _("Hãy nhập mã mời mà ban tổ chức cấp cho đơn vị của bạn.")))
+        return None
+    unit_id = session.scalar(select(UnitInvitation.unit_id).where(UnitInvitation.contest_id == contest.id,
+                                                                  UnitInvitation.code == code))
+    if unit_id is None:
+        errors.append(("invitation_code", _("Mã mời “%(code)s” không đúng với cuộc thi này; hãy kiểm tra lại "
+                                            "hoặc hỏi ban tổ chức.", code=code)))
+    return unit_id
 
 
 # --- after registration ----------------------------------------------------------------------
@@ -297,6 +337,8 @@ def update_details(session: Session, user: User, data: Mapping) -> dict[str, lis
     if errors:
         raise DetailsInvalid(_order(errors))
     _save(session, user, details)
+    if "unit_id" in changed:  # the organizer chose it: no longer only declared
+        user.unit_unconfirmed = False
     return {name: [_plain(before[name]), _plain(getattr(details, name))] for name in sorted(changed)}
 
 
@@ -307,9 +349,10 @@ def _plain(value):
 def check_password_change(user: User, current: str, new: str, confirm: str) -> None:
     """Raises DetailsInvalid unless `current` is the password and `new` is acceptable. Reads only."""
     errors: list[tuple[str, str]] = []
+    wrong = bool(current) and not user.check_password(current)
     if not current:
         errors.append(("current_password", _("Hãy nhập mật khẩu hiện tại.")))
-    elif not user.check_password(current):
+    elif wrong:
         errors.append(("current_password", _("Mật khẩu hiện tại không đúng.")))
     if not new:
         errors.append(("new_password", _("Hãy nhập mật khẩu mới.")))
@@ -320,12 +363,13 @@ def check_password_change(user: User, current: str, new: str, confirm: str) -> N
     if new and confirm != new:
         errors.append(("confirm", _("Hai mật khẩu mới không khớp.") if confirm else _("Hãy nhập lại mật khẩu mới.")))
     if errors:
-        raise DetailsInvalid(errors)
+        raise DetailsInvalid(errors, wrong_password=wrong)
 
 
-def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str) -> None:
+def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str, *, keep_session: str | None) -> None:
     """Stores the new hash unless the password changed since it was checked (another session or
-    an organizer's reset in between): of two concurrent changes, exactly one wins."""
+    an organizer's reset in between): of two concurrent changes, exactly one wins. Every session
+    of the account but `keep_session` (the one making the change) ends."""
     if not user.is_active_account:
         raise Forbidden(_("Tài khoản đã bị khoá."))
     done = session.execute(
@@ -335,3 +379,4 @@ def set_password_hash(session: Session, user: User, old_hash: str, new_hash: str
     if done.rowcount != 1:
         raise Conflict(_("Mật khẩu vừa được thay đổi ở nơi khác; hãy đăng nhập lại rồi thử lại."),
                        field="current_password")
+    user_sessions.end_all(session, user.id, keep=keep_session)

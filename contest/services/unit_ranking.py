@@ -75,7 +75,7 @@ def _rank(session: Session, contest: Contest, people) -> list[UnitEntry]:
             func.coalesce(func.sum(perfect), 0),
         )
         .join(User, User.id == people.c.user_id)
-        .where(User.unit_id.is_not(None))
+        .where(User.unit_id.is_not(None), *_confirmed_only(contest))
         .group_by(User.unit_id)
     )
     for unit_id, participants, score_sum, max_sum, perfect_count in direct:
@@ -89,6 +89,12 @@ def _rank(session: Session, contest: Contest, people) -> list[UnitEntry]:
             ancestor.headcount += entry.own_headcount
     _assign_ranks(contest, entries.values())
     return _tree_order(entries)
+
+
+def _confirmed_only(contest: Contest) -> tuple:
+    # A self-declared unit counts once an organizer confirms it (issue 14: a farm of accounts
+    # declaring one unit lifted its participation rate), unless the contest trusts declarations.
+    return () if contest.trust_declared_units else (User.unit_unconfirmed.is_(False),)
 
 
 def _tree(session: Session) -> dict[int, UnitEntry]:

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from contest.extensions import db
-from contest.models import Answer, Attempt, Contest, Unit, User
+from contest.models import Answer, Attempt, Contest, SpentChallenge, Unit, User
 from contest.services import demo
 from tests.browser.support import stored, watch
 
@@ -79,6 +79,10 @@ def test_a_new_participant_registers_takes_the_demo_round_and_gets_a_receipt(bro
         page.get_by_label("Ngày sinh").fill("1990-05-19")
         page.get_by_label("Email (không bắt buộc)").fill("ngocanh.pham@sgddt.thainguyen.gov.vn")
         page.get_by_label("Đơn vị công tác").select_option(str(unit_id))
+        # The browser solves the proof-of-work itself (a tiny one in tests) and says so.
+        expect(page.get_by_role("status").filter(has_text="Đã xác minh")).to_have_text(
+            "Đã xác minh. Bạn có thể gửi biểu mẫu.")
+        assert page.locator("input[name=challenge]").input_value() != ""
         page.get_by_role("button", name="Đăng ký").click()
 
         expect(page.locator(".flash")).to_contain_text(
@@ -87,6 +91,7 @@ def test_a_new_participant_registers_takes_the_demo_round_and_gets_a_receipt(bro
         assert stored(live_server, select(User.full_name, User.phone, User.unit_id, User.date_of_birth, User.role)
                       .where(User.username == "ngocanh.pham")) == [
             (FULL_NAME, "0987654321", unit_id, date(1990, 5, 19), "participant")]
+        assert stored(live_server, select(func.count()).select_from(SpentChallenge)) == [(1,)]
 
         page.get_by_role("button", name="Đăng xuất").click()
         expect(page.locator(".flash")).to_contain_text("Bạn đã đăng xuất.")
@@ -118,5 +123,43 @@ def test_a_new_participant_registers_takes_the_demo_round_and_gets_a_receipt(bro
         expect(page.locator("#receipt-score")).to_have_text(f"{score}/10")
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         assert page.errors == []
+    finally:
+        context.close()
+
+
+def test_a_submit_before_the_check_is_done_waits_for_it(browser, live_server):
+    """A quick typist presses the button while the check runs: the form goes once it is done."""
+    with live_server.app.app_context():
+        contest_id = demo.load(db.session)["contest_id"]
+        contest = db.session.get(Contest, contest_id)
+        contest.registration_open, contest.require_unit, contest.require_date_of_birth = True, False, False
+        db.session.commit()
+    live_server.app.config["CHALLENGE_MAX_NUMBER"] = 20_000  # long enough to click first
+    context = browser.new_context(**PHONE)
+    try:
+        page = watch(context.new_page())
+        page.goto(f"{live_server.url}/contests/{contest_id}/register")
+        page.get_by_label("Họ và tên").fill(FULL_NAME)
+        page.get_by_label("Số điện thoại di động").fill(PHONE_NUMBER)
+        page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+        page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+        page.get_by_role("button", name="Đăng ký").click()
+        expect(page.locator(".flash")).to_contain_text("Đã tạo tài khoản 0987654321", timeout=30000)
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+def test_without_javascript_the_form_says_it_needs_it(browser, live_server):
+    with live_server.app.app_context():
+        contest_id = demo.load(db.session)["contest_id"]
+        db.session.get(Contest, contest_id).registration_open = True
+        db.session.commit()
+    context = browser.new_context(java_script_enabled=False, **PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/contests/{contest_id}/register")
+        expect(page.locator("main")).to_contain_text("Biểu mẫu này cần JavaScript để xác minh bạn không phải máy")
+        expect(page.locator("main")).to_contain_text("liên hệ ban tổ chức để được cấp tài khoản")
     finally:
         context.close()

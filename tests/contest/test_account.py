@@ -165,7 +165,7 @@ def test_password_change_without_csrf_token_is_refused(client, auth, db, hoa):
 def test_an_organizers_reset_ends_the_participants_sessions(client, auth, db, hoa):
     auth.login("hoa01", PASSWORD)
     assert client.get("/account").status_code == 200
-    activation.reset(db.get(User, hoa.id))
+    activation.reset(db, db.get(User, hoa.id))
     db.commit()
     assert client.get("/account").status_code == 302
 

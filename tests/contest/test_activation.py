@@ -141,7 +141,7 @@ def test_malformed_and_forged_tokens(client, db, pending):
 
 def test_reissuing_replaces_the_old_link(client, db, pending):
     user, first = pending
-    second = activation.reset(db.get(User, user.id))
+    second = activation.reset(db, db.get(User, user.id))
     db.commit()
     assert client.get(f"/activate/{first}").status_code == 404
     assert post(client, second).status_code == 302
@@ -151,7 +151,7 @@ def test_reset_stops_the_old_password(db, traveller):
     user = make_user(username="cu")
     db.commit()
     assert user.check_password(PASSWORD)
-    activation.reset(user)
+    activation.reset(db, user)
     db.commit()
     assert not db.get(User, user.id).check_password(PASSWORD)
 

@@ -1,4 +1,5 @@
 """The app core: configuration, schema, login, create-user, security headers."""
+import warnings
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
@@ -14,7 +15,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_migrations_match_models(app, db):
     """After `upgrade`, autogenerate finds nothing left to do."""
-    with db.get_bind().connect() as conn:
+    with db.get_bind().connect() as conn, warnings.catch_warnings():
+        # SQLite cannot reflect an index on lower(username), so it is left out of the comparison
+        # there; test_sessions.py checks what it does (`BTC` refused when `btc` exists) on both engines.
+        warnings.filterwarnings("ignore", r".*expression-based index uq_user_username_lower")
+        warnings.filterwarnings("ignore", r".*expression-based index 'uq_user_username_lower'")
         diff = compare_metadata(MigrationContext.configure(conn), app.extensions["sqlalchemy"].metadata)
     assert diff == []
 

@@ -230,7 +230,7 @@ def test_edits_are_logged(client, db, organizer):
             "difficulty": "medium", "source": "", "explanation": "",
             **{f"choices-{i}": c.text for i, c in enumerate(question.choices)}}
     assert client.post(f"/bank/questions/{question.id}/edit", data=form).status_code == 302
-    assert only(db, "question_updated", organizer).details == {"fields": ["text"]}
+    assert only(db, "question_updated", organizer).details == {"fields": ["text"], "version": 2}  # the new version
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from contest.extensions import db as _db
 from contest.models import Unit
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, session_post
 from tests.factories import PASSWORD, make_unit, make_user
 
 LOGIN_LIMIT = 10  # RATELIMIT_LOGIN's default: 10 failed logins a minute for one account and address
@@ -115,9 +115,9 @@ def test_429_page_after_too_many_failed_logins(client, account):
 
 
 def test_429_json_after_too_many_failed_api_logins(client, account):
-    for _ in range(LOGIN_LIMIT):
-        assert client.post("/api/v1/session", json={"username": account, "password": "sai"}).status_code == 401
-    response = client.post("/api/v1/session", json={"username": account, "password": "sai"})
+    for _ in range(LOGIN_LIMIT):  # a client that solves the challenge asked after three failures
+        assert session_post(client, {"username": account, "password": "sai"}).status_code == 401
+    response = session_post(client, {"username": account, "password": "sai"})
     assert response.status_code == 429 and response.mimetype == "application/json"
     error = response.get_json()["error"]
     assert error["code"] == "rate_limited" and "giây" in error["message"]

@@ -6,11 +6,10 @@ the stored answer is checked.
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from contest.digests import session_key_of
-from contest.models import Answer, Attempt, User
-from contest.services import quick_save
+from contest.models import Answer, Attempt
+from contest.services import quick_save, user_sessions
 from question_bank.db import now_utc
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
@@ -55,22 +54,17 @@ def test_the_fast_path_writes_the_answer(client, db, taking, monkeypatch):
     assert stored(db, body) == {question["id"]: question["choices"][2]["id"]}
 
 
-def test_the_database_and_python_agree_on_the_session_key(db):
-    user = make_user(username="khoa")
-    db.commit()
-    dialect = db.get_bind().dialect.name
-    expression = quick_save._DIALECTS[dialect]["key"]
-    in_sql = db.execute(text(f'SELECT {expression} FROM "user" u WHERE u.id = :id'), {"id": user.id}).scalar_one()
-    assert in_sql == session_key_of(user.password_hash)
-
-
-def test_a_password_changed_elsewhere_ends_the_session_for_saves(client, db, taking):
-    user_id, headers, body = taking
-    user = db.get(User, user_id)
-    user.set_password("mật-khẩu-mới-2026")
-    db.commit()
+def test_a_password_changed_elsewhere_ends_the_session_for_saves(app, client, db, taking):
+    _user_id, headers, body = taking
+    phone = app.test_client()  # the same person, logged in on a second device, changes the password
+    login(phone, "nhanh")
+    token = phone.get("/account").get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
+    changed = phone.post("/account/password", data={"current_password": PASSWORD, "new_password": "mat-khau-moi-2026",
+                                                    "confirm": "mat-khau-moi-2026", "csrf_token": token})
+    assert changed.status_code == 302
     assert put(client, headers, body).status_code == 401
     assert stored(db, body) == {}
+    assert put(phone, {"X-CSRFToken": token}, body).status_code == 200, "the session that changed it goes on"
 
 
 def test_a_forged_session_cannot_write_into_someone_elses_attempt(app, client, db, taking):
@@ -110,10 +104,14 @@ def test_a_choice_of_another_question_is_refused(client, db, taking):
     assert stored(db, body) == {}
 
 
-@pytest.mark.parametrize("value", [None, 7, "", "abc", "12", ":k", "1" * 13 + ":k", "12:"])
+SECRET = "s" * 43
+
+
+@pytest.mark.parametrize("value", [None, 7, "", "abc", "12", ":k", f":{SECRET}", "1" * 13 + f":{SECRET}", "12:",
+                                   "12:short", f"²:{SECRET}", f"12:{SECRET * 3}"])
 def test_malformed_session_values_are_no_principal(value):
-    assert quick_save.session_principal(value) is None
+    assert user_sessions.parse(value) is None
 
 
 def test_a_well_formed_session_value_is_read():
-    assert quick_save.session_principal("42:abcdef") == (42, "abcdef")
+    assert user_sessions.parse(f"42:{SECRET}") == (42, SECRET)

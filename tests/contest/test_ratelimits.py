@@ -10,7 +10,7 @@ from limits.storage import MemoryStorage, RedisStorage
 from contest import create_app, ratelimits
 from contest.extensions import db as _db
 from question_bank.db import now_utc
-from tests.conftest import _empty_tables, csrf_token, make_test_app
+from tests.conftest import _empty_tables, login_form_post, make_test_app, session_post
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
 OFFICE = "203.0.113.7"  # one NAT address for a whole office
@@ -23,13 +23,11 @@ def at(address: str) -> dict:
 
 
 def api_login(client, username, password, address=OFFICE):
-    return client.post("/api/v1/session", json={"username": username, "password": password}, **at(address))
+    return session_post(client, {"username": username, "password": password}, **at(address))
 
 
 def page_login(client, username, password, address=OFFICE):
-    token = csrf_token(client)
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
-                       **at(address))
+    return login_form_post(client, {"username": username, "password": password}, **at(address))
 
 
 def assert_429_json(response):
@@ -167,8 +165,8 @@ def test_behind_a_proxy_the_forwarded_address_is_the_one_counted(database_url, t
         client = app.test_client()
 
         def via_proxy(address, password="sai"):
-            return client.post("/api/v1/session", json={"username": "canbo", "password": password},
-                               headers={"X-Forwarded-For": address}, **at("127.0.0.1"))
+            return session_post(client, {"username": "canbo", "password": password},
+                                headers={"X-Forwarded-For": address}, **at("127.0.0.1"))
 
         for _ in range(LOGIN_LIMIT):
             assert via_proxy(OFFICE).status_code == 401
@@ -180,8 +178,8 @@ def test_behind_a_proxy_the_forwarded_address_is_the_one_counted(database_url, t
 
 def test_without_a_proxy_forwarded_headers_are_ignored(client, office):
     for n in range(LOGIN_LIMIT):
-        response = client.post("/api/v1/session", json={"username": "canbo", "password": "sai"},
-                               headers={"X-Forwarded-For": f"10.9.9.{n}"}, **at(OFFICE))
+        response = session_post(client, {"username": "canbo", "password": "sai"},
+                                headers={"X-Forwarded-For": f"10.9.9.{n}"}, **at(OFFICE))
         assert response.status_code == 401
     assert_429_json(api_login(client, "canbo", "sai"))
 

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from contest.models import AuditLog, Contest, User
 from contest.services import registration
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, form_with_challenge
 from tests.factories import PASSWORD, make_contest, make_unit, make_user
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
@@ -47,7 +47,7 @@ def path(contest) -> str:
 def post(client, contest, **changes):
     data = {**GOOD, **changes}
     data = {key: value for key, value in data.items() if value is not None}
-    data["csrf_token"] = csrf_token(client, path(contest))
+    data.update(form_with_challenge(client, path(contest)))
     return client.post(path(contest), data=data)
 
 
@@ -81,7 +81,10 @@ def test_registering_creates_the_participant_and_logs_them_in(client, db, setup)
     assert user.check_password(GOOD["password"])
     assert "Nguyễn Thị Hoa" in client.get("/").get_data(as_text=True)  # logged in
     entry = db.scalar(select(AuditLog).where(AuditLog.action == "registered"))
-    assert (entry.user_id, entry.target, entry.details) == (user.id, "0912345678", {"contest_id": contest.id})
+    assert (entry.user_id, entry.target, entry.details) == (
+        user.id, "0912345678", {"contest_id": contest.id, "mode": "open", "unit_id": department.id,
+                                "unit_confirmed": False})
+    assert user.unit_unconfirmed  # declared, not yet confirmed by an organizer
 
 
 def test_a_chosen_username_and_dd_mm_yyyy_dates(client, db, setup):
@@ -289,7 +292,8 @@ def test_organizer_opens_registration_and_chooses_required_details(client, auth,
     assert contest.registration_open is True
     assert registration.required_fields(contest) == {"email", "id_number"}
     entry = db.scalar(select(AuditLog).where(AuditLog.action == "registration_settings_updated"))
-    assert entry.details == {"contest_id": contest.id, "open": True, "required": ["email", "id_number"]}
+    assert entry.details == {"contest_id": contest.id, "open": True, "required": ["email", "id_number"],
+                             "mode": "open", "trust_declared_units": False}
 
 
 @pytest.mark.parametrize("role", ["participant", "judge"])

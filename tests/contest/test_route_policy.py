@@ -53,7 +53,9 @@ POLICY = {
     "auth.register": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),  # while the contest allows it
     "auth.account": (LOGIN, OK, OK, OK, OK, OK),
     "auth.change_password": (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+    "auth.logout_everywhere": (LOGIN, ALLOWED, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
     "auth.registration_settings": CONTEST_MANAGE,
+    "auth.invitation_codes": CONTEST_MANAGE_POST,
     # --- participants' pages ---
     "quiz.index": EVERYONE,
     "quiz.round_page": EVERYONE,
@@ -102,6 +104,9 @@ POLICY = {
     "people.participant_list": ADMIN_ANY,
     "people.reset_participant": ADMIN_ANY,
     "people.edit_participant": ADMIN_ANY,
+    "people.registrations": ADMIN_ANY,  # accounts waiting for approval, declared units to confirm
+    "people.approve_registrations": ADMIN_ANY_POST,
+    "people.confirm_declared_units": ADMIN_ANY_POST,
     # --- organizers: the question bank (shared by every contest) ---
     "question_bank.index": ADMIN_ANY,
     "question_bank.upload": ADMIN_ANY,
@@ -109,7 +114,9 @@ POLICY = {
     "question_bank.confirm": ADMIN_ANY_POST,
     "question_bank.discard": ADMIN_ANY_POST,
     "question_bank.edit": ADMIN_ANY,
-    "question_bank.retire": ADMIN_ANY_POST,
+    # The world's question is drawn in contest A's open round: B's organizer may not retire it
+    # (SPEC §9, questions in use; an edit is refused the same way once its form is valid).
+    "question_bank.retire": CONTEST_MANAGE_POST,
     "question_bank.reactivate": ADMIN_ANY_POST,
     # --- results: judges read, organizers change (scoped per contest) ---
     "results.index": (LOGIN, 403, OK, OK, OK, OK),  # lists only the contests one works on
@@ -132,8 +139,8 @@ POLICY = {
 }
 
 # Requests that change what later requests see run last, in this order.
-LAST = ("people.discard_import", "question_bank.discard", "quiz.submit", "admin.unpublish_round", "auth.logout",
-        "api.delete_session")
+LAST = ("people.discard_import", "question_bank.discard", "quiz.submit", "admin.unpublish_round",
+        "auth.logout_everywhere", "auth.logout", "api.delete_session")
 NOT_APP_ROUTES = {"static"}
 
 
@@ -186,7 +193,7 @@ def world(db):
     mine, _created = attempts.start(db, round_a, users["participant"], grace_seconds=30)
     exclusion = PrizeExclusion(round_id=round_a.id, user_id=other.id, reason="Làm bài hộ")
     pending = make_user(username="ts-moi", unit_id=unit.id)
-    activation_token = activation.reset(pending)
+    activation_token = activation.reset(db, pending)
     db.add(exclusion)
     db.commit()
     tokens = {}

@@ -68,9 +68,12 @@ def _user_for(operation) -> str:
 
 
 def _operations(schema):
-    # Submitting closes the attempt, so it goes last: the other operations still find it open.
+    # Submitting closes the attempt, so it goes late: the other operations still find it open.
+    # Logging out ends the session on the server (SPEC §9), so it goes last of all.
     operations = [result.ok() for result in schema.get_all_operations()]
-    return sorted(operations, key=lambda operation: operation.path.endswith("/submit"))
+    return sorted(operations, key=lambda operation: (
+        operation.method.upper() == "DELETE" and operation.path.endswith("/session"),
+        operation.path.endswith("/submit")))
 
 
 def _variants(operation, ids, choice_id):

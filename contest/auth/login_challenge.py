@@ -1,0 +1,86 @@
+"""The proof-of-work on login after failures (issue 14): once LOGIN_CHALLENGE_AFTER logins have
+failed within 15 minutes for one account (named as the login limit folds it) or from one address,
+the next login from there needs a solved challenge: the page shows it, the API answers 428
+`challenge_required` with its parameters until one comes back solved.
+
+The failures are counted in the rate-limit storage (memory, or the Redis every worker shares);
+with rate limits switched off (RATELIMIT_ENABLED=0) no challenge is ever asked.
+"""
+from flask import current_app
+from flask_babel import gettext as _
+from limits import parse
+
+from contest import ratelimits
+from contest.extensions import db
+
+from . import challenge
+
+WINDOW = "15 minutes"
+
+
+def _keys() -> list[str]:
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    keys = [f"{prefix}/login_challenge/address/{ratelimits._address()}"]
+    if (account := ratelimits._account()) != "-":
+        keys.append(f"{prefix}/login_challenge/account/{account}")
+    return keys
+
+
+def _counter():
+    limiter = current_app.extensions[ratelimits.EXTENSION]
+    if not limiter.enabled:
+        return None, None
+    return limiter.limiter, parse(f"{current_app.config['LOGIN_CHALLENGE_AFTER']} per {WINDOW}")
+
+
+def required() -> bool:
+    strategy, limit = _counter()
+    return strategy is not None and any(not strategy.test(limit, key) for key in _keys())
+
+
+def failed() -> None:
+    """Counts a failed login for its account and address."""
+    strategy, limit = _counter()
+    if strategy is not None:
+        for key in _keys():
+            strategy.hit(limit, key)
+
+
+def params() -> dict | None:
+    """The challenge to show on the login page, when one is needed (a Jinja global)."""
+    return challenge.issue("login") if required() else None
+
+
+def _spend(payload) -> str | None:
+    """None once a solution is verified and spent (committed: it is used even if the password is
+    wrong), else the Vietnamese reason."""
+    try:
+        challenge.verify(db.session, payload, "login")
+    except challenge.ChallengeFailed as exc:
+        db.session.rollback()
+        return exc.message
+    db.session.commit()
+    return None
+
+
+def passed(form) -> bool:
+    """The login page: True unless a challenge is needed and the form's solution is not good
+    (the reason is then the form's `challenge` error)."""
+    if not required():
+        return True
+    problem = _spend(form.challenge.data)
+    if problem:
+        form.challenge.errors.append(problem)
+    return problem is None
+
+
+def api_refusal(payload) -> dict | None:
+    """The API login: None, or the error body's fields for 428 `challenge_required`."""
+    if not required():
+        return None
+    problem = _spend(payload)
+    if problem is None:
+        return None
+    if not payload:
+        problem = _("Đã có nhiều lần đăng nhập sai; hãy giải bước xác minh (trường “challenge”) rồi gửi lại.")
+    return {"code": "challenge_required", "message": problem, "challenge": challenge.issue("login")}
