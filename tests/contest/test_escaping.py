@@ -113,7 +113,7 @@ def world(db):
     db.add(exclusion)
     audit.record(db, "contest_updated", user_id=users["admin"].id, target=MARKUP, details={"name": MARKUP})
     audit.record(db, f"{MARKUP}.action", user_id=users["organizer"].id, target=MARKUP, ip="127.0.0.1")
-    activation_token = activation.reset(make_user(username="ts-moi", unit_id=unit.id, full_name=MARKUP))
+    activation_token = activation.reset(db, make_user(username="ts-moi", unit_id=unit.id, full_name=MARKUP))
     db.commit()
     tokens = {}
     for role in ("organizer", "other_organizer", "admin"):
