@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, has_request_context
 
 from contest import admin, api, auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
-from contest import formatting, language, observability
+from contest import formatting, language, malformed, observability
 from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
 from contest.people import views as people_views
@@ -32,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    malformed.init_app(app)  # before any route: the `int` converter and the JSON parser
     app.config.update(config_module.from_environment(app.instance_path))
     if config:
         app.config.update(config)

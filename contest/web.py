@@ -8,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from contest import ratelimits
+from contest import form_input, malformed, ratelimits
 from contest.api import errors as api_errors
 from contest.auth.forms import EmptyForm
 from contest.extensions import db
@@ -19,10 +19,6 @@ CSP = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
-# Ids are 32-bit integers in every table; a bigger one in a URL names nothing (PostgreSQL would
-# refuse to compare it with an integer column and the request would fail with a 500).
-MAX_ID = 2**31 - 1
-_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 _TITLES = {
     400: _l("Yêu cầu không hợp lệ"),
@@ -30,6 +26,7 @@ _TITLES = {
     404: _l("Không tìm thấy trang"),
     405: _l("Phương thức không được phép"),
     413: _l("Tệp quá lớn"),
+    415: _l("Kiểu dữ liệu không được hỗ trợ"),
     429: _l("Quá nhiều yêu cầu"),
     500: _l("Lỗi máy chủ"),
 }
@@ -48,15 +45,16 @@ def init_app(app) -> None:
     if app.config.get("PROXY_COUNT"):
         hops = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    # First of all before_request functions: CSRFProtect's would otherwise read the body first.
-    app.before_request_funcs.setdefault(None, []).insert(0, _limit_body)
+    # First of all before_request functions: CSRFProtect's would otherwise read the body first;
+    # then malformed input, named precisely even where the CSRF token is missing too.
+    app.before_request_funcs.setdefault(None, [])[0:0] = [_limit_body, _refuse_malformed]
     app.url_value_preprocessor(_check_url_values)
-    app.before_request(_refuse_nul)
     app.before_request(_mark_writes)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(RateLimitExceeded, _rate_limited)
+    form_input.init_app(app)
     ratelimits.init_app(app)
     # formdata=None: never reads the request body (on a 413 page reading it raises again).
     app.context_processor(lambda: {"logout_form": EmptyForm(formdata=None)})
@@ -73,37 +71,18 @@ def _limit_body():
 
 
 def _check_url_values(_endpoint, values):
-    for value in (values or {}).values():
-        if (isinstance(value, int) and not -MAX_ID <= value <= MAX_ID) or (isinstance(value, str) and "\x00" in value):
-            abort(404)
+    # Ids are bounded by the `int` converter (malformed.py); a path text may still hold a NUL.
+    if any(isinstance(value, str) and "\x00" in value for value in (values or {}).values()):
+        abort(404)
 
 
-def _has_nul(value, depth: int = 0) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if depth > 32:
-        return False
-    if isinstance(value, dict):
-        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item, depth + 1) for item in value)
-    return False
-
-
-def _refuse_nul():
-    # No text we store or look up may hold NUL: PostgreSQL refuses it outright, so a search or a
-    # login with one would fail with a 500 where SQLite merely finds nothing.
-    found = any(_has_nul(key) or _has_nul(value) for key, value in request.args.items(multi=True))
-    if not found and request.mimetype in _FORMS:
-        found = any(_has_nul(key) or _has_nul(value) for key, value in request.form.items(multi=True))
-    if not found and request.is_json:
-        found = _has_nul(request.get_json(silent=True))
-    if not found:
+def _refuse_malformed():
+    problem = malformed.request_problem()
+    if problem is None:
         return None
-    message = _("Dữ liệu gửi lên chứa ký tự NUL (\\0) không hợp lệ.")
     if request.path.startswith("/api/"):
-        return api_errors.error_response(400, "invalid_characters", message)
-    return _render_error(400, message)
+        return api_errors.error_response(problem.status, problem.code, problem.message)
+    return _render_error(problem.status, problem.message)
 
 
 def _mark_writes():

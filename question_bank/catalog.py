@@ -16,6 +16,7 @@ from .importers.validate import LETTERS, check_question
 from .models import DIFFICULTIES, STATUSES, Choice, Question, QuestionVersion, SourceDocument, Topic
 from . import versions
 from .normalize import clean_text, dedup_key
+from .numbers import parse_id
 from .services import get_or_create_source, get_or_create_topic
 from .signals import bank_changed, question_guard
 
@@ -39,9 +40,9 @@ class Filters:
 
     def __post_init__(self):
         self.q = clean_text(self.q)[:200]
-        if self.topic not in ("", "none") and not self.topic.isdigit():
+        if self.topic not in ("", "none") and parse_id(self.topic) is None:
             self.topic = ""
-        if self.source not in ("", "none") and not self.source.isdigit():
+        if self.source not in ("", "none") and parse_id(self.source) is None:
             self.source = ""
         if self.difficulty not in DIFFICULTIES:
             self.difficulty = ""

@@ -1,4 +1,5 @@
 """Forms of the bank's pages; labels are lazy because forms are built at import time."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -104,7 +105,7 @@ class QuestionForm(FlaskForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for letter, entry in zip(LETTERS, self.choices.entries):
-            entry.label.text = _l("Phương án %(letter)s", letter=letter)
+            entry.label.text = _("Phương án %(letter)s", letter=letter)
 
     def correct_index(self) -> int | None:
         value = (self.correct.data or "").strip().upper()

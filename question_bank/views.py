@@ -28,6 +28,7 @@ from .forms import (
 )
 from .importers import parse_file
 from .models import MAX_CHOICES, Question
+from .numbers import page_number
 from .services import import_questions, plan_import, topic_counts
 
 bp = Blueprint("question_bank", __name__)
@@ -53,7 +54,7 @@ def index():
     # Not form.validate(): a stale or hand-typed value is ignored by Filters, never an error.
     names = ("q", "topic", "difficulty", "source", "status")
     filters = catalog.Filters(**{name: form[name].data or "" for name in names})
-    page = catalog.search(session, filters, request.args.get("page", 1, type=int))
+    page = catalog.search(session, filters, request.args.get("page", 1, type=page_number))
     topic_ids = {name: topic_id for topic_id, name in catalog.topics(session)}
     counts = [(name, topic_ids.get(name), active, retired) for name, active, retired in topic_counts(session)]
     return render_template(

@@ -15,7 +15,9 @@ from wtforms import DateField, SearchField, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
 from contest.extensions import db
+from contest.form_input import CheckedDate
 from contest.services import audit
+from question_bank.numbers import page_number
 
 from .views import bp
 
@@ -54,15 +56,8 @@ ACTION_LABELS = {
 }
 
 
-class LocalDateField(DateField):
+class LocalDateField(CheckedDate, DateField):
     """A day (yyyy-mm-dd, what <input type=date> sends) with a Vietnamese error naming the field."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("%(label)s “%(value)s” không phải là ngày hợp lệ (ngày/tháng/năm).",
-                                label=self.label.text, value=(valuelist[0] if valuelist else "")[:40])) from None
 
 
 class AuditFilterForm(FlaskForm):
@@ -112,7 +107,7 @@ def audit_log():
              if form.date_to.data and not form.date_to.errors else None)
     who = form.user.data if not form.user.errors else ""
     page = audit.search(db.session, action=form.action.data or None, who=who or "", since=since, until=until,
-                        page=max(1, min(request.args.get("page", 1, type=int) or 1, 10**6)))
+                        page=request.args.get("page", 1, type=page_number))
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template("admin/audit.html", form=form, page=page, args=args, labels=ACTION_LABELS,
                            details_items=details_items), 200 if valid else 400

@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -22,6 +23,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.errors import DomainError
+from contest.form_input import CheckedDate
 from contest.models import DEFAULT_MIN_SECONDS_PER_QUESTION, DEFAULT_PREDICTION_PROMPT, Contest, Round
 from contest.services.rounds import RoundSpec
 
@@ -29,7 +31,7 @@ DRAW_ROWS = 6  # blank rows offered for the draw blueprint; empty rows are ignor
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class LocalDateTimeField(DateTimeLocalField):
+class LocalDateTimeField(CheckedDate, DateTimeLocalField):
     """A wall-clock time in the contest's timezone; blank is "no value", not "malformed"."""
 
     def __init__(self, label=None, validators=None, **kwargs):
@@ -221,7 +223,7 @@ class RoundForm(FlaskForm):
             picked = row.form.topic.data or row.form.difficulty.data
             if picked and row.form.count.data is None and not row.form.count.errors:
                 self.draw_errors.append(
-                    _l("Dòng %(n)d của cơ cấu đề: hãy nhập số câu, hoặc để trống cả dòng.", n=number)
+                    _("Dòng %(n)d của cơ cấu đề: hãy nhập số câu, hoặc để trống cả dòng.", n=number)
                 )
         if self.draw_errors:
             raise ValidationError(self.draw_errors[0])

@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.lazy_text import lazy_text
 from contest.services import activation, audit
 from contest.services.accounts import MIN_PASSWORD
 
@@ -20,10 +21,10 @@ class ActivationForm(FlaskForm):
         validators=[
             DataRequired(_l("Hãy nhập mật khẩu mới.")),
             Length(min=MIN_PASSWORD, max=activation.MAX_PASSWORD,
-                   message=_l("Mật khẩu phải có từ %(min)d đến %(max)d ký tự.", min=MIN_PASSWORD,
-                              max=activation.MAX_PASSWORD)),
+                   message=lazy_text(_l("Mật khẩu phải có từ %(min)d đến %(max)d ký tự."), min=MIN_PASSWORD,
+                                        max=activation.MAX_PASSWORD)),
         ],
-        description=_l("Ít nhất %(n)d ký tự; nên có cả chữ và số.", n=MIN_PASSWORD),
+        description=lazy_text(_l("Ít nhất %(n)d ký tự; nên có cả chữ và số."), n=MIN_PASSWORD),
     )
     confirm = PasswordField(
         _l("Nhập lại mật khẩu"),

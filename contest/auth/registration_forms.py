@@ -13,11 +13,12 @@ from wtforms import (
 from wtforms.validators import Length
 
 from contest.errors import DomainError
+from contest.lazy_text import lazy_text
 from contest.services import identity
 
 
 def _max(label: str, n: int):
-    return Length(max=n, message=_l("%(label)s dài tối đa %(n)d ký tự.", label=label, n=n))
+    return Length(max=n, message=lazy_text(_l("%(label)s dài tối đa %(n)d ký tự."), label=label, n=n))
 
 
 class DetailsForm(FlaskForm):
@@ -72,7 +73,8 @@ class DetailsForm(FlaskForm):
 class RegistrationForm(DetailsForm):
     password = PasswordField(
         _l("Mật khẩu"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)],
-        description=_l("Ít nhất %(n)d ký tự, không chỉ gồm chữ số, khác tên đăng nhập.", n=identity.MIN_PASSWORD),
+        description=lazy_text(_l("Ít nhất %(n)d ký tự, không chỉ gồm chữ số, khác tên đăng nhập."),
+                              n=identity.MIN_PASSWORD),
     )
     confirm = PasswordField(_l("Nhập lại mật khẩu"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)])
     invitation_code = StringField(
@@ -92,7 +94,8 @@ class PasswordChangeForm(FlaskForm):
     )
     new_password = PasswordField(
         _l("Mật khẩu mới"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)],
-        description=_l("Ít nhất %(n)d ký tự, không chỉ gồm chữ số, khác tên đăng nhập.", n=identity.MIN_PASSWORD),
+        description=lazy_text(_l("Ít nhất %(n)d ký tự, không chỉ gồm chữ số, khác tên đăng nhập."),
+                              n=identity.MIN_PASSWORD),
     )
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)])
     submit = SubmitField(_l("Đổi mật khẩu"))

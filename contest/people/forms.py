@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from contest.auth.registration_forms import DetailsForm
 from contest.errors import DomainError
+from contest.lazy_text import lazy_text
 from contest.services.unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
 
 # What the file picker offers; the server detects the format from the content.
@@ -21,13 +22,13 @@ class UnitForm(FlaskForm):
     code = StringField(
         _l("Mã đơn vị"),
         validators=[DataRequired(_l("Hãy nhập mã đơn vị.")),
-                    Length(max=MAX_CODE, message=_l("Mã đơn vị dài tối đa %(n)d ký tự.", n=MAX_CODE))],
+                    Length(max=MAX_CODE, message=lazy_text(_l("Mã đơn vị dài tối đa %(n)d ký tự."), n=MAX_CODE))],
         description=_l("Mã ngắn, không trùng, ví dụ SNV; dùng trong tệp thí sinh."),
     )
     name = StringField(
         _l("Tên đơn vị"),
         validators=[DataRequired(_l("Hãy nhập tên đơn vị.")),
-                    Length(max=MAX_NAME, message=_l("Tên đơn vị dài tối đa %(n)d ký tự.", n=MAX_NAME))],
+                    Length(max=MAX_NAME, message=lazy_text(_l("Tên đơn vị dài tối đa %(n)d ký tự."), n=MAX_NAME))],
     )
     parent = SelectField(
         _l("Đơn vị cấp trên"), coerce=_parent_id, validate_choice=True,
@@ -37,13 +38,13 @@ class UnitForm(FlaskForm):
         _l("Biên chế (số người)"),
         validators=[InputRequired(_l("Hãy nhập biên chế (có thể là 0).")),
                     NumberRange(min=0, max=MAX_HEADCOUNT,
-                                message=_l("Biên chế phải từ 0 đến %(n)d.", n=MAX_HEADCOUNT))],
+                                message=lazy_text(_l("Biên chế phải từ 0 đến %(n)d."), n=MAX_HEADCOUNT))],
         invalid_value_message=_l("Biên chế phải là số nguyên."),
         default=0,
     )
     group = StringField(
         _l("Khối thi (không bắt buộc)"),
-        validators=[Optional(), Length(max=MAX_GROUP, message=_l("Tên khối dài tối đa %(n)d ký tự.", n=MAX_GROUP))],
+        validators=[Optional(), Length(max=MAX_GROUP, message=lazy_text(_l("Tên khối dài tối đa %(n)d ký tự."), n=MAX_GROUP))],
         description=_l("Ví dụ: Sở, ban, ngành; Huyện, thành phố; Trường học."),
     )
     submit = SubmitField(_l("Lưu đơn vị"))

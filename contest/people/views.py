@@ -19,6 +19,7 @@ from contest.services.participant_import import import_participants
 from contest.services.unit_import import import_units
 from contest.web import audit_request
 from question_bank import staging
+from question_bank.numbers import page_number
 
 from .forms import ACCEPTED_FILES, ParticipantFilterForm, ParticipantForm, UnitForm, UploadForm
 
@@ -203,7 +204,7 @@ def participant_list():
     form.set_units(units.choices(db.session))
     # Not form.validate(): a stale or hand-typed unit is ignored, never an error.
     unit_id = form.unit.data if form.unit.data in {value for value, _label in form.unit.choices} else None
-    page = participants.search(db.session, form.q.data or "", unit_id, request.args.get("page", 1, type=int))
+    page = participants.search(db.session, form.q.data or "", unit_id, request.args.get("page", 1, type=page_number))
     return render_template("people/participants.html", form=form, page=page, unit_id=unit_id,
                            q=form.q.data or "")
 

@@ -5,6 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
+from question_bank.numbers import parse_id, parse_int
+
 # The same bound as the API's submit (SPEC §5 allows any non-negative integer the database holds).
 MAX_PREDICTION = 10**9
 
@@ -19,9 +21,9 @@ class PredictionField(IntegerField):
         text = "".join(valuelist[0].split()).replace(".", "")
         if not text:
             return
-        if not text.isdigit() or len(text) > 10:
+        self.data = parse_int(text, 0, 10**10 - 1)
+        if self.data is None:
             raise ValueError(_("Câu hỏi dự đoán: hãy nhập một số nguyên không âm, chỉ gồm chữ số."))
-        self.data = int(text)
 
 
 class QuizForm(FlaskForm):
@@ -55,7 +57,7 @@ def read_answers(formdata, questions: list[dict]) -> tuple[dict[int, int], dict[
         if not raw:
             continue
         allowed = {choice["id"] for choice in question["choices"]}
-        if not raw.isdigit() or int(raw) not in allowed:
+        if parse_id(raw) not in allowed:
             problems[question["id"]] = _("Câu %(number)d: phương án đã chọn không thuộc câu hỏi này.", number=number)
             continue
         answers[question["id"]] = int(raw)

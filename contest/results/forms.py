@@ -1,4 +1,5 @@
 """Forms of the results pages. Every message is Vietnamese and names its field."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -7,6 +8,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from contest.errors import DomainError
+from contest.lazy_text import lazy_text
 from contest.models import PRIZES
 from contest.services.prizes import MAX_QUOTA, PRIZE_LABELS
 from contest.services.result_settings import CHAIN_KEYS, KEY_LABELS
@@ -70,10 +72,10 @@ class FilterForm(FlaskForm):
 def _quota(prize: str) -> IntegerField:
     label = PRIZE_LABELS[prize]
     return IntegerField(
-        _l(label),
-        [Optional(), NumberRange(min=0, max=MAX_QUOTA, message=_l("%(prize)s: số lượng phải từ 0 đến %(max)d.",
-                                                                   prize=label, max=MAX_QUOTA))],
-        invalid_value_message=_l("%(prize)s: số lượng phải là số nguyên.", prize=label),
+        label,
+        [Optional(), NumberRange(min=0, max=MAX_QUOTA, message=lazy_text(
+            _l("%(prize)s: số lượng phải từ 0 đến %(max)d."), prize=label, max=MAX_QUOTA))],
+        invalid_value_message=lazy_text(_l("%(prize)s: số lượng phải là số nguyên."), prize=label),
         render_kw={"min": 0, "max": MAX_QUOTA, "inputmode": "numeric"},
     )
 
@@ -188,11 +190,11 @@ class SettingsForm(FlaskForm):
         _domain_error(self, exc)
 
 
-_chain_choices = [SelectChoice("", _l("(không dùng)"))] + [SelectChoice(key, _l(KEY_LABELS[key])) for key in CHAIN_KEYS]
+_chain_choices = [SelectChoice("", _l("(không dùng)"))] + [SelectChoice(key, KEY_LABELS[key]) for key in CHAIN_KEYS]
 for _position in range(1, CHAIN_POSITIONS + 1):
     setattr(SettingsForm, f"tie_break_{_position}", SelectField(
-        _l("Tiêu chí thứ %(n)d", n=_position), choices=_chain_choices,
-        invalid_choice_message=_l("Tiêu chí thứ %(n)d không hợp lệ.", n=_position),
+        lazy_text(_l("Tiêu chí thứ %(n)d"), n=_position), choices=_chain_choices,
+        invalid_choice_message=lazy_text(_l("Tiêu chí thứ %(n)d không hợp lệ."), n=_position),
     ))
 del _position
 
@@ -208,10 +210,10 @@ def settings_form(rounds, **kwargs) -> SettingsForm:
         name = f"target_{round_.id}"
         names.append((round_.id, name))
         setattr(ContestSettingsForm, name, SelectField(
-            _l("Đợt “%(title)s”: câu dự đoán so với", title=round_.title),
+            _("Đợt “%(title)s”: câu dự đoán so với", title=round_.title),
             choices=[SelectChoice(k, v) for k, v in TARGET_LABELS.items()],
-            invalid_choice_message=_l("Đợt “%(title)s”: giá trị so sánh của câu dự đoán không hợp lệ.",
-                                      title=round_.title),
+            invalid_choice_message=_("Đợt “%(title)s”: giá trị so sánh của câu dự đoán không hợp lệ.",
+                                     title=round_.title),
         ))
     ContestSettingsForm.round_fields = names
     return ContestSettingsForm(**kwargs)

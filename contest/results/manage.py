@@ -14,6 +14,7 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Attempt, AttemptQuestion, Contest, Round, Unit, User
 from contest.services import item_stats, prizes, regrade, result_settings
+from question_bank.numbers import parse_id
 
 from .access import load_contest, load_round, may_manage
 from .forms import TARGET_LABELS, ExcludeForm, QuotaForm, RegradeForm, settings_form
@@ -78,8 +79,8 @@ def _target(form: ExcludeForm) -> dict:
     identifier = form.identifier.data.strip()
     if form.kind.data == "user":
         # "#<id>": the prize list's own button, which never puts a (phone) username in a judge's page.
-        by_id = identifier.startswith("#") and identifier[1:].isdigit() and len(identifier) < 12
-        column, value = (User.id, int(identifier[1:])) if by_id else (func.lower(User.username), identifier.lower())
+        by_id = parse_id(identifier[1:]) if identifier.startswith("#") else None
+        column, value = (User.id, by_id) if by_id is not None else (func.lower(User.username), identifier.lower())
         user_id = db.session.scalar(select(User.id).where(column == value))
         if user_id is None:
             form.identifier.errors.append(_("Không có người dự thi nào có tên đăng nhập “%(name)s”.", name=identifier))

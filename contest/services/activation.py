@@ -19,6 +19,7 @@ from contest.digests import digest as _digest
 from contest.errors import DomainError, ValidationFailed
 from contest.models import User
 from question_bank.db import now_utc
+from question_bank.numbers import parse_id
 
 from . import user_sessions
 from .accounts import MIN_PASSWORD
@@ -63,9 +64,10 @@ def reset(session: Session, user: User, ttl: timedelta = TTL) -> str:
 
 def _split(token: str) -> tuple[int, str] | None:
     user_id, dot, secret = (token or "").partition(".")
-    if not dot or not user_id.isdigit() or len(user_id) > 12 or not 20 <= len(secret) <= 100:
+    user_id = parse_id(user_id)
+    if not dot or user_id is None or not 20 <= len(secret) <= 100:
         return None
-    return int(user_id), secret
+    return user_id, secret
 
 
 def find(session: Session, token: str) -> User | None:

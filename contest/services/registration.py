@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from contest.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from contest.models import REGISTRATION_MODES, Contest, Unit, UnitInvitation, User
 from question_bank.db import now_utc
+from question_bank.numbers import parse_id
 from question_bank.normalize import clean_text
 
 from . import identity, user_sessions
@@ -161,7 +162,7 @@ def _unit(session: Session, value, required: bool, errors: list) -> int | None:
         if required:
             errors.append(("unit_id", _missing("unit_id")))
         return None
-    unit_id = int(value) if str(value).isdigit() else None
+    unit_id = parse_id(str(value))
     if unit_id is None or session.get(Unit, unit_id) is None:
         errors.append(("unit_id", _("Đơn vị đã chọn không có trong danh sách; hãy chọn lại.")))
         return None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from contest.models import Unit
 from question_bank.normalize import clean_text
+from question_bank.numbers import parse_int
 
 from .import_common import Columns, ImportReport, data_rows, get
 
@@ -109,10 +110,10 @@ def _headcount(text: str, where: str, report: ImportReport) -> int | None:
     digits = text.replace(" ", "")
     if _THOUSANDS.fullmatch(digits):
         digits = re.sub(r"[.,]", "", digits)
-    if not digits.isdigit():
+    value = parse_int(digits, 0, 10**18)
+    if value is None:
         report.error(where, _("Biên chế “%(value)s” phải là số nguyên không âm (ví dụ 45).", value=text))
         return None
-    value = int(digits)
     if value > MAX_HEADCOUNT:
         largest = format(MAX_HEADCOUNT, ",").replace(",", ".")
         report.error(where, _("Biên chế %(value)s quá lớn (tối đa %(max)s).", value=text.replace(",", "."),

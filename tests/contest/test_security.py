@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
 from werkzeug.formparser import FormDataParser
+from werkzeug.routing import IntegerConverter
 
 from contest import create_app
 from contest.extensions import csrf
@@ -158,7 +159,7 @@ def _sample(converter) -> str:
     items = getattr(converter, "items", None)  # <any(a, b)>
     if items:
         return sorted(items)[0]
-    return "1" if type(converter).__name__ == "IntegerConverter" else "abc"
+    return "1" if isinstance(converter, IntegerConverter) else "abc"
 
 
 def _changing_routes(app):
