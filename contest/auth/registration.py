@@ -47,9 +47,18 @@ def register(contest_id: int):
     form.username.description = _("Để trống thì số điện thoại là tên đăng nhập. Chữ không dấu, chữ số và . _ -")
     if form.validate_on_submit():
         try:
-            details = registration.check_application(db.session, contest, form.details(), form.password.data or "",
-                                                     form.confirm.data or "")
+            # The challenge first: the application's checks say whether a phone or email is taken,
+            # which nobody learns without solving one. A refused form spends its solution too (the
+            # page shows a fresh one), so each such answer costs a proof-of-work.
             solution = challenge.check(form.challenge.data, "register")
+            try:
+                details = registration.check_application(db.session, contest, form.details(),
+                                                         form.password.data or "", form.confirm.data or "")
+            except DomainError:
+                db.session.rollback()
+                challenge.spend(db.session, solution)  # a replayed solution: its error, not the application's
+                db.session.commit()
+                raise
             password_hash = passwords.hash_then_write(form.password.data)
             user = registration.register(db.session, contest, details, password_hash)
             challenge.spend(db.session, solution)

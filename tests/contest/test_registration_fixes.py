@@ -1,0 +1,88 @@
+"""Review of issue 14's registration: the form is no existence oracle without a solved challenge,
+an IPv6 /64 is one address, and an account made at an open contest cannot take rounds of a
+contest that admits only invited or approved accounts."""
+import pytest
+from sqlalchemy import func, select
+
+from contest.extensions import db as _db
+from contest.models import User
+from tests.conftest import _empty_tables, csrf_token, form_with_challenge, make_test_app
+from tests.factories import make_contest, make_user
+
+FARM = "203.0.113.66"
+TAKEN = "đã được dùng cho một tài khoản khác"
+
+
+def at(address: str) -> dict:
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+def person(n: int, **changes) -> dict:
+    return {"full_name": f"Nguyễn Văn Số {n}", "phone": f"0912 000 {n:03d}", "password": "Farm@2026vui",
+            "confirm": "Farm@2026vui", **changes}
+
+
+def register(client, contest_id: int, data: dict, address: str = FARM):
+    path = f"/contests/{contest_id}/register"
+    fresh = client.application.test_client()
+    return fresh.post(path, data={**data, **form_with_challenge(fresh, path)}, **at(address)), fresh
+
+
+# --- no existence oracle ---------------------------------------------------------------------------
+
+
+def test_a_taken_phone_is_not_told_without_a_solved_challenge(client, db):
+    contest = make_contest(registration_open=True, require_date_of_birth=False, require_unit=False)
+    make_user(username="lan01", phone="0912000001")
+    db.commit()
+    path = f"/contests/{contest.id}/register"
+    for challenge in (None, "", "bogus"):
+        fresh = client.application.test_client()
+        data = {**person(1), "csrf_token": csrf_token(fresh, path)}
+        if challenge is not None:
+            data["challenge"] = challenge
+        response = fresh.post(path, data=data, **at(FARM))
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400 and TAKEN not in html, challenge
+    response, _browser = register(client, contest.id, person(1))
+    assert response.status_code == 400 and TAKEN in response.get_data(as_text=True)
+
+
+# --- an IPv6 /64 is one address --------------------------------------------------------------------
+
+
+@pytest.fixture
+def tight(database_url, tmp_path):
+    app = make_test_app(database_url, tmp_path, RATELIMIT_REGISTRATION_ADDRESS="2 per hour")
+    with app.app_context():
+        contest = make_contest(registration_open=True, require_date_of_birth=False, require_unit=False)
+        _db.session.commit()
+        yield app, contest.id
+        _db.session.rollback()
+    _empty_tables(app)
+
+
+def test_registrations_rotating_through_one_ipv6_64_share_the_ceiling(tight):
+    app, contest_id = tight
+    client = app.test_client()
+    statuses = [register(client, contest_id, person(n), f"2001:db8:1:2::{n}")[0].status_code for n in range(1, 7)]
+    assert statuses == [302, 302, 429, 429, 429, 429]
+    # Another /64 (another household) and IPv4 addresses are their own.
+    assert register(client, contest_id, person(7), "2001:db8:1:3::1")[0].status_code == 302
+    assert register(client, contest_id, person(8), "203.0.113.5")[0].status_code == 302
+    assert register(client, contest_id, person(9), "203.0.113.6")[0].status_code == 302
+    with app.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(User)) == 5
+
+
+def test_one_solution_answers_one_refused_form_only(client, db):
+    contest = make_contest(registration_open=True, require_date_of_birth=False, require_unit=False)
+    make_user(username="lan01", phone="0912000001")
+    db.commit()
+    path = f"/contests/{contest.id}/register"
+    fresh = client.application.test_client()
+    data = {**person(1), **form_with_challenge(fresh, path)}
+    first = fresh.post(path, data=data, **at(FARM)).get_data(as_text=True)
+    assert TAKEN in first
+    again = fresh.post(path, data=data, **at(FARM)).get_data(as_text=True)  # the same solution, replayed
+    assert TAKEN not in again and "Kết quả xác minh này đã được dùng" in again
