@@ -16,6 +16,7 @@ process; Redis when several workers or servers must share them, docs/deploy.md).
 The decorators only mark the view; `init_app` wraps the marked views of one app, so every app
 (tests build many) has its own counters and its own storage.
 """
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -33,7 +34,16 @@ EXTENSION = "contest_limiter"
 
 
 def _address() -> str:
-    return request.remote_addr or "-"
+    """The address a limit counts: an IPv4 address as it is, an IPv6 one by its /64, which a home
+    or mobile connection owns whole (rotating through it must not give fresh counters)."""
+    remote = request.remote_addr or "-"
+    try:
+        ip = ipaddress.ip_address(remote)
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else remote
+    except ValueError:  # not an address (a proxy's odd header): counted as given
+        return remote
 
 
 def _account() -> str:

@@ -86,3 +86,16 @@ def test_one_solution_answers_one_refused_form_only(client, db):
     assert TAKEN in first
     again = fresh.post(path, data=data, **at(FARM)).get_data(as_text=True)  # the same solution, replayed
     assert TAKEN not in again and "Kết quả xác minh này đã được dùng" in again
+
+
+@pytest.mark.parametrize("remote, key", [
+    ("2001:db8:1:2::1", "2001:db8:1:2::/64"), ("2001:db8:1:2:ffff:1:2:3", "2001:db8:1:2::/64"),
+    ("203.0.113.5", "203.0.113.5"), ("::ffff:203.0.113.5", "203.0.113.5"), ("không-phải-địa-chỉ", "không-phải-địa-chỉ"),
+])
+def test_every_per_address_control_keys_ipv6_by_its_64(app, remote, key):
+    from contest import ratelimits
+    from contest.auth import login_challenge
+
+    with app.test_request_context("/login", method="POST", environ_base={"REMOTE_ADDR": remote}):
+        assert ratelimits.address() == f"address:{key}"
+        assert login_challenge._keys()[0].endswith(f"/login_challenge/address/{key}")
