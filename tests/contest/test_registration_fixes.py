@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from contest.extensions import db as _db
 from contest.models import User
-from tests.conftest import _empty_tables, csrf_token, form_with_challenge, make_test_app
-from tests.factories import make_contest, make_user
+from tests.conftest import _empty_tables, csrf_token, form_with_challenge, make_test_app, session_post
+from tests.factories import PASSWORD, make_contest, make_user
 
 FARM = "203.0.113.66"
 TAKEN = "đã được dùng cho một tài khoản khác"
@@ -99,3 +99,47 @@ def test_every_per_address_control_keys_ipv6_by_its_64(app, remote, key):
     with app.test_request_context("/login", method="POST", environ_base={"REMOTE_ADDR": remote}):
         assert ratelimits.address() == f"address:{key}"
         assert login_challenge._keys()[0].endswith(f"/login_challenge/address/{key}")
+
+
+# --- the registration mode is not skirted through another contest -------------------------------
+
+
+def test_an_account_made_at_an_open_contest_cannot_take_an_approval_contest(client, db):
+    from contest.models import Contest
+    from tests.factories import make_bank, make_round
+
+    make_bank(3)
+    strict = make_contest(name="Cuộc thi có duyệt", registration_open=True, registration_mode="approval",
+                          require_date_of_birth=False, require_unit=False)
+    invited = make_contest(name="Cuộc thi theo mã mời", registration_mode="invitation")
+    open_one = make_contest(name="Cuộc thi mở", registration_open=True, require_date_of_birth=False,
+                            require_unit=False)
+    strict_round, invited_round, open_round = (make_round(c, questions=3) for c in (strict, invited, open_one))
+    imported = make_user(username="nhap01")
+    db.commit()
+    response, browser = register(client, open_one.id, person(3))
+    assert response.status_code == 302
+    db.expire_all()
+    farmed = db.scalar(select(User).where(User.username == "0912000003"))
+    assert farmed.registered_contest_id == open_one.id and imported.registered_contest_id is None
+    token = csrf_token(browser, "/")
+    for round_ in (strict_round, invited_round):
+        page = browser.post(f"/rounds/{round_.id}/start", data={"csrf_token": token})
+        assert page.status_code == 403
+        assert "chỉ dành cho tài khoản đăng ký qua mã mời hoặc được ban tổ chức duyệt" in page.get_data(as_text=True)
+        api = browser.post(f"/api/v1/rounds/{round_.id}/attempts", headers={"X-CSRFToken": token})
+        assert api.status_code == 403 and api.get_json()["error"]["code"] == "not_eligible"
+    assert browser.post(f"/rounds/{open_round.id}/start", data={"csrf_token": token}).status_code == 302
+    # An account registered (and approved) at the strict contest itself, or one the organizers made, may.
+    response, waiting = register(client, strict.id, person(4))
+    assert response.status_code == 302
+    approved = db.scalar(select(User).where(User.username == "0912000004"))
+    approved.awaiting_approval, approved.is_active_account = False, True
+    db.commit()
+    for username in ("0912000004", "nhap01"):
+        fresh = client.application.test_client()
+        assert session_post(fresh, {"username": username, "password": "Farm@2026vui" if username != "nhap01"
+                                    else PASSWORD}).status_code == 200
+        assert fresh.post(f"/rounds/{strict_round.id}/start",
+                          data={"csrf_token": csrf_token(fresh, "/")}).status_code == 302, username
+    assert db.get(Contest, strict.id).registration_mode == "approval"
