@@ -71,7 +71,8 @@ def register(contest_id: int):
             audit.record(db.session, "registered", user_id=user.id, target=user.username,
                          details={"contest_id": contest.id, "mode": contest.registration_mode,
                                   "unit_id": user.unit_id, "unit_confirmed": not user.unit_unconfirmed},
-                         ip=request.remote_addr)
+                         # the address as the limits count it (an IPv6 /64), so the burst flag groups alike
+                         ip=ratelimits.address().removeprefix("address:"))
             if user.awaiting_approval:
                 message = _("Đã ghi nhận đăng ký tài khoản %(username)s cho cuộc thi “%(contest)s”. Tài khoản dùng "
                             "được sau khi ban tổ chức duyệt.", username=user.username, contest=contest.name)

@@ -143,3 +143,19 @@ def test_an_account_made_at_an_open_contest_cannot_take_an_approval_contest(clie
         assert fresh.post(f"/rounds/{strict_round.id}/start",
                           data={"csrf_token": csrf_token(fresh, "/")}).status_code == 302, username
     assert db.get(Contest, strict.id).registration_mode == "approval"
+
+
+def test_a_burst_rotating_through_one_ipv6_64_is_flagged(client, db):
+    from contest.models import AuditLog
+    from contest.services import flags
+
+    contest = make_contest(registration_open=True, require_date_of_birth=False, require_unit=False)
+    db.commit()
+    for n in range(1, 6):
+        assert register(client, contest.id, person(n), f"2001:db8:1:2::{n}")[0].status_code == 302
+    assert register(client, contest.id, person(9), "203.0.113.9")[0].status_code == 302
+    db.expire_all()
+    rows = db.execute(select(AuditLog.user_id, AuditLog.ip).where(AuditLog.action == "registered")).all()
+    assert sorted({ip for _user, ip in rows}) == ["2001:db8:1:2::/64", "203.0.113.9"]
+    flagged = flags._burst_registrations(db, {user_id for user_id, _ip in rows})
+    assert flagged == {user_id for user_id, ip in rows if ip == "2001:db8:1:2::/64"} and len(flagged) == 5
