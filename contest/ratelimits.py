@@ -16,6 +16,7 @@ process; Redis when several workers or servers must share them, docs/deploy.md).
 The decorators only mark the view; `init_app` wraps the marked views of one app, so every app
 (tests build many) has its own counters and its own storage.
 """
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
@@ -33,7 +34,16 @@ EXTENSION = "contest_limiter"
 
 
 def _address() -> str:
-    return request.remote_addr or "-"
+    """The address a limit counts: an IPv4 address as it is, an IPv6 one by its /64, which a home
+    or mobile connection owns whole (rotating through it must not give fresh counters)."""
+    remote = request.remote_addr or "-"
+    try:
+        ip = ipaddress.ip_address(remote)
+        if ip.version == 6 and ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else remote
+    except ValueError:  # not an address (a proxy's odd header): counted as given
+        return remote
 
 
 def _account() -> str:
@@ -70,6 +80,16 @@ def address() -> str:
     return f"address:{_address()}"
 
 
+def carries_challenge() -> bool:
+    """The login names a proof-of-work solution: past the per-address ceiling it is let through to
+    the view, which verifies and spends it (auth/login_challenge.py), instead of refused."""
+    from contest.auth import login_challenge  # it counts with this module's storage
+
+    data = request.get_json(silent=True) if request.is_json else request.form
+    value = data.get("challenge") if isinstance(data, dict) or hasattr(data, "getlist") else None
+    return isinstance(value, str) and bool(value.strip()) and login_challenge.required()
+
+
 def _anonymous() -> bool:
     return not current_user.is_authenticated
 
@@ -101,9 +121,12 @@ RULES = {
             seconds=seconds),
     ),
     "login_address": Rule(
-        "RATELIMIT_LOGIN_ADDRESS", _address, methods=("POST",), deduct_when=_failed,
+        # Past the ceiling a login is not refused but must carry a solved challenge (SPEC §5: the
+        # address alone never locks out an office; a guesser pays a proof-of-work per guess).
+        "RATELIMIT_LOGIN_ADDRESS", _address, methods=("POST",), deduct_when=_failed, exempt_when=carries_challenge,
         message=lambda seconds: _(
-            "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này. Vui lòng thử lại sau %(seconds)d giây.",
+            "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này: hãy tải lại trang đăng nhập để trình duyệt giải "
+            "bước xác minh (cần JavaScript) rồi đăng nhập lại, hoặc thử lại sau %(seconds)d giây.",
             seconds=seconds),
     ),
     "password_change": Rule(

@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import form_input, malformed, ratelimits
 from contest.api import errors as api_errors
+from contest.auth import login_challenge
 from contest.auth.forms import EmptyForm
 from contest.extensions import db
 from contest.services import audit
@@ -134,6 +135,9 @@ def _rate_limited(error: RateLimitExceeded):
     message = ratelimits.message(error, seconds)
     if request.path.startswith("/api/"):
         db.session.rollback()
+        refusal = login_challenge.api_refusal(None) if getattr(error.limit, "scope", None) == "login_address" else None
+        if refusal is not None:  # past the address ceiling a login needs a challenge, it is not banned
+            return api_errors.error_response(428, **refusal)
         response = api_errors.error_response(429, "rate_limited", message)
     else:
         body, status = render_error(429, message)

@@ -26,6 +26,10 @@ def _keys() -> list[str]:
     return keys
 
 
+def _ceiling_key() -> str:
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}/login_challenge/ceiling/{ratelimits._address()}"
+
+
 def _counter():
     limiter = current_app.extensions[ratelimits.EXTENSION]
     if not limiter.enabled:
@@ -34,16 +38,23 @@ def _counter():
 
 
 def required() -> bool:
+    """After a few failures for the account or from the address, and always once the address has
+    passed its failure ceiling (RATELIMIT_LOGIN_ADDRESS, whose rule then lets only logins carrying a
+    solution through), whatever the two windows are configured to."""
     strategy, limit = _counter()
-    return strategy is not None and any(not strategy.test(limit, key) for key in _keys())
+    if strategy is None:
+        return False
+    ceiling = parse(current_app.config["RATELIMIT_LOGIN_ADDRESS"])
+    return any(not strategy.test(limit, key) for key in _keys()) or not strategy.test(ceiling, _ceiling_key())
 
 
 def failed() -> None:
-    """Counts a failed login for its account and address."""
+    """Counts a failed login for its account and address (and towards the address ceiling)."""
     strategy, limit = _counter()
     if strategy is not None:
         for key in _keys():
             strategy.hit(limit, key)
+        strategy.hit(parse(current_app.config["RATELIMIT_LOGIN_ADDRESS"]), _ceiling_key())
 
 
 def params() -> dict | None:

@@ -49,9 +49,18 @@ def register(contest_id: int):
     form.username.description = _("Để trống thì số điện thoại là tên đăng nhập. Chữ không dấu, chữ số và . _ -")
     if form.validate_on_submit():
         try:
-            details = registration.check_application(db.session, contest, form.details(), form.password.data or "",
-                                                     form.confirm.data or "")
+            # The challenge first: the application's checks say whether a phone or email is taken,
+            # which nobody learns without solving one. A refused form spends its solution too (the
+            # page shows a fresh one), so each such answer costs a proof-of-work.
             solution = challenge.check(form.challenge.data, "register")
+            try:
+                details = registration.check_application(db.session, contest, form.details(),
+                                                         form.password.data or "", form.confirm.data or "")
+            except DomainError:
+                db.session.rollback()
+                challenge.spend(db.session, solution)  # a replayed solution: its error, not the application's
+                db.session.commit()
+                raise
             password_hash = passwords.hash_then_write(form.password.data)
             if current_app.config["RATELIMIT_ENABLED"]:  # the ceiling, exact under parallel requests
                 registration_ceiling.check(db.session, request.remote_addr,
@@ -71,7 +80,8 @@ def register(contest_id: int):
             audit.record(db.session, "registered", user_id=user.id, target=user.username,
                          details={"contest_id": contest.id, "mode": contest.registration_mode,
                                   "unit_id": user.unit_id, "unit_confirmed": not user.unit_unconfirmed},
-                         ip=request.remote_addr)
+                         # the address as the limits count it (an IPv6 /64), so the burst flag groups alike
+                         ip=ratelimits.address().removeprefix("address:"))
             if user.awaiting_approval:
                 message = _("Đã ghi nhận đăng ký tài khoản %(username)s cho cuộc thi “%(contest)s”. Tài khoản dùng "
                             "được sau khi ban tổ chức duyệt.", username=user.username, contest=contest.name)

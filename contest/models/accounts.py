@@ -39,6 +39,10 @@ class User(UserMixin, db.Model):
     # it; an account registered where the contest asks for approval is inactive until approved.
     unit_unconfirmed: Mapped[bool] = mapped_column(default=False, server_default=false())
     awaiting_approval: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The contest whose registration form made the account (NULL: imported, organizer or CLI made):
+    # a contest admitting only invited or approved accounts refuses those made at another contest.
+    # No foreign key (the migration adds the column without rebuilding `user`); only compared.
+    registered_contest_id: Mapped[int | None]
 
     unit = relationship("Unit")
 

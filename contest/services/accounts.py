@@ -57,9 +57,9 @@ def create_user(
 
 
 def login_key(login: str) -> str:
-    """One spelling per account: a phone however typed (0912 345 678, +84912345678) becomes
-    0912345678, anything else lower case (usernames and emails ignore case). Login looks the
-    account up by it and the login limit counts by it (ratelimits.py)."""
+    """One spelling per account for the login limit (ratelimits.py): a phone however typed
+    (0912 345 678, +84912345678) becomes 0912345678, anything else lower case (usernames and
+    emails ignore case). Only the counter uses it; find_login matches usernames as typed."""
     login = clean_text(login)
     return normalize_phone(login) or login.lower()
 
@@ -67,15 +67,26 @@ def login_key(login: str) -> str:
 def find_login(session: Session, login: str) -> User | None:
     """An account by username (any case), phone (written any way normalize_phone reads) or email (any case).
 
-    A username wins over someone else's phone or email: imports and registration refuse a new
-    login that is already any of the three, so a tie only comes from data typed in by hand."""
-    key = login_key(login)
-    if not key:
+    The username is compared with the text as typed, so a username that looks like a phone
+    (`84912345678`, `0912.345.678`, made by create-user or an import) logs in with itself. A
+    username wins over someone else's phone or email: imports and registration refuse a new login
+    that is already any of the three, so a tie only comes from data typed in by hand."""
+    typed = clean_text(login).lower()
+    if not typed:
         return None
-    found = session.scalars(
-        select(User).where(or_(func.lower(User.username) == key, User.phone == key, User.email == key)).limit(3)
-    ).all()
-    return next((user for user in found if user.username.lower() == key), found[0] if found else None)
+    conditions = [func.lower(User.username) == typed, User.email == typed]  # emails are stored lower-cased
+    phone = normalize_phone(typed)
+    if phone:
+        # Phones are stored normalised; an older account whose username is its phone may have none.
+        conditions += [User.phone == phone, func.lower(User.username) == phone]
+    found = session.scalars(select(User).where(or_(*conditions)).limit(4)).all()
+
+    def rank(user: User) -> int:  # the username as typed, then a phone or email, then a phone-like username
+        if user.username.lower() == typed:
+            return 0
+        return 1 if (phone and user.phone == phone) or user.email == typed else 2
+
+    return min(found, key=rank, default=None)
 
 
 @functools.cache

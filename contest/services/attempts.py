@@ -32,10 +32,16 @@ def is_open(round_: Round, now: datetime) -> bool:
 def check_eligible(session: Session, round_: Round, user: User) -> None:
     if user.role != "participant":
         raise NotEligible(_("Chỉ tài khoản thí sinh mới làm bài thi."))
+    contest = round_.contest
+    if (contest.registration_mode != "open" and user.registered_contest_id is not None
+            and user.registered_contest_id != contest.id):  # issue 14: the mode is not skirted via an open contest
+        raise NotEligible(_("Cuộc thi này chỉ dành cho tài khoản đăng ký qua mã mời hoặc được ban tổ chức duyệt; "
+                            "tài khoản bạn tự đăng ký ở cuộc thi khác chưa làm được bài thi này. Hãy đăng ký "
+                            "theo hướng dẫn của cuộc thi hoặc liên hệ ban tổ chức."))
     allowed = {unit.id for unit in round_.eligible_units}
     if not allowed:
         return
-    if user.unit_unconfirmed and not round_.contest.trust_declared_units:  # issue 14: declared, not confirmed
+    if user.unit_unconfirmed and not contest.trust_declared_units:  # issue 14: declared, not confirmed
         raise NotEligible(_("Đơn vị bạn tự khai chưa được ban tổ chức xác nhận, nên bạn chưa làm được đợt thi "
                             "dành cho đơn vị; hãy liên hệ ban tổ chức."))
     unit_id = user.unit_id

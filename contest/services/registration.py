@@ -283,7 +283,8 @@ def register(session: Session, contest: Contest, details: Details, password_hash
     pending = contest.registration_mode == "approval"
     user = User(role="participant", password_hash=password_hash, is_active_account=not pending,
                 awaiting_approval=pending,
-                unit_unconfirmed=details.unit_id is not None and contest.registration_mode != "invitation")
+                unit_unconfirmed=details.unit_id is not None and contest.registration_mode != "invitation",
+                registered_contest_id=contest.id)
     _save(session, user, details)
     return user
 

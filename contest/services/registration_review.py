@@ -7,6 +7,7 @@ the contest trusts declared units (`counts_for_units`).
 import secrets
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contest.models import Contest, Unit, UnitInvitation, User
@@ -32,7 +33,23 @@ def _new_code() -> str:
 
 def generate_codes(session: Session, contest: Contest, unit_ids: list[int]) -> list[str]:
     """A fresh code for each unit (replacing its old one); returns the codes of the units changed.
-    31^8 codes: a clash with a stored one is drawn again; the unique constraint guards the rest."""
+
+    Two generations at once (two organizers, a double click) queue on the contest's row
+    (PostgreSQL; SQLite writes one at a time anyway), so the second reads the first's codes and
+    replaces them instead of inserting a second row per unit. 31^8 codes: a clash with a stored
+    one is drawn again; a clash with a code another contest is storing this instant is retried."""
+    session.execute(select(Contest.id).where(Contest.id == contest.id).with_for_update())
+    for attempt in range(3):
+        try:
+            with session.begin_nested():
+                return _replace_codes(session, contest, unit_ids)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _replace_codes(session: Session, contest: Contest, unit_ids: list[int]) -> list[str]:
     units = list(session.scalars(select(Unit).where(Unit.id.in_(unit_ids)).order_by(Unit.code)))
     existing = {row.unit_id: row for row in session.scalars(
         select(UnitInvitation).where(UnitInvitation.contest_id == contest.id,

@@ -92,8 +92,9 @@ def test_an_email_or_username_in_any_case_shares_one_counter(client, hoa, spelli
 
 @pytest.fixture
 def tight(database_url, tmp_path):
-    """An app whose per-address ceiling is 5 failed logins, the factories bound to it."""
-    app = make_test_app(database_url, tmp_path, RATELIMIT_LOGIN_ADDRESS="5 per 15 minutes")
+    """An app whose per-address ceiling is 5 failed logins (and no challenge before), the factories bound to it."""
+    app = make_test_app(database_url, tmp_path, RATELIMIT_LOGIN_ADDRESS="5 per 15 minutes",
+                        LOGIN_CHALLENGE_AFTER=50)  # only the ceiling asks for a challenge here
     with app.app_context():
         for n in range(8):
             make_user(username=f"canbo{n}")
@@ -107,15 +108,31 @@ def test_the_default_address_ceiling_fits_an_office(app):
     assert app.config["RATELIMIT_LOGIN_ADDRESS"] == "100 per 15 minutes"
 
 
-def test_failures_across_accounts_from_one_address_hit_a_ceiling(tight):
+def test_past_the_address_ceiling_a_login_needs_a_challenge_not_a_ban(tight):
+    """SPEC §5: the address alone never locks out an office. Past the ceiling of failures a login
+    must carry a solved proof-of-work: a guesser pays one per guess, a colleague's browser solves it."""
     client = tight.test_client()
-    for n in range(5):  # five accounts guessed once each: no account limit is near
-        assert api_login(client, f"canbo{n}").status_code == 401
-    assert_429(api_login(client, "canbo5"), "từ địa chỉ mạng này")
-    assert page_login(client, "canbo6").status_code == 429
-    assert 60 < int(api_login(client, "canbo7").headers["Retry-After"]) <= 15 * 60
+    for n in range(5):  # five accounts guessed once each: no account limit is near, no challenge asked yet
+        assert client.post("/api/v1/session", json={"username": f"canbo{n}", "password": "sai"},
+                           **at(OFFICE)).status_code == 401
+    for body in ({}, {"challenge": "bịa"}):  # past the ceiling: no solution, no login (right password or not)
+        refused = client.post("/api/v1/session", json={"username": "canbo5", "password": PASSWORD, **body},
+                              **at(OFFICE))
+        assert refused.status_code == 428 and refused.get_json()["error"]["code"] == "challenge_required"
+        assert refused.get_json()["error"]["challenge"]["algorithm"] == "SHA-256"
+    token = csrf_token(client)
+    bare = client.post("/login", data={"csrf_token": token, "username": "canbo6", "password": PASSWORD}, **at(OFFICE))
+    assert bare.status_code == 429 and "tải lại trang đăng nhập" in bare.get_data(as_text=True)
+    # Colleagues at the same address log in: the page solves the challenge, so does an API client.
+    assert page_login(tight.test_client(), "canbo6", PASSWORD).status_code == 302
+    assert api_login(tight.test_client(), "canbo7", PASSWORD).status_code == 200
+    # A guesser pays a proof-of-work per guess, and the per-account limit still holds.
+    for _guess in range(LOGIN_LIMIT - 1):
+        assert api_login(client, "canbo0").status_code == 401
+    assert_429(api_login(client, "canbo0", PASSWORD), "Đăng nhập sai quá nhiều lần với tài khoản này")
     # Another address is not concerned.
-    assert api_login(client, "canbo5", PASSWORD, HOME).status_code == 200
+    assert client.post("/api/v1/session", json={"username": "canbo5", "password": PASSWORD},
+                       **at(HOME)).status_code == 200
 
 
 def test_successful_logins_never_count_towards_the_address_ceiling(tight):

@@ -17,7 +17,7 @@ from contest import create_app
 from contest.models import User
 from contest.services import registration
 from contest.services.participant_import import import_participants
-from tests.conftest import AuthActions, csrf_token
+from tests.conftest import AuthActions, csrf_token, form_with_challenge
 from tests.contest.test_participant_import import HEADER, problems
 from tests.question_bank.sheets import xlsx
 from tests.factories import PASSWORD, make_contest, make_unit, make_user
@@ -51,9 +51,9 @@ def test_registration_refuses_btc_in_capitals(client, db, btc):
     contest = make_contest(registration_open=True)
     db.commit()
     path = f"/contests/{contest.id}/register"
-    with time_machine.travel(NOW, tick=False):
+    with time_machine.travel(NOW, tick=False):  # a solved challenge: without one nothing is said about names
         response = client.post(path, data={"full_name": "Nguyễn Văn Mạo", "username": "BTC", "password": "Hoa@2026vui",
-                                           "confirm": "Hoa@2026vui", "csrf_token": csrf_token(client, path)})
+                                           "confirm": "Hoa@2026vui", **form_with_challenge(client, path)})
     assert response.status_code == 400
     assert "Tên đăng nhập “BTC” đã được dùng cho một tài khoản khác." in response.get_data(as_text=True)
     assert usernames(db) == ["btc"]
