@@ -32,11 +32,12 @@ MARK = "_contest_rate_limit"
 EXTENSION = "contest_limiter"
 
 
-def _address() -> str:
+def address() -> str:
+    """The client's address as the limits and the login challenge count it ("-" when unknown)."""
     return request.remote_addr or "-"
 
 
-def _account() -> str:
+def account() -> str:
     """The account a login or registration form names, folded as the account lookup folds it."""
     data = request.get_json(silent=True) if request.is_json else request.form
     value = None
@@ -48,7 +49,7 @@ def _account() -> str:
 
 
 def account_and_address() -> str:
-    return f"{_account()}|{_address()}"
+    return f"{account()}|{address()}"
 
 
 def user_id() -> str:
@@ -64,10 +65,6 @@ def _account_created(_response) -> bool:
     # Successes count, not attempts: an office whose people mistype a field is not penalised,
     # and a failed registration creates nothing (the per-(name, address) rule limits those).
     return bool(g.get("account_created"))
-
-
-def address() -> str:
-    return f"address:{_address()}"
 
 
 def _anonymous() -> bool:
@@ -101,7 +98,7 @@ RULES = {
             seconds=seconds),
     ),
     "login_address": Rule(
-        "RATELIMIT_LOGIN_ADDRESS", _address, methods=("POST",), deduct_when=_failed,
+        "RATELIMIT_LOGIN_ADDRESS", address, methods=("POST",), deduct_when=_failed,
         message=lambda seconds: _(
             "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này. Vui lòng thử lại sau %(seconds)d giây.",
             seconds=seconds),

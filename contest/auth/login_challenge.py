@@ -4,7 +4,10 @@ the next login from there needs a solved challenge: the page shows it, the API a
 `challenge_required` with its parameters until one comes back solved.
 
 The failures are counted in the rate-limit storage (memory, or the Redis every worker shares);
-with rate limits switched off (RATELIMIT_ENABLED=0) no challenge is ever asked.
+with rate limits switched off (RATELIMIT_ENABLED=0) no challenge is ever asked. A storage that
+does not answer fails closed: every login is asked for the challenge (a solved one still logs
+in), with a warning in the log, never an error page. Flask-Limiter moves to its in-memory
+fallback once its own check on a login fails, and the failures are counted there from then on.
 """
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,30 +23,42 @@ WINDOW = "15 minutes"
 
 def _keys() -> list[str]:
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    keys = [f"{prefix}/login_challenge/address/{ratelimits._address()}"]
-    if (account := ratelimits._account()) != "-":
+    keys = [f"{prefix}/login_challenge/address/{ratelimits.address()}"]
+    if (account := ratelimits.account()) != "-":
         keys.append(f"{prefix}/login_challenge/account/{account}")
     return keys
 
 
-def _counter():
-    limiter = current_app.extensions[ratelimits.EXTENSION]
-    if not limiter.enabled:
-        return None, None
-    return limiter.limiter, parse(f"{current_app.config['LOGIN_CHALLENGE_AFTER']} per {WINDOW}")
+def _limit():
+    return parse(f"{current_app.config['LOGIN_CHALLENGE_AFTER']} per {WINDOW}")
+
+
+def _unreachable(exc: Exception, consequence: str) -> None:
+    current_app.logger.warning("login challenge: rate-limit storage unreachable (%s: %s); %s",
+                               exc.__class__.__name__, exc, consequence)
 
 
 def required() -> bool:
-    strategy, limit = _counter()
-    return strategy is not None and any(not strategy.test(limit, key) for key in _keys())
+    limiter = current_app.extensions[ratelimits.EXTENSION]
+    if not limiter.enabled:
+        return False
+    try:
+        return any(not limiter.limiter.test(_limit(), key) for key in _keys())
+    except limiter.storage.base_exceptions as exc:
+        _unreachable(exc, "the challenge is asked")
+        return True
 
 
 def failed() -> None:
     """Counts a failed login for its account and address."""
-    strategy, limit = _counter()
-    if strategy is not None:
+    limiter = current_app.extensions[ratelimits.EXTENSION]
+    if not limiter.enabled:
+        return
+    try:
         for key in _keys():
-            strategy.hit(limit, key)
+            limiter.limiter.hit(_limit(), key)
+    except limiter.storage.base_exceptions as exc:
+        _unreachable(exc, "this failure is not counted")
 
 
 def params() -> dict | None:
