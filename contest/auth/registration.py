@@ -13,6 +13,7 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest
 from contest.services import audit, contests, registration, registration_review
+from question_bank.numbers import parse_id
 
 from . import challenge, passwords
 from .access import roles_required
@@ -122,7 +123,7 @@ def invitation_codes(contest_id: int):
         return _settings_page(RegistrationSettingsForm(obj=contest, formdata=None), form, contest, 400)
     value = form.unit_id.data or ""
     if value:
-        unit_ids = [int(value)] if value.isascii() and value.isdigit() and len(value) < 10 else []
+        unit_ids = [unit_id] if (unit_id := parse_id(value)) is not None else []
     else:
         have = {row.unit_id for row in registration_review.invitations(db.session, contest)}
         unit_ids = [unit_id for unit_id, _label in registration.unit_choices(db.session) if unit_id not in have]
