@@ -82,7 +82,7 @@ def _refuse_malformed():
         return None
     if request.path.startswith("/api/"):
         return api_errors.error_response(problem.status, problem.code, problem.message)
-    return _render_error(problem.status, problem.message)
+    return render_error(problem.status, problem.message)
 
 
 def _mark_writes():
@@ -107,7 +107,7 @@ def _security_headers(response):
     return response
 
 
-def _render_error(status: int, message: str | None = None):
+def render_error(status: int, message: str | None = None):
     db.session.rollback()
     return (
         render_template(
@@ -125,8 +125,8 @@ def _http_error(error: HTTPException):
         return api_errors.http_error(error)
     if error.code == 413:  # the limit in force, as configured
         megabytes = (request.max_content_length or 0) // (1024 * 1024)
-        return _render_error(413, _("Tệp tải lên vượt quá giới hạn %(size)s MB.", size=megabytes))
-    return _render_error(error.code or 500)
+        return render_error(413, _("Tệp tải lên vượt quá giới hạn %(size)s MB.", size=megabytes))
+    return render_error(error.code or 500)
 
 
 def _rate_limited(error: RateLimitExceeded):
@@ -136,14 +136,14 @@ def _rate_limited(error: RateLimitExceeded):
         db.session.rollback()
         response = api_errors.error_response(429, "rate_limited", message)
     else:
-        body, status = _render_error(429, message)
+        body, status = render_error(429, message)
         response = current_app.make_response((body, status))
     response.headers["Retry-After"] = str(seconds)
     return response
 
 
 def _csrf_error(error: CSRFError):
-    return _render_error(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."))
+    return render_error(400, _("Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ. Hãy tải lại trang và thử lại."))
 
 
 def audit_request(action: str, target: str = "", **details) -> None:

@@ -88,6 +88,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            _run_on_sqlite(connection, conf_args)
+            return
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -96,6 +99,52 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+class ForeignKeyViolations(RuntimeError):
+    pass
+
+
+def _run_on_sqlite(connection, conf_args):
+    """SQLite cannot alter most of a table, so Alembic's batch mode rebuilds it: copy, DROP TABLE,
+    rename. contest/extensions.py turns foreign keys on for every connection, and with them on the
+    DROP TABLE deletes every row first, firing ON DELETE CASCADE / SET NULL in the tables that refer
+    to it (or failing on those that do not cascade). So foreign keys go off for the upgrade, as
+    SQLite's documentation prescribes for such changes; the whole upgrade is then one transaction
+    that commits only if `PRAGMA foreign_key_check` finds nothing, and foreign keys come back on.
+
+    PRAGMA foreign_keys does nothing inside a transaction, and extensions.py emits BEGIN itself on
+    SQLAlchemy's first statement: hence the driver's own connection, before anything else runs."""
+    driver = connection.connection.driver_connection
+    _set_foreign_keys(driver, False)
+    try:
+        # SQLite's DDL is transactional (extensions.py emits BEGIN itself): one transaction for
+        # the whole upgrade, so a failing migration or check leaves the database as it was.
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            transactional_ddl=True,
+            **conf_args
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+            violations = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if violations:
+                listed = "; ".join(f"{table} rowid {rowid} -> {parent}" for table, rowid, parent, _ in violations[:20])
+                raise ForeignKeyViolations(
+                    f"The upgrade would leave {len(violations)} row(s) referring to rows that do not exist "
+                    f"({listed}); nothing was changed."
+                )
+    finally:
+        if connection.in_transaction():
+            connection.rollback()
+        _set_foreign_keys(driver, True)
+
+
+def _set_foreign_keys(driver, on: bool):
+    driver.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    if driver.execute("PRAGMA foreign_keys").fetchone()[0] != int(on):
+        raise RuntimeError(f"SQLite refused PRAGMA foreign_keys={'ON' if on else 'OFF'} (inside a transaction?)")
 
 
 if context.is_offline_mode():

@@ -4,7 +4,7 @@ organizers choose whether it is open and which details it requires.
 The POST reads and checks first, hashes the password with no write lock held, then writes once
 (auth/passwords.py). A rate limit, when added, wraps `register` alone.
 """
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +12,9 @@ from contest import ratelimits
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest
-from contest.services import audit, contests, registration, registration_review
+from contest.services import audit, contests, registration, registration_ceiling, registration_review
+from contest.web import render_error
+from question_bank.db import now_utc
 from question_bank.numbers import parse_id
 
 from . import challenge, passwords
@@ -52,12 +54,19 @@ def register(contest_id: int):
                                                      form.confirm.data or "")
             solution = challenge.check(form.challenge.data, "register")
             password_hash = passwords.hash_then_write(form.password.data)
+            if current_app.config["RATELIMIT_ENABLED"]:  # the ceiling, exact under parallel requests
+                registration_ceiling.check(db.session, request.remote_addr,
+                                           current_app.config["RATELIMIT_REGISTRATION_ADDRESS"], now_utc())
             user = registration.register(db.session, contest, details, password_hash)
             challenge.spend(db.session, solution)
         except DomainError as exc:
             db.session.rollback()
             if exc.status == 403:  # closed while the form was being filled in
                 return _page(None, contest, 403)
+            if isinstance(exc, registration_ceiling.CeilingReached):
+                response = current_app.make_response(render_error(429, exc.message))
+                response.headers["Retry-After"] = str(exc.retry_after)
+                return response
             form.add_domain_error(exc)
         else:
             audit.record(db.session, "registered", user_id=user.id, target=user.username,

@@ -6,8 +6,12 @@ Revises: 7d3e9a1c5f20
 Create Date: 2026-12-07 11:45:00.000000
 
 """
+from datetime import datetime, timezone
+
 from alembic import op
 import sqlalchemy as sa
+
+import question_bank.db
 
 
 # revision identifiers, used by Alembic.
@@ -21,6 +25,12 @@ def upgrade():
     with op.batch_alter_table('round', schema=None) as batch_op:
         batch_op.add_column(sa.Column('min_seconds_per_question', sa.Integer(), server_default='3', nullable=False))
         batch_op.create_check_constraint('min_seconds', 'min_seconds_per_question BETWEEN 0 AND 600')
+    # Rounds already closed keep the ranking they were closed (and perhaps published and awarded)
+    # with: the floor is off for them. Open and future rounds get the new default of 3 seconds.
+    round_ = sa.table('round', sa.column('closes_at', question_bank.db.UTCDateTime()),
+                      sa.column('min_seconds_per_question', sa.Integer()))
+    op.execute(round_.update().where(round_.c.closes_at < datetime.now(timezone.utc))
+               .values(min_seconds_per_question=0))
     with op.batch_alter_table('contest', schema=None) as batch_op:
         batch_op.add_column(sa.Column('forbid_immediate_score', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))

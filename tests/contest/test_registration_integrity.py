@@ -320,3 +320,35 @@ def test_approval_registration_waits_for_an_organizer(client, auth, db, world):
     allowed = login_form_post(client.application.test_client(), {"username": "0912000002",
                                                                  "password": "Farm@2026vui"})
     assert allowed.status_code == 302
+
+
+@pytest.fixture
+def two_workers(database_url, tmp_path):
+    """Two app instances on one database, each with its own in-memory rate-limit counters: what
+    two gunicorn workers without Redis are, and what requests released together look like to the
+    limiter (it tests before the view and counts after the response)."""
+    config = {"RATELIMIT_REGISTRATION_ADDRESS": "3 per hour"}
+    first = make_test_app(database_url, tmp_path / "one", **config)
+    second = make_test_app(database_url, tmp_path / "two", **config)
+    with first.app_context():
+        make_unit(code="A", name="Sở A")
+        contest = make_contest(registration_open=True, require_date_of_birth=False, require_unit=False)
+        _db.session.commit()
+        contest_id = contest.id
+    yield first, second, contest_id
+    _empty_tables(first)
+
+
+def test_the_ceiling_holds_in_the_database_whatever_the_counters_say(two_workers):
+    first, second, contest_id = two_workers
+    statuses = [register(app.test_client(), contest_id, person(n))[0].status_code
+                for n, app in enumerate([first, second, first, second, first, second])]
+    # Each worker's limiter saw at most three: before, all six passed (3 + 3 accounts).
+    assert statuses == [302, 302, 302, 429, 429, 429]
+    refused, _browser = register(second.test_client(), contest_id, person(9))
+    assert "quá nhiều tài khoản được đăng ký từ địa chỉ mạng này" in refused.get_data(as_text=True)
+    assert 1 <= int(refused.headers["Retry-After"]) <= 3600
+    with first.app_context():
+        assert _db.session.scalar(select(func.count()).select_from(User).where(User.role == "participant")) == 3
+        other, _browser = register(first.test_client(), contest_id, person(10), OTHER)
+        assert other.status_code == 302
