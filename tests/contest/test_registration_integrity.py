@@ -337,6 +337,8 @@ def two_workers(database_url, tmp_path):
         contest_id = contest.id
     yield first, second, contest_id
     _empty_tables(first)
+    with second.app_context():
+        _db.engine.dispose()  # else its pooled connection is collected open (a ResourceWarning, an error)
 
 
 def test_the_ceiling_holds_in_the_database_whatever_the_counters_say(two_workers):
