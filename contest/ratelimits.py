@@ -33,7 +33,7 @@ MARK = "_contest_rate_limit"
 EXTENSION = "contest_limiter"
 
 
-def _address() -> str:
+def address() -> str:
     """The address a limit counts: an IPv4 address as it is, an IPv6 one by its /64, which a home
     or mobile connection owns whole (rotating through it must not give fresh counters)."""
     remote = request.remote_addr or "-"
@@ -46,7 +46,7 @@ def _address() -> str:
         return remote
 
 
-def _account() -> str:
+def account() -> str:
     """The account a login or registration form names, folded as the account lookup folds it."""
     data = request.get_json(silent=True) if request.is_json else request.form
     value = None
@@ -58,7 +58,7 @@ def _account() -> str:
 
 
 def account_and_address() -> str:
-    return f"{_account()}|{_address()}"
+    return f"{account()}|{address()}"
 
 
 def user_id() -> str:
@@ -74,10 +74,6 @@ def _account_created(_response) -> bool:
     # Successes count, not attempts: an office whose people mistype a field is not penalised,
     # and a failed registration creates nothing (the per-(name, address) rule limits those).
     return bool(g.get("account_created"))
-
-
-def address() -> str:
-    return f"address:{_address()}"
 
 
 def carries_challenge() -> bool:
@@ -123,7 +119,7 @@ RULES = {
     "login_address": Rule(
         # Past the ceiling a login is not refused but must carry a solved challenge (SPEC §5: the
         # address alone never locks out an office; a guesser pays a proof-of-work per guess).
-        "RATELIMIT_LOGIN_ADDRESS", _address, methods=("POST",), deduct_when=_failed, exempt_when=carries_challenge,
+        "RATELIMIT_LOGIN_ADDRESS", address, methods=("POST",), deduct_when=_failed, exempt_when=carries_challenge,
         message=lambda seconds: _(
             "Có quá nhiều lần đăng nhập sai từ địa chỉ mạng này: hãy tải lại trang đăng nhập để trình duyệt giải "
             "bước xác minh (cần JavaScript) rồi đăng nhập lại, hoặc thử lại sau %(seconds)d giây.",

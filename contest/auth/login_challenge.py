@@ -4,7 +4,10 @@ the next login from there needs a solved challenge: the page shows it, the API a
 `challenge_required` with its parameters until one comes back solved.
 
 The failures are counted in the rate-limit storage (memory, or the Redis every worker shares);
-with rate limits switched off (RATELIMIT_ENABLED=0) no challenge is ever asked.
+with rate limits switched off (RATELIMIT_ENABLED=0) no challenge is ever asked. A storage that
+does not answer fails closed: every login is asked for the challenge (a solved one still logs
+in), with a warning in the log, never an error page. Flask-Limiter moves to its in-memory
+fallback once its own check on a login fails, and the failures are counted there from then on.
 """
 from flask import current_app
 from flask_babel import gettext as _
@@ -20,41 +23,53 @@ WINDOW = "15 minutes"
 
 def _keys() -> list[str]:
     prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    keys = [f"{prefix}/login_challenge/address/{ratelimits._address()}"]
-    if (account := ratelimits._account()) != "-":
+    keys = [f"{prefix}/login_challenge/address/{ratelimits.address()}"]
+    if (account := ratelimits.account()) != "-":
         keys.append(f"{prefix}/login_challenge/account/{account}")
     return keys
 
 
 def _ceiling_key() -> str:
-    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}/login_challenge/ceiling/{ratelimits._address()}"
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX', '')}/login_challenge/ceiling/{ratelimits.address()}"
 
 
-def _counter():
-    limiter = current_app.extensions[ratelimits.EXTENSION]
-    if not limiter.enabled:
-        return None, None
-    return limiter.limiter, parse(f"{current_app.config['LOGIN_CHALLENGE_AFTER']} per {WINDOW}")
+def _limit():
+    return parse(f"{current_app.config['LOGIN_CHALLENGE_AFTER']} per {WINDOW}")
+
+
+def _unreachable(exc: Exception, consequence: str) -> None:
+    current_app.logger.warning("login challenge: rate-limit storage unreachable (%s: %s); %s",
+                               exc.__class__.__name__, exc, consequence)
 
 
 def required() -> bool:
     """After a few failures for the account or from the address, and always once the address has
     passed its failure ceiling (RATELIMIT_LOGIN_ADDRESS, whose rule then lets only logins carrying a
-    solution through), whatever the two windows are configured to."""
-    strategy, limit = _counter()
-    if strategy is None:
+    solution through), whatever the two windows are configured to. Fails closed: while the storage
+    is unreachable the challenge is asked."""
+    limiter = current_app.extensions[ratelimits.EXTENSION]
+    if not limiter.enabled:
         return False
     ceiling = parse(current_app.config["RATELIMIT_LOGIN_ADDRESS"])
-    return any(not strategy.test(limit, key) for key in _keys()) or not strategy.test(ceiling, _ceiling_key())
+    try:
+        return (any(not limiter.limiter.test(_limit(), key) for key in _keys())
+                or not limiter.limiter.test(ceiling, _ceiling_key()))
+    except limiter.storage.base_exceptions as exc:
+        _unreachable(exc, "the challenge is asked")
+        return True
 
 
 def failed() -> None:
     """Counts a failed login for its account and address (and towards the address ceiling)."""
-    strategy, limit = _counter()
-    if strategy is not None:
+    limiter = current_app.extensions[ratelimits.EXTENSION]
+    if not limiter.enabled:
+        return
+    try:
         for key in _keys():
-            strategy.hit(limit, key)
-        strategy.hit(parse(current_app.config["RATELIMIT_LOGIN_ADDRESS"]), _ceiling_key())
+            limiter.limiter.hit(_limit(), key)
+        limiter.limiter.hit(parse(current_app.config["RATELIMIT_LOGIN_ADDRESS"]), _ceiling_key())
+    except limiter.storage.base_exceptions as exc:
+        _unreachable(exc, "this failure is not counted")
 
 
 def params() -> dict | None:

@@ -15,6 +15,7 @@ from contest.models import Contest
 from contest.services import audit, contests, registration, registration_ceiling, registration_review
 from contest.web import render_error
 from question_bank.db import now_utc
+from question_bank.numbers import parse_id
 
 from . import challenge, passwords
 from .access import roles_required
@@ -63,7 +64,7 @@ def register(contest_id: int):
                 raise
             password_hash = passwords.hash_then_write(form.password.data)
             if current_app.config["RATELIMIT_ENABLED"]:  # the ceiling, exact under parallel requests
-                registration_ceiling.check(db.session, request.remote_addr,
+                registration_ceiling.check(db.session, ratelimits.address(),
                                            current_app.config["RATELIMIT_REGISTRATION_ADDRESS"], now_utc())
             user = registration.register(db.session, contest, details, password_hash)
             challenge.spend(db.session, solution)
@@ -81,7 +82,7 @@ def register(contest_id: int):
                          details={"contest_id": contest.id, "mode": contest.registration_mode,
                                   "unit_id": user.unit_id, "unit_confirmed": not user.unit_unconfirmed},
                          # the address as the limits count it (an IPv6 /64), so the burst flag groups alike
-                         ip=ratelimits.address().removeprefix("address:"))
+                         ip=ratelimits.address())
             if user.awaiting_approval:
                 message = _("Đã ghi nhận đăng ký tài khoản %(username)s cho cuộc thi “%(contest)s”. Tài khoản dùng "
                             "được sau khi ban tổ chức duyệt.", username=user.username, contest=contest.name)
@@ -141,7 +142,7 @@ def invitation_codes(contest_id: int):
         return _settings_page(RegistrationSettingsForm(obj=contest, formdata=None), form, contest, 400)
     value = form.unit_id.data or ""
     if value:
-        unit_ids = [int(value)] if value.isascii() and value.isdigit() and len(value) < 10 else []
+        unit_ids = [unit_id] if (unit_id := parse_id(value)) is not None else []
     else:
         have = {row.unit_id for row in registration_review.invitations(db.session, contest)}
         unit_ids = [unit_id for unit_id, _label in registration.unit_choices(db.session) if unit_id not in have]

@@ -61,9 +61,10 @@ class User(UserMixin, db.Model):
             raise RuntimeError("log in through user_sessions.start(), which gives the session its id")
         return self.login_id
 
-    def __eq__(self, other):  # UserMixin compares get_id(), which differs per session
-        return other.id == self.id if isinstance(other, User) else NotImplemented
-
+    # UserMixin compares get_id(), which differs per session and raises before a login: an account
+    # is equal to itself only, as it hashes. A session's identity map holds one object per row.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
     __hash__ = object.__hash__
 
     @property

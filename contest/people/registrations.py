@@ -7,6 +7,7 @@ from contest.auth.forms import EmptyForm
 from contest.extensions import db
 from contest.services import registration_review
 from contest.web import audit_request
+from question_bank.numbers import parse_id
 
 from .views import bp
 
@@ -21,9 +22,10 @@ def _page(form: EmptyForm, status: int = 200):
 
 def _chosen_ids() -> list[int] | None:
     values = request.form.getlist("user_id")
-    if len(values) > MAX_IDS or not all(v.isascii() and v.isdigit() and len(v) < 10 for v in values):
+    if len(values) > MAX_IDS:
         return None
-    return sorted({int(v) for v in values})
+    user_ids = {parse_id(value) for value in values}
+    return None if None in user_ids else sorted(user_ids)
 
 
 @bp.route("/registrations")

@@ -23,10 +23,6 @@ from .views import bp, round_context
 SCOPES = ("individual", "unit")
 
 
-def _ip() -> str | None:
-    return request.remote_addr
-
-
 # --- prizes ------------------------------------------------------------------------------------
 def _quota_form(round_: Round, scope: str, submitted: bool = False) -> QuotaForm:
     if submitted:
@@ -63,7 +59,7 @@ def set_quotas(round_id: int, scope: str):
     form = _quota_form(round_, scope, submitted=True)
     if form.validate_on_submit():
         try:
-            prizes.set_quotas(db.session, round_, scope, form.counts(), actor_id=current_user.id, ip=_ip())
+            prizes.set_quotas(db.session, round_, scope, form.counts(), actor_id=current_user.id, ip=request.remote_addr)
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
@@ -104,7 +100,7 @@ def exclude(round_id: int):
         target = _target(form)
         if not form.identifier.errors:
             try:
-                prizes.exclude(db.session, round_, reason=form.reason.data, actor_id=current_user.id, ip=_ip(),
+                prizes.exclude(db.session, round_, reason=form.reason.data, actor_id=current_user.id, ip=request.remote_addr,
                                **target)
             except DomainError as exc:
                 db.session.rollback()
@@ -124,7 +120,7 @@ def reinstate(round_id: int, exclusion_id: int):
     if not _csrf_ok():
         abort(400)
     try:
-        prizes.reinstate(db.session, round_, exclusion_id, actor_id=current_user.id, ip=_ip())
+        prizes.reinstate(db.session, round_, exclusion_id, actor_id=current_user.id, ip=request.remote_addr)
     except DomainError as exc:
         db.session.rollback()
         if exc.status == 404:
@@ -193,7 +189,7 @@ def regrade_item(round_id: int, question_id: int):
     if not form.confirm.data:
         return render_template("results/regrade.html", stat=stat, form=form, new=new, **context)
     try:
-        report = regrade.set_correct_choice(db.session, question_id, form.choice_id.data, current_user.id, ip=_ip())
+        report = regrade.set_correct_choice(db.session, question_id, form.choice_id.data, current_user.id, ip=request.remote_addr)
     except DomainError as exc:
         db.session.rollback()
         form.add_domain_error(exc)
@@ -231,7 +227,7 @@ def contest_settings(contest_id: int):
             min_participation_percent=form.min_participation_percent.data, prediction_targets=form.targets(),
         )
         try:
-            result_settings.update_settings(db.session, contest, settings, actor_id=current_user.id, ip=_ip())
+            result_settings.update_settings(db.session, contest, settings, actor_id=current_user.id, ip=request.remote_addr)
         except DomainError as exc:
             db.session.rollback()
             form.add_domain_error(exc)
@@ -252,7 +248,7 @@ def publish(round_id: int, action: str):
         abort(400)
     try:
         result_settings.set_results_public(db.session, round_, action == "publish", actor_id=current_user.id,
-                                           ip=_ip())
+                                           ip=request.remote_addr)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")

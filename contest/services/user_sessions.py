@@ -16,16 +16,17 @@ from sqlalchemy.orm import Session
 from contest.digests import digest
 from contest.models import User, UserSession
 from question_bank.db import now_utc
+from question_bank.numbers import parse_id
 
 
 def parse(login_id) -> tuple[int, str] | None:
     """(user id, secret) from a `<user id>:<secret>` value, if well formed."""
     if not isinstance(login_id, str):
         return None
-    user_id, _colon, secret = login_id.partition(":")
-    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 12 or not 20 <= len(secret) <= 100:
+    text, _colon, secret = login_id.partition(":")
+    if (user_id := parse_id(text)) is None or not 20 <= len(secret) <= 100:
         return None
-    return int(user_id), secret
+    return user_id, secret
 
 
 def start(session: Session, user: User, *, remember: bool, days: int) -> str:

@@ -3,8 +3,9 @@ refused with a Vietnamese message naming the field, and never a 500."""
 import pytest
 from sqlalchemy import func, select
 
+from contest import malformed
 from contest.models import Answer, Attempt, AuditLog, Contest, PrizeExclusion, Round, User
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, form_with_challenge
 from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_user
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -121,7 +122,7 @@ def test_superscript_digit_as_the_registration_unit_is_named(client, db):
     db.commit()
     path = f"/contests/{contest.id}/register"
     response = client.post(path, data={
-        "csrf_token": csrf_token(client, path), "full_name": "Nguyễn Thị Hoa", "password": "Hoa@2026vui",
+        **form_with_challenge(client, path), "full_name": "Nguyễn Thị Hoa", "password": "Hoa@2026vui",
         "confirm": "Hoa@2026vui", "phone": "0912345678", "unit_id": SUPERSCRIPT_TWO})
     assert response.status_code == 400
     assert "Đơn vị đã chọn không có trong danh sách" in response.get_data(as_text=True)
@@ -185,6 +186,60 @@ def test_json_nested_within_the_bound_is_read(client, db):
     response = client.post("/api/v1/session", data=nested(60), content_type="application/json")
     assert response.status_code == 422  # read, and refused for what it says: a list is no username
     assert response.get_json()["error"]["code"] != "json_too_deep"
+
+
+# Bodies that made the old depth check (a regex skipping string literals) work quadratically or
+# recurse: each a function of a repeat count n.
+HOSTILE = {
+    "unterminated string of escaped quotes": lambda n: '{"username": "' + '\\"' * n,
+    "escaped quotes and brackets in a string": lambda n: '"' + '\\"[' * n,
+    "opening brackets": lambda n: "[" * n,
+    "alternating lists and objects": lambda n: '[{"a":' * n,
+}
+
+
+def sixty_kb(shape: str) -> str:
+    body = HOSTILE[shape](1)
+    return HOSTILE[shape](60_000 // len(body))
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE))
+def test_the_depth_scan_looks_at_each_character_at_most_once(shape):
+    """The work, not the wall time: characters visited grow linearly with the body, whatever it holds."""
+    for n in (1_000, 30_000):
+        text, double = HOSTILE[shape](n), HOSTILE[shape](2 * n)
+        once, twice = malformed.scan_depth(text), malformed.scan_depth(double)
+        assert once.visited <= len(text) and twice.visited <= len(double)
+        assert twice.visited <= 2 * once.visited
+    assert malformed.scan_depth("[" * 100_000).visited == malformed.MAX_JSON_DEPTH + 1  # stops at the bound
+
+
+@pytest.mark.parametrize(("text", "too_deep"), [
+    ('"' + "[" * 65 + '"', False),          # brackets in a string do not nest
+    ('"\\"' + "[" * 65 + '"', False),       # an escaped quote does not end the string
+    ('"\\\\"' + "[" * 65, True),           # an escaped backslash does not escape the quote after it
+    ('"\\u0022"' + "[" * 65, True),         # \u0022 is a quote inside the string, not its end
+    ("[" * 64 + "]" * 64 + "[" * 64, False),  # depth, not the number of brackets
+    ("[{" * 32 + "[", True),
+])
+def test_the_depth_scan_skips_string_literals(text, too_deep):
+    assert malformed.scan_depth(text).too_deep is too_deep
+
+
+@pytest.mark.parametrize("shape", sorted(HOSTILE))
+@pytest.mark.parametrize(("method", "path"), [("POST", "/api/v1/session"), ("POST", "/api/v1/no-such-thing"),
+                                              ("GET", "/no-such-page"), ("POST", "/login")])
+def test_hostile_60_kb_json_bodies_are_a_4xx_anywhere(client, db, shape, method, path):
+    response = client.open(path, method=method, data=sixty_kb(shape), content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert db.scalar(select(func.count()).select_from(AuditLog)) == 0
+
+
+def test_a_json_body_on_a_page_is_left_unread_on_get_and_refused_otherwise(client, db):
+    deep = nested(10_000)
+    assert client.get("/login", data=deep, content_type="application/json").status_code == 200
+    response = client.post("/login", data=deep, content_type="application/json")
+    assert response.status_code == 415 and "không nhận JSON" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("body", [

@@ -264,3 +264,33 @@ def test_two_servers_sharing_redis_count_failures_together(database_url, tmp_pat
         _empty_tables(first)
         with second.app_context():
             _db.engine.dispose()
+
+
+@pytest.fixture
+def unreachable_redis(database_url, tmp_path):
+    """An app whose rate-limit storage is a Redis nobody answers (a closed loopback port)."""
+    app = make_test_app(database_url, tmp_path, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{_free_port()}/0")
+    with app.app_context():
+        make_user(username="hoa01")
+        _db.session.commit()
+        yield app
+        _db.session.rollback()
+    _empty_tables(app)
+
+
+def test_the_login_page_works_while_redis_is_unreachable(unreachable_redis, caplog):
+    """Fail closed: the page asks for the proof-of-work it cannot count failures for, and a solved
+    one with the right password logs in (Flask-Limiter then counts in memory, docs/deploy.md)."""
+    client = unreachable_redis.test_client()
+    page = client.get("/login", **at(OFFICE))
+    assert page.status_code == 200 and "data-challenge=" in page.get_data(as_text=True)
+    assert "rate-limit storage unreachable" in caplog.text
+    done = page_login(client, "hoa01", PASSWORD)
+    assert done.status_code == 302
+    assert client.get("/account").status_code == 200
+
+
+def test_the_api_login_works_while_redis_is_unreachable(unreachable_redis):
+    client = unreachable_redis.test_client()
+    assert api_login(client, "hoa01", PASSWORD).status_code == 200
+    assert api_login(unreachable_redis.test_client(), "hoa01").status_code == 401

@@ -108,7 +108,8 @@ SECRET = "s" * 43
 
 
 @pytest.mark.parametrize("value", [None, 7, "", "abc", "12", ":k", f":{SECRET}", "1" * 13 + f":{SECRET}", "12:",
-                                   "12:short", f"²:{SECRET}", f"12:{SECRET * 3}"])
+                                   "12:short", f"²:{SECRET}", f"12:{SECRET * 3}", f"0:{SECRET}",
+                                   f"-1:{SECRET}", f"+1:{SECRET}", f"١٢:{SECRET}", f"{2**31}:{SECRET}"])
 def test_malformed_session_values_are_no_principal(value):
     assert user_sessions.parse(value) is None
 

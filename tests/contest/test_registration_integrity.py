@@ -156,7 +156,7 @@ def test_confirmed_units_count(client, auth, db, world, farmed_round):
     assert entry.details == {"usernames": sorted([farm[0].username, farm[1].username])}
 
 
-@pytest.mark.parametrize("user_ids", [[], ["²"], ["12345678901"], ["abc"]])
+@pytest.mark.parametrize("user_ids", [[], ["²"], ["12345678901"], ["abc"], ["0"], ["١٢"], ["1", "-1"]])
 def test_confirming_nothing_or_garbage_is_a_vietnamese_error(client, auth, db, world, user_ids):
     make_user(role="organizer", username="btc")
     db.commit()
@@ -268,7 +268,7 @@ def test_invitation_codes_name_the_unit(client, db, world, organizer):
     client.post(f"{path}/invitations", data={"csrf_token": csrf_token(client, path), "unit_id": str(world["A"])})
     db.expire_all()
     assert db.scalar(select(UnitInvitation.code).where(UnitInvitation.unit_id == world["A"])) != old
-    for bad in ("²", "999999", "12345678901234"):
+    for bad in ("²", "999999", "12345678901234", "0", "١", " 1"):
         refused = client.post(f"{path}/invitations", data={"csrf_token": csrf_token(client, path), "unit_id": bad})
         assert refused.status_code == 400 and "không có trong danh sách" in refused.get_data(as_text=True)
 
@@ -337,6 +337,8 @@ def two_workers(database_url, tmp_path):
         contest_id = contest.id
     yield first, second, contest_id
     _empty_tables(first)
+    with second.app_context():
+        _db.engine.dispose()  # else its pooled connection is collected open (a ResourceWarning, an error)
 
 
 def test_the_ceiling_holds_in_the_database_whatever_the_counters_say(two_workers):

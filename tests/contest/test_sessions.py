@@ -7,8 +7,9 @@ from email.utils import parsedate_to_datetime
 import pytest
 import time_machine
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from contest.models import AuditLog, UserSession
+from contest.models import AuditLog, User, UserSession
 from question_bank.db import now_utc
 from tests.conftest import AuthActions, _empty_tables, csrf_token, make_test_app
 from tests.factories import PASSWORD, make_bank, make_round, make_user
@@ -263,3 +264,15 @@ def test_expired_sessions_are_swept_at_the_next_login(app, client, db, hoa):
     with time_machine.travel(now_utc() + timedelta(days=15), tick=False):
         page_login(app.test_client())
         assert sessions_of(db, hoa) == 1
+
+
+def test_accounts_compare_as_their_hash_does(db, hoa):
+    """One row is one object in a session (the identity map), so an account equals only itself:
+    equal accounts hash alike, two new accounts are not one, comparing needs no login session."""
+    first, second = User(username="moi1"), User(username="moi2")
+    assert first != second and len({first, second}) == 2  # both ids None: no longer "equal"
+    with Session(db.get_bind()) as elsewhere:
+        copy = elsewhere.get(User, hoa.id)
+        assert (copy == hoa) is (hash(copy) == hash(hoa))
+        assert copy is not hoa and copy != hoa and hoa in [first, hoa]
+    assert db.get(User, hoa.id) == hoa
