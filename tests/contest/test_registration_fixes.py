@@ -7,25 +7,10 @@ from sqlalchemy import func, select
 from contest.extensions import db as _db
 from contest.models import User
 from tests.conftest import _empty_tables, csrf_token, form_with_challenge, make_test_app, session_post
+from tests.contest.test_registration_integrity import FARM, at, person, register
 from tests.factories import PASSWORD, make_contest, make_user
 
-FARM = "203.0.113.66"
 TAKEN = "đã được dùng cho một tài khoản khác"
-
-
-def at(address: str) -> dict:
-    return {"environ_base": {"REMOTE_ADDR": address}}
-
-
-def person(n: int, **changes) -> dict:
-    return {"full_name": f"Nguyễn Văn Số {n}", "phone": f"0912 000 {n:03d}", "password": "Farm@2026vui",
-            "confirm": "Farm@2026vui", **changes}
-
-
-def register(client, contest_id: int, data: dict, address: str = FARM):
-    path = f"/contests/{contest_id}/register"
-    fresh = client.application.test_client()
-    return fresh.post(path, data={**data, **form_with_challenge(fresh, path)}, **at(address)), fresh
 
 
 # --- no existence oracle ---------------------------------------------------------------------------
