@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import JSON, DateTime, column, func, insert, select, table, text
 from sqlalchemy.exc import IntegrityError
@@ -94,46 +95,52 @@ def test_upgrading_a_filled_database_keeps_every_row(empty_database, with_attemp
     with app.app_context():
         from contest.extensions import db
 
-        upgrade(directory=directory, revision=START)
+        try:
+            _upgrade_and_check(db, directory, with_attempts)
+        finally:  # a failed check must not leave a connection for a later test's garbage collection
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _upgrade_and_check(db, directory, with_attempts):
+    upgrade(directory=directory, revision=START)
+    with db.engine.begin() as conn:
+        _fill(conn, with_attempts)
+        before = _counts(conn)
+    assert before["choice"] == 8 and before["answer"] == (2 if with_attempts else 0)
+
+    upgrade(directory=directory)
+
+    with db.engine.connect() as conn:
+        assert conn.scalar(text("SELECT version_num FROM alembic_version")) == ScriptDirectory(directory).get_current_head()
+        assert _counts(conn) == before
+        assert conn.execute(text("SELECT id, text FROM choice WHERE id IN (1, 8) ORDER BY id")).all() == [
+            (1, "Phương án 1.0"), (8, "Phương án 2.3")]
+        # ON DELETE SET NULL did not fire either: who did what is still known.
+        assert conn.execute(text("SELECT id, user_id FROM audit_log ORDER BY id")).all() == [(1, 2), (2, None)]
+        assert conn.scalar(text("SELECT count(*) FROM question WHERE created_by_id = 2")) == 2
+        assert conn.scalar(text("SELECT excluded_by_id FROM prize_exclusion")) == 2
+        assert conn.execute(text('SELECT id, unit_id FROM "user" ORDER BY id')).all() == [(1, None), (2, 1), (3, 2)]
+        assert conn.execute(text("SELECT round_id, unit_id FROM round_unit ORDER BY round_id")).all() == [(1, 1), (2, 2)]
+        # The time floor is off for the round closed before the upgrade, 3 s for the others.
+        assert conn.execute(text("SELECT id, min_seconds_per_question FROM round ORDER BY id")).all() == [
+            (1, 0), (2, 3), (3, 3)]
+        if with_attempts:
+            assert conn.execute(text("SELECT question_id, choice_id FROM answer ORDER BY question_id")).all() == [
+                (1, 1), (2, 6)]
+            assert conn.scalar(text("SELECT score FROM attempt WHERE id = 1")) == 5
+            assert conn.execute(text("SELECT version FROM attempt_question")).scalars().all() == [1, 1]
+        if db.engine.dialect.name == "sqlite":
+            assert conn.scalar(text("PRAGMA foreign_keys")) == 1
+            assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
+    # Foreign keys are enforced again after the upgrade: a referenced unit cannot go.
+    with pytest.raises(IntegrityError):
         with db.engine.begin() as conn:
-            _fill(conn, with_attempts)
-            before = _counts(conn)
-        assert before["choice"] == 8 and before["answer"] == (2 if with_attempts else 0)
-
-        upgrade(directory=directory)
-
-        with db.engine.connect() as conn:
-            assert conn.scalar(text("SELECT version_num FROM alembic_version")) == "7f3a9c1e5d20"
-            assert _counts(conn) == before
-            assert conn.execute(text("SELECT id, text FROM choice WHERE id IN (1, 8) ORDER BY id")).all() == [
-                (1, "Phương án 1.0"), (8, "Phương án 2.3")]
-            # ON DELETE SET NULL did not fire either: who did what is still known.
-            assert conn.execute(text("SELECT id, user_id FROM audit_log ORDER BY id")).all() == [(1, 2), (2, None)]
-            assert conn.scalar(text("SELECT count(*) FROM question WHERE created_by_id = 2")) == 2
-            assert conn.scalar(text("SELECT excluded_by_id FROM prize_exclusion")) == 2
-            assert conn.execute(text('SELECT id, unit_id FROM "user" ORDER BY id')).all() == [(1, None), (2, 1), (3, 2)]
-            assert conn.execute(text("SELECT round_id, unit_id FROM round_unit ORDER BY round_id")).all() == [(1, 1), (2, 2)]
-            # The time floor is off for the round closed before the upgrade, 3 s for the others.
-            assert conn.execute(text("SELECT id, min_seconds_per_question FROM round ORDER BY id")).all() == [
-                (1, 0), (2, 3), (3, 3)]
-            if with_attempts:
-                assert conn.execute(text("SELECT question_id, choice_id FROM answer ORDER BY question_id")).all() == [
-                    (1, 1), (2, 6)]
-                assert conn.scalar(text("SELECT score FROM attempt WHERE id = 1")) == 5
-                assert conn.execute(text("SELECT version FROM attempt_question")).scalars().all() == [1, 1]
-            if db.engine.dialect.name == "sqlite":
-                assert conn.scalar(text("PRAGMA foreign_keys")) == 1
-                assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
-        # Foreign keys are enforced again after the upgrade: a referenced unit cannot go.
-        with pytest.raises(IntegrityError):
-            with db.engine.begin() as conn:
-                conn.execute(text("DELETE FROM unit WHERE id = 1"))
-        with db.engine.connect() as conn:
-            assert conn.scalar(text("SELECT count(*) FROM unit")) == 2
-        # A round created from now on gets the 3-second floor.
-        assert Round.__table__.c.min_seconds_per_question.default.arg == 3
-        db.session.remove()
-        db.engine.dispose()
+            conn.execute(text("DELETE FROM unit WHERE id = 1"))
+    with db.engine.connect() as conn:
+        assert conn.scalar(text("SELECT count(*) FROM unit")) == 2
+    # A round created from now on gets the 3-second floor.
+    assert Round.__table__.c.min_seconds_per_question.default.arg == 3
 
 
 def test_an_upgrade_that_would_leave_dangling_references_stops_and_changes_nothing(tmp_path):

@@ -126,6 +126,8 @@ def empty_database(engine_name, tmp_path):
         return
     admin_url = os.environ.get("TEST_POSTGRES_URL")
     if not admin_url:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail("REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set")
         pytest.skip("PostgreSQL not configured (set TEST_POSTGRES_URL)")
     name = f"test_migrating_{os.getpid()}_{secrets.token_hex(3)}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
