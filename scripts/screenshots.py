@@ -24,8 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from contest import create_app  # noqa: E402  (the repository root is on the path only now)
 from contest.extensions import db  # noqa: E402
-from contest.models import Round  # noqa: E402
-from contest.services import demo, demo_scale  # noqa: E402
+from contest.models import Attempt, Contest, Round  # noqa: E402
+from contest.services import demo, demo_scale, prizes  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 1, "has_touch": True, "locale": "vi-VN"}
@@ -46,6 +47,11 @@ def build_app(folder: Path):
         summary = demo.load(db.session)
         round_ = db.session.get(Round, summary["round_id"])
         demo_scale.add_participants(db.session, round_, FINISHED_ATTEMPTS, seed=2026)
+        db.session.get(Contest, summary["contest_id"]).registration_open = True  # the registration form
+        best = db.session.scalars(select(Attempt).where(Attempt.round_id == round_.id, Attempt.finished_at.is_not(None))
+                                  .order_by(Attempt.score.desc(), Attempt.id)).first()
+        best.duration_seconds = 0  # one implausible attempt for the prize review (flag too_fast)
+        prizes.set_quotas(db.session, round_, "individual", {"first": 1, "second": 2, "third": 3})
         db.session.commit()
         return app, summary["contest_id"], summary["round_id"]
 
@@ -91,6 +97,10 @@ class Shooter:
             page.goto(f"{self.base_url}/contests/{contest_id}")
             expect(page.get_by_role("heading", level=1)).to_be_visible()
             self.shot(page, f"landing-{suffix}")
+            if suffix == "phone":  # the registration form, its proof-of-work solved by the browser
+                page.goto(f"{self.base_url}/contests/{contest_id}/register")
+                page.wait_for_timeout(3000)
+                self.shot(page, "register-phone")
             context.close()
 
     def participant(self, round_id: int):
@@ -123,6 +133,8 @@ class Shooter:
         page.get_by_role("button", name="Trình đơn").click()
         expect(page.get_by_role("link", name="Ngân hàng câu hỏi")).to_be_visible()
         self.shot(page, "organizer-menu-phone")
+        page.goto(f"{self.base_url}/people/registrations")  # accounts to approve, units to confirm
+        self.shot(page, "registrations-phone")
         context.close()
 
         context, page = self.session("btc", DESKTOP)
@@ -144,6 +156,9 @@ class Shooter:
             page.goto(f"{self.base_url}/results/rounds/{round_id}")
             expect(page.locator("table.ranking")).to_be_visible()
             self.shot(page, f"results-round-{suffix}")
+            if suffix == "desktop":  # flagged proposals first, each with its one-click exclusion
+                page.goto(f"{self.base_url}/results/rounds/{round_id}/prizes")
+                self.shot(page, "prizes-desktop")
             context.close()
 
 
