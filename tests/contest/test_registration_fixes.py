@@ -6,8 +6,8 @@ from sqlalchemy import func, select
 
 from contest.extensions import db as _db
 from contest.models import User
-from tests.conftest import _empty_tables, csrf_token, form_with_challenge, make_test_app, session_post
-from tests.contest.test_registration_integrity import FARM, at, person, register
+from tests.conftest import csrf_token, form_with_challenge, session_post
+from tests.contest.test_registration_integrity import FARM, at, person, register, tight  # noqa: F401 (fixture)
 from tests.factories import PASSWORD, make_contest, make_user
 
 TAKEN = "đã được dùng cho một tài khoản khác"
@@ -36,18 +36,7 @@ def test_a_taken_phone_is_not_told_without_a_solved_challenge(client, db):
 # --- an IPv6 /64 is one address --------------------------------------------------------------------
 
 
-@pytest.fixture
-def tight(database_url, tmp_path):
-    app = make_test_app(database_url, tmp_path, RATELIMIT_REGISTRATION_ADDRESS="2 per hour")
-    with app.app_context():
-        contest = make_contest(registration_open=True, require_date_of_birth=False, require_unit=False)
-        _db.session.commit()
-        yield app, contest.id
-        _db.session.rollback()
-    _empty_tables(app)
-
-
-def test_registrations_rotating_through_one_ipv6_64_share_the_ceiling(tight):
+def test_registrations_rotating_through_one_ipv6_64_share_the_ceiling(tight):  # noqa: F811
     app, contest_id = tight
     client = app.test_client()
     statuses = [register(client, contest_id, person(n), f"2001:db8:1:2::{n}")[0].status_code for n in range(1, 7)]
