@@ -1,27 +1,21 @@
-"""Fixtures: an app per test on SQLite and on PostgreSQL, clients, a login helper, a browser."""
-import base64
-import hashlib
-import json
+"""Fixtures only (helpers are in tests/support.py): the app on SQLite and on PostgreSQL, clients,
+`auth` (login that asserts, api_login), a browser."""
 import os
 import secrets
 import threading
-from html import unescape
 from pathlib import Path
 
 import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import has_app_context
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from contest import create_app
 from contest.extensions import db as _db
-from contest.services import draw, flags, rank_order
+from tests.support import AuthActions, empty_tables, make_test_app
 
 ENGINES = ["sqlite", "postgresql"]
-_migrated: set[str] = set()
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "contest" / "translations"
 
 
@@ -70,66 +64,6 @@ def sqlite_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
-class IsolatedClient(FlaskClient):
-    """Each request gets a fresh app context (fresh `g`, its own DB session), as in production,
-    even while the test itself holds one open through the `db` fixture."""
-
-    def open(self, *args, **kwargs):
-        _end_test_transaction()
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
-
-
-class IsolatedCliRunner(FlaskCliRunner):
-    def invoke(self, *args, **kwargs):
-        _end_test_transaction()
-        with self.app.app_context():
-            return super().invoke(*args, **kwargs)
-
-
-def _end_test_transaction():
-    # The test's own session must not hold a SQLite snapshot (or lock) across a request: it
-    # would not see what the request wrote. Tests commit what the request should see first.
-    if has_app_context():
-        _db.session.rollback()
-
-
-def make_test_app(url: str, instance: Path, **config):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "test-secret-key",
-            "WTF_CSRF_ENABLED": True,
-            "CHALLENGE_MAX_NUMBER": 200,  # tests solve the real proof-of-work, only a small one
-            **config,
-        }
-    )
-    app.instance_path = str(instance)
-    app.test_client_class = IsolatedClient
-    app.test_cli_runner_class = IsolatedCliRunner
-    with app.app_context():
-        if url not in _migrated:
-            from flask_migrate import upgrade
-
-            upgrade(directory=app.extensions["migrate"].directory)
-            _migrated.add(url)
-    return app
-
-
-def _empty_tables(app):
-    # Per-process caches keyed by database and id: the next test reuses both.
-    draw.clear_cache()
-    rank_order.clear_cache()
-    flags.clear_cache()
-    with app.app_context():
-        _db.session.remove()
-        with _db.engine.begin() as conn:
-            for table in reversed(_db.metadata.sorted_tables):
-                conn.execute(table.delete())
-        _db.engine.dispose()
-
-
 @pytest.fixture(params=ENGINES)
 def engine_name(request):
     return request.param
@@ -140,11 +74,45 @@ def database_url(request, engine_name):
     return request.getfixturevalue(f"{engine_name}_url")
 
 
+@pytest.fixture(scope="session")
+def _shared_apps():
+    apps: dict[str, Flask] = {}
+    yield apps
+    for app in apps.values():
+        with app.app_context():
+            _db.engine.dispose()
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
-    app = make_test_app(database_url, tmp_path)
+def app(database_url, tmp_path, _shared_apps):
+    """One app per database for the whole run, handed to each test as if new: its own instance
+    folder, the configuration restored, the tables, caches and rate-limit counts emptied after.
+    Building an app (and compiling its templates and URL rules again) cost a sixth of the suite.
+    A test that must change the app itself (a route, the limits it is built with) makes its own
+    with `make_app`."""
+    app = _shared_apps.get(database_url)
+    if app is None:
+        app = _shared_apps[database_url] = make_test_app(database_url, tmp_path)
+    config = dict(app.config)
+    app.instance_path = str(tmp_path)
     yield app
-    _empty_tables(app)
+    app.config.clear()
+    app.config.update(config)
+    empty_tables(app, dispose=False)
+
+
+@pytest.fixture
+def make_app(database_url, tmp_path):
+    """`make_app(**config)`: an app of the test's own on its engine, emptied and closed after."""
+    made = []
+
+    def make(instance: Path | None = None, **config) -> Flask:
+        made.append(make_test_app(database_url, instance or tmp_path, **config))
+        return made[-1]
+
+    yield make
+    for app in made:
+        empty_tables(app)
 
 
 @pytest.fixture
@@ -163,80 +131,6 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
-
-
-def csrf_token(client, path: str = "/login") -> str:
-    """The token a page embeds in its <meta>, as a browser would read it."""
-    html = client.get(path).get_data(as_text=True)
-    marker = 'name="csrf-token" content="'
-    start = html.index(marker) + len(marker)
-    return html[start : html.index('"', start)]
-
-
-def solve_challenge(params: dict) -> str:
-    """What static/js/challenge.js does: try numbers until SHA-256(salt + n) is the challenge."""
-    for number in range(params["maxnumber"] + 1):
-        if hashlib.sha256(f"{params['salt']}{number}".encode()).hexdigest() == params["challenge"]:
-            body = {key: params[key] for key in ("algorithm", "challenge", "salt", "signature")}
-            return base64.b64encode(json.dumps({**body, "number": number}).encode()).decode()
-    raise AssertionError("the challenge has no solution")
-
-
-def page_challenge(html: str) -> dict:
-    """The challenge parameters a page gives its script (templates/auth/_challenge.html)."""
-    marker = "data-challenge='"
-    start = html.index(marker) + len(marker)
-    return json.loads(unescape(html[start : html.index("'", start)]))
-
-
-def form_with_challenge(client, path: str) -> dict:
-    """The CSRF token and a solved challenge of the form at `path`, as a browser would send them."""
-    html = client.get(path).get_data(as_text=True)
-    marker = 'name="csrf-token" content="'
-    start = html.index(marker) + len(marker)
-    return {"csrf_token": html[start : html.index('"', start)], "challenge": solve_challenge(page_challenge(html))}
-
-
-def session_post(client, body: dict, **kwargs):
-    """POST /api/v1/session as a client that solves the challenge when the server asks for one."""
-    response = client.post("/api/v1/session", json=body, **kwargs)
-    error = (response.get_json(silent=True) or {}).get("error") or {}
-    if response.status_code == 428 and error.get("code") == "challenge_required":
-        response = client.post("/api/v1/session", json={**body, "challenge": solve_challenge(error["challenge"])},
-                               **kwargs)
-    return response
-
-
-def login_form_post(client, data: dict, **kwargs):
-    """POST /login as a browser would: the page's CSRF token, and its challenge solved when shown.
-    The page knows the account only once it is posted, so it may ask for a challenge then."""
-    html = client.get("/login", **kwargs).get_data(as_text=True)
-    for _round in range(2):
-        marker = 'name="csrf-token" content="'
-        start = html.index(marker) + len(marker)
-        form = {**data, "csrf_token": html[start : html.index('"', start)]}
-        if "data-challenge=" in html:
-            form["challenge"] = solve_challenge(page_challenge(html))
-        response = client.post("/login", data=form, **kwargs)
-        html = response.get_data(as_text=True)
-        if "challenge" in form or 'id="challenge-error"' not in html:
-            break
-    return response
-
-
-class AuthActions:
-    def __init__(self, client):
-        self._client = client
-
-    def login(self, username: str, password: str):
-        token = csrf_token(self._client)
-        return self._client.post(
-            "/login", data={"username": username, "password": password, "csrf_token": token}
-        )
-
-    def logout(self):
-        token = csrf_token(self._client, "/")
-        return self._client.post("/logout", data={"csrf_token": token})
 
 
 @pytest.fixture
@@ -281,4 +175,4 @@ def live_server(sqlite_url, tmp_path):
     yield server
     server.shutdown()
     thread.join(timeout=5)
-    _empty_tables(app)
+    empty_tables(app)

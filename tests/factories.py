@@ -2,6 +2,8 @@
 import itertools
 from datetime import datetime, timedelta, timezone
 
+from werkzeug.security import generate_password_hash
+
 from contest.extensions import db
 from contest.models import Attempt, Unit, User
 from question_bank.importers.result import ParsedQuestion
@@ -9,6 +11,10 @@ from question_bank.services import get_or_create_source, get_or_create_topic, ne
 
 _seq = itertools.count(1)
 PASSWORD = "Matkhau@123"
+# Every user made here without a password of its own shares this one hash of PASSWORD, made once
+# and cheaply (scrypt at n=1024): scrypt at its real cost, hashed ~700 times and checked at every
+# login, was over a third of the suite's time. A test of hashing itself passes `password=`.
+PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 
 
 def make_unit(**overrides) -> Unit:
@@ -19,10 +25,13 @@ def make_unit(**overrides) -> Unit:
     return unit
 
 
-def make_user(role: str = "participant", password: str = PASSWORD, **overrides) -> User:
+def make_user(role: str = "participant", password: str | None = None, **overrides) -> User:
+    """Logs in with PASSWORD; `password=` hashes the given one as the app does (slowly, salted)."""
     n = next(_seq)
-    user = User(**{"username": f"user{n}", "full_name": f"Người dùng {n}", "role": role, **overrides})
-    user.set_password(password)
+    user = User(**{"username": f"user{n}", "full_name": f"Người dùng {n}", "role": role,
+                   "password_hash": PASSWORD_HASH, **overrides})
+    if password is not None:
+        user.set_password(password)
     db.session.add(user)
     db.session.flush()
     return user

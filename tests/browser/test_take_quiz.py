@@ -11,6 +11,7 @@ from contest.services import draw
 from tests.browser.support import stored
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
+MAX_RETRY_MS = 30_000  # static/js/quiz.js: the longest wait between two tries of an autosave
 PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "vi-VN", "has_touch": True}
 
 
@@ -119,6 +120,7 @@ def test_autosave_offline_queue_reload_and_submit(live_server, context, page):
 
 def test_unsent_answers_survive_a_reload(live_server, page):
     round_id = build(live_server)
+    page.clock.install()  # the page's own clock, that the test moves past the retry's backoff
     attempt_id = log_in_and_start(page, live_server, round_id)
     page.route("**/answers/**", lambda route: route.abort("internetdisconnected"))
     chosen = choose(page, 4, 3)
@@ -128,7 +130,8 @@ def test_unsent_answers_survive_a_reload(live_server, page):
     expect(page.locator(".palette-item").nth(3)).to_have_class(re.compile("is-pending"))
     assert stored(live_server, select(Answer.choice_id)) == []
     page.unroute("**/answers/**")
-    expect(page.locator("#save-status")).to_have_text("Đã lưu", timeout=20000)  # the backoff retry sends it
+    page.clock.run_for(MAX_RETRY_MS + 500)  # the longest backoff (quiz.js) and its spread: the retry sends it
+    expect(page.locator("#save-status")).to_have_text("Đã lưu")
     assert stored(live_server, select(Answer.attempt_id, Answer.choice_id)) == [(attempt_id, chosen)]
     assert page.errors == []
 
@@ -138,6 +141,7 @@ def test_auto_submit_at_zero_carries_unsaved_answers(live_server, context, page)
     with live_server.app.app_context():  # the shortest round the organizer form allows is a minute
         _db.session.get(Round, round_id).duration_seconds = 8
         _db.session.commit()
+    page.clock.install()  # the page's own clock, that the test runs to zero instead of waiting 8 s
     attempt_id = log_in_and_start(page, live_server, round_id)
     first = choose(page, 1, 2)
     expect(page.locator("#save-status")).to_have_text("Đã lưu")
@@ -146,7 +150,8 @@ def test_auto_submit_at_zero_carries_unsaved_answers(live_server, context, page)
     second = choose(page, 3, 0)
     expect(page.locator("#save-status")).to_contain_text("chờ gửi")
     expect(page.locator("#countdown")).to_have_class(re.compile("is-ending"))
-    page.wait_for_url(f"**/attempts/{attempt_id}/receipt", timeout=20000)
+    page.clock.run_for(8_000)  # the whole round on the page's clock: at zero it submits by itself
+    page.wait_for_url(f"**/attempts/{attempt_id}/receipt")
     ((finished_by, duration),) = stored(live_server, select(Attempt.finished_by, Attempt.duration_seconds))
     assert finished_by == "participant" and duration <= 8
     assert sorted(stored(live_server, select(Answer.choice_id))) == sorted([(first,), (second,)])

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from contest.models import AuditLog, User
 from contest.services import activation
-from tests.conftest import AuthActions, csrf_token
+from tests.support import csrf_token, login, try_login
 from tests.factories import PASSWORD, make_unit, make_user
 
 NEW_PASSWORD = "Doi@matkhau2026"
@@ -28,20 +28,20 @@ def hoa(db):
 @pytest.mark.parametrize("login", ["hoa01", "0912345678", "0912 345 678", "+84 912 345 678", "84912345678",
                                    "hoa@snv.gov.vn", "HOA@SNV.GOV.VN", "  hoa01 "])
 def test_login_by_username_phone_or_email(client, auth, hoa, login):
-    response = auth.login(login, PASSWORD)
+    response = auth.try_login(login)
     assert response.status_code == 302, login
     assert "Nguyễn Thị Hoa" in client.get("/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize("login", ["hoa02", "0912345679", "hoa@snv.gov", ""])
 def test_login_with_an_unknown_login_fails(client, auth, hoa, login):
-    response = auth.login(login, PASSWORD)
+    response = auth.try_login(login)
     assert response.status_code == 400
     assert "Nguyễn Thị Hoa" not in client.get("/").get_data(as_text=True)
 
 
 def test_login_by_phone_with_a_wrong_password_fails(auth, hoa):
-    response = auth.login("0912345678", "sai-mat-khau")
+    response = auth.try_login("0912345678", "sai-mat-khau")
     assert response.status_code == 400
     assert "Tên đăng nhập hoặc mật khẩu không đúng." in response.get_data(as_text=True)
 
@@ -50,7 +50,7 @@ def test_a_username_wins_over_another_accounts_phone(client, auth, db, hoa):
     """Hand-made data can have one person's username equal to another's phone: the username decides."""
     make_user(username="0912345678", full_name="Trần Văn Bình", password="Binh@12345")
     db.commit()
-    assert auth.login("0912345678", "Binh@12345").status_code == 302
+    auth.login("0912345678", "Binh@12345")
     assert "Trần Văn Bình" in client.get("/").get_data(as_text=True)
 
 
@@ -71,7 +71,7 @@ def test_account_needs_login(client):
 
 
 def test_account_shows_details_read_only(client, auth, hoa):
-    auth.login("hoa01", PASSWORD)
+    auth.login("hoa01")
     response = client.get("/account")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -84,8 +84,8 @@ def test_account_shows_details_read_only(client, auth, hoa):
 
 
 def test_details_cannot_be_changed_by_their_owner(client, auth, db, hoa):
-    auth.login("hoa01", PASSWORD)
-    token = csrf_token(client, "/account")
+    auth.login("hoa01")
+    token = csrf_token(client)
     changes = {"csrf_token": token, "full_name": "Tên Khác", "phone": "0987654321"}
     assert client.post("/account", data=changes).status_code == 405
     assert client.post("/account/password", data=changes).status_code == 400
@@ -97,14 +97,14 @@ def test_details_cannot_be_changed_by_their_owner(client, auth, db, hoa):
 
 def change(client, current=PASSWORD, new=NEW_PASSWORD, confirm=None):
     return client.post("/account/password", data={
-        "csrf_token": csrf_token(client, "/account"), "current_password": current, "new_password": new,
+        "csrf_token": csrf_token(client), "current_password": current, "new_password": new,
         "confirm": new if confirm is None else confirm})
 
 
 def test_password_change_keeps_this_session_and_ends_the_others(app, client, auth, db, hoa):
     other = app.test_client()
-    AuthActions(other).login("hoa01", PASSWORD)
-    auth.login("hoa01", PASSWORD)
+    login(other, "hoa01")
+    auth.login("hoa01")
     assert other.get("/account").status_code == 200
     response = change(client)
     assert response.status_code == 302 and response.headers["Location"] == "/account"
@@ -116,8 +116,8 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, client, aut
     entry = db.scalar(select(AuditLog).where(AuditLog.action == "password_changed"))
     assert (entry.user_id, entry.target) == (hoa.id, "hoa01")
     fresh = app.test_client()
-    assert AuthActions(fresh).login("hoa01", PASSWORD).status_code == 400
-    assert AuthActions(fresh).login("0912345678", NEW_PASSWORD).status_code == 302
+    assert try_login(fresh, "hoa01").status_code == 400
+    login(fresh, "0912345678", NEW_PASSWORD)
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_password_change_keeps_this_session_and_ends_the_others(app, client, aut
     ],
 )
 def test_bad_password_changes_change_nothing(client, auth, db, hoa, current, new, confirm, message):
-    auth.login("hoa01", PASSWORD)
+    auth.login("hoa01")
     response = change(client, current, new, confirm)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
@@ -148,13 +148,13 @@ def test_bad_password_changes_change_nothing(client, auth, db, hoa, current, new
 def test_new_password_may_not_be_the_username(client, auth, db):
     make_user(username="thisinh.hoa")
     db.commit()
-    auth.login("thisinh.hoa", PASSWORD)
+    auth.login("thisinh.hoa")
     response = change(client, new="Thisinh.Hoa")
     assert "Mật khẩu không được trùng với tên đăng nhập hoặc số điện thoại." in response.get_data(as_text=True)
 
 
 def test_password_change_without_csrf_token_is_refused(client, auth, db, hoa):
-    auth.login("hoa01", PASSWORD)
+    auth.login("hoa01")
     response = client.post("/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD,
                                                       "confirm": NEW_PASSWORD})
     assert response.status_code == 400
@@ -163,7 +163,7 @@ def test_password_change_without_csrf_token_is_refused(client, auth, db, hoa):
 
 
 def test_an_organizers_reset_ends_the_participants_sessions(client, auth, db, hoa):
-    auth.login("hoa01", PASSWORD)
+    auth.login("hoa01")
     assert client.get("/account").status_code == 200
     activation.reset(db, db.get(User, hoa.id))
     db.commit()
@@ -181,13 +181,13 @@ def edit_path(user) -> str:
 def organizer(client, auth, db):
     make_user(role="organizer", username="btc")
     db.commit()
-    assert auth.login("btc", PASSWORD).status_code == 302
+    auth.login("btc")
 
 
 def edit(client, user, **changes):
     data = {"full_name": "Nguyễn Thị Hoa", "username": "hoa01", "phone": "0912345678", "email": "hoa@snv.gov.vn",
             "date_of_birth": "1990-05-20", "unit_id": str(user.unit_id), "id_number": "001190012345", **changes}
-    data["csrf_token"] = csrf_token(client, edit_path(user))
+    data["csrf_token"] = csrf_token(client)
     return client.post(edit_path(user), data=data)
 
 
@@ -265,9 +265,9 @@ def test_only_participants_are_edited_here(client, db, organizer):
 def test_participants_and_judges_cannot_edit_others(client, auth, db, hoa, role):
     make_user(role=role, username="khong-duoc")
     db.commit()
-    auth.login("khong-duoc", PASSWORD)
+    auth.login("khong-duoc")
     assert client.get(edit_path(hoa)).status_code == 403
-    response = client.post(edit_path(hoa), data={"csrf_token": csrf_token(client, "/"), "full_name": "Kẻ lạ",
+    response = client.post(edit_path(hoa), data={"csrf_token": csrf_token(client), "full_name": "Kẻ lạ",
                                                  "username": "hoa01"})
     assert response.status_code == 403
     db.expire_all()
@@ -282,7 +282,7 @@ def test_anonymous_visitors_are_sent_to_login(client, hoa):
 def test_admin_may_edit(client, auth, db, hoa):
     make_user(role="admin", username="qtv")
     db.commit()
-    auth.login("qtv", PASSWORD)
+    auth.login("qtv")
     assert edit(client, hoa, full_name="Nguyễn Thị Hoa Mai").status_code == 302
     db.expire_all()
     assert db.get(User, hoa.id).full_name == "Nguyễn Thị Hoa Mai"

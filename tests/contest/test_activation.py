@@ -7,7 +7,7 @@ from sqlalchemy import select, update
 
 from contest.models import AuditLog, User
 from contest.services import activation
-from tests.conftest import csrf_token
+from tests.support import csrf_token, try_login
 from tests.factories import PASSWORD, make_unit, make_user
 
 ISSUED = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
@@ -34,12 +34,8 @@ def pending(db, traveller):
 def post(client, token: str, password: str = NEW_PASSWORD, confirm: str | None = None, with_csrf: bool = True):
     data = {"password": password, "confirm": password if confirm is None else confirm}
     if with_csrf:
-        data["csrf_token"] = csrf_token(client, f"/activate/{token}")
+        data["csrf_token"] = csrf_token(client)
     return client.post(f"/activate/{token}", data=data)
-
-
-def login(client, username: str, password: str):
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf_token(client)})
 
 
 def test_link_sets_the_password_once(client, db, pending):
@@ -57,8 +53,8 @@ def test_link_sets_the_password_once(client, db, pending):
     assert stored.check_password(NEW_PASSWORD)
     assert (stored.activation_token_hash, stored.activation_expires_at) == (None, None)
     assert db.scalar(select(AuditLog.action).where(AuditLog.user_id == user.id)) == "account_activated"
-    assert login(client, "thisinh01", NEW_PASSWORD).status_code == 302
-    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert try_login(client, "thisinh01", NEW_PASSWORD).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
     # Used once: the same link is now refused, whatever is posted.
     again = client.get(f"/activate/{token}")
     assert again.status_code == 404
@@ -71,8 +67,8 @@ def test_link_sets_the_password_once(client, db, pending):
 
 
 def test_an_imported_account_cannot_log_in_before_activation(client, db, pending):
-    assert login(client, "thisinh01", "").status_code == 400
-    assert login(client, "thisinh01", activation.NO_PASSWORD).status_code == 400
+    assert try_login(client, "thisinh01", "").status_code == 400
+    assert try_login(client, "thisinh01", activation.NO_PASSWORD).status_code == 400
 
 
 @pytest.mark.parametrize(
@@ -108,7 +104,7 @@ def test_expiry_edge(client, db, pending, traveller):
     traveller.move_to(EXPIRES)
     assert client.get(f"/activate/{token}").status_code == 404
     traveller.move_to(EXPIRES - timedelta(seconds=1))
-    page_token = csrf_token(client, f"/activate/{token}")
+    page_token = csrf_token(client)
     traveller.move_to(EXPIRES + timedelta(seconds=1))
     late = client.post(f"/activate/{token}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
                                                     "csrf_token": page_token})

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from contest.models import DEFAULT_PREDICTION_PROMPT, AuditLog, Contest, ContestStaff, Round, Unit
 from contest.services import attempts, draw, rounds
 from question_bank.models import Question, Topic
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD, make_bank, make_contest, make_question, make_round, make_unit, make_user
+from tests.support import csrf_token
+from tests.factories import make_bank, make_contest, make_question, make_round, make_unit, make_user
 
 # Named instants: "now" is a week before the round; 08:00 in Hà Nội is 01:00 UTC.
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=timezone.utc)
@@ -38,18 +38,14 @@ def traveller():
 def organizer(client, auth, db, traveller):
     user = make_user(role="organizer", username="btc")
     db.commit()
-    assert auth.login("btc", PASSWORD).status_code == 302
+    auth.login("btc")
     return user
-
-
-def token(client) -> str:
-    return csrf_token(client, "/admin/")
 
 
 def round_form(client, **overrides) -> dict:
     """A complete, valid round form as a browser posts it; `rules` fills the draw rows."""
     data = {
-        "csrf_token": token(client),
+        "csrf_token": csrf_token(client),
         "title": "Tuần 1: Nghị quyết 76/NQ-CP",
         "rules": "Mỗi lượt 5 câu, 15 phút.",
         "opens_at": OPEN_LOCAL,
@@ -89,7 +85,7 @@ def text_of(response) -> str:
 
 def test_create_contest_through_the_form(client, db, organizer):
     response = client.post("/admin/contests/new", data={
-        "csrf_token": token(client), "name": "  Cuộc thi  CCHC 2026 ", "description": "Tìm hiểu về CCHC.",
+        "csrf_token": csrf_token(client), "name": "  Cuộc thi  CCHC 2026 ", "description": "Tìm hiểu về CCHC.",
     })
     contest = db.scalar(select(Contest))
     assert response.status_code == 302
@@ -109,7 +105,7 @@ def test_create_contest_through_the_form(client, db, organizer):
 def test_contest_form_errors_store_nothing(client, db, organizer, name, message):
     make_contest(name="Đã có")
     db.commit()
-    response = client.post("/admin/contests/new", data={"csrf_token": token(client), "name": name})
+    response = client.post("/admin/contests/new", data={"csrf_token": csrf_token(client), "name": name})
     assert response.status_code == 400
     assert message in text_of(response)
     assert db.scalar(select(func.count()).select_from(Contest)) == 1
@@ -121,12 +117,12 @@ def test_edit_contest(client, db, organizer):
     db.commit()
     page = text_of(client.get(f"/admin/contests/{contest.id}/edit"))
     assert 'value="Tên cũ"' in page
-    refused = client.post(f"/admin/contests/{contest.id}/edit", data={"csrf_token": token(client), "name": "Tên khác"})
+    refused = client.post(f"/admin/contests/{contest.id}/edit", data={"csrf_token": csrf_token(client), "name": "Tên khác"})
     assert refused.status_code == 400 and "Đã có cuộc thi tên “Tên khác”." in text_of(refused)
     db.expire_all()
     assert db.get(Contest, contest.id).name == "Tên cũ"
     response = client.post(f"/admin/contests/{contest.id}/edit",
-                           data={"csrf_token": token(client), "name": "Tên mới", "description": "Mô tả mới"})
+                           data={"csrf_token": csrf_token(client), "name": "Tên mới", "description": "Mô tả mới"})
     assert response.status_code == 302
     db.expire_all()
     assert (db.get(Contest, contest.id).name, db.get(Contest, contest.id).description) == ("Tên mới", "Mô tả mới")
@@ -315,7 +311,7 @@ def test_publish_refused_when_short_then_accepted_when_bank_grows(client, db, or
     make_bank(2, topic="Chủ đề A")
     round_ = make_round(questions=3, publish=False, topic_mix=[("Chủ đề A", None, 3)])
     db.commit()
-    response = client.post(f"/admin/rounds/{round_.id}/publish", data={"csrf_token": token(client)})
+    response = client.post(f"/admin/rounds/{round_.id}/publish", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 302
     page = text_of(client.get(response.headers["Location"]))
     assert "Ngân hàng câu hỏi chưa đủ để mở đợt thi" in page and "cần 3 câu, ngân hàng chỉ có 2 câu" in page
@@ -324,13 +320,13 @@ def test_publish_refused_when_short_then_accepted_when_bank_grows(client, db, or
 
     make_question(topic="Chủ đề A")
     db.commit()
-    response = client.post(f"/admin/rounds/{round_.id}/publish", data={"csrf_token": token(client)})
+    response = client.post(f"/admin/rounds/{round_.id}/publish", data={"csrf_token": csrf_token(client)})
     assert "Đã mở đợt thi" in text_of(client.get(response.headers["Location"]))
     db.expire_all()
     assert db.get(Round, round_.id).is_published
     assert db.scalar(select(AuditLog.target).where(AuditLog.action == "round_published")) == round_.title
 
-    response = client.post(f"/admin/rounds/{round_.id}/unpublish", data={"csrf_token": token(client)})
+    response = client.post(f"/admin/rounds/{round_.id}/unpublish", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 302
     db.expire_all()
     assert not db.get(Round, round_.id).is_published
@@ -532,8 +528,8 @@ def targets(db):
 def test_participants_and_judges_get_403(client, auth, db, targets, role):
     make_user(role=role, username="khach")
     db.commit()
-    auth.login("khach", PASSWORD)
-    csrf = csrf_token(client, "/")
+    auth.login("khach")
+    csrf = csrf_token(client)
     for path in ADMIN_GETS:
         assert client.get(path.format(**targets)).status_code == 403, path
     for path in ADMIN_POSTS:
@@ -553,7 +549,7 @@ def test_anonymous_is_sent_to_login(client, targets):
 def test_admins_and_organizers_see_every_page(client, auth, db, targets, role):
     make_user(role=role, username="nguoi")
     db.commit()
-    auth.login("nguoi", PASSWORD)
+    auth.login("nguoi")
     for path in ADMIN_GETS:
         assert client.get(path.format(**targets)).status_code == 200, path
 
@@ -563,16 +559,16 @@ def test_organizer_scoped_to_a_contest_sees_only_it(client, auth, db, targets):
     user = make_user(role="organizer", username="btc2")
     db.add(ContestStaff(contest=mine, user=user))
     db.commit()
-    auth.login("btc2", PASSWORD)
+    auth.login("btc2")
     listing = text_of(client.get("/admin/"))
     assert "Cuộc thi của tôi" in listing and f"/admin/contests/{targets['c']}" not in listing
     assert client.get(f"/admin/contests/{mine.id}").status_code == 200
     for path in ADMIN_GETS[2:]:
         assert client.get(path.format(**targets)).status_code == 403, path
-    response = client.post(f"/admin/rounds/{targets['r']}/publish", data={"csrf_token": token(client)})
+    response = client.post(f"/admin/rounds/{targets['r']}/publish", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 403
     # A contest the scoped organizer creates stays theirs.
-    client.post("/admin/contests/new", data={"csrf_token": token(client), "name": "Cuộc thi mới"})
+    client.post("/admin/contests/new", data={"csrf_token": csrf_token(client), "name": "Cuộc thi mới"})
     new = db.scalar(select(Contest).where(Contest.name == "Cuộc thi mới"))
     assert client.get(f"/admin/contests/{new.id}").status_code == 200
 
@@ -580,7 +576,6 @@ def test_organizer_scoped_to_a_contest_sees_only_it(client, auth, db, targets):
 def test_unknown_ids_get_404(client, db, organizer):
     assert client.get("/admin/contests/999").status_code == 404
     assert client.get("/admin/rounds/999/edit").status_code == 404
-
 
 
 def test_a_broad_rule_leaves_the_narrow_rules_their_questions(db):

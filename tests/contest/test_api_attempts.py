@@ -6,6 +6,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import Answer, Attempt, AuditLog
+from tests.support import api_login
 from tests.factories import PASSWORD, make_bank, make_round, make_unit, make_user
 
 # Named instants (as CTFd names its times): the round opens at OPEN and lasts a week.
@@ -17,12 +18,6 @@ GRACE = 30
 def traveller():
     with time_machine.travel(OPEN, tick=False) as traveller:
         yield traveller
-
-
-def api_login(client, username, password=PASSWORD):
-    response = client.post("/api/v1/session", json={"username": username, "password": password})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()["csrf_token"]
 
 
 @pytest.fixture
@@ -98,7 +93,7 @@ def test_unknown_api_path_is_json_404(client):
 
 def test_rounds_lists_open_round_with_attempts(client, setup):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     start(client, token, round_id)
     rounds = client.get("/api/v1/rounds").get_json()["rounds"]
     assert [r["id"] for r in rounds] == [round_id]
@@ -109,7 +104,7 @@ def test_rounds_lists_open_round_with_attempts(client, setup):
 
 def test_start_returns_questions_without_the_key(client, db, setup):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     response = start(client, token, round_id)
     body = response.get_json()
     assert response.status_code == 201
@@ -125,7 +120,7 @@ def test_start_returns_questions_without_the_key(client, db, setup):
 
 def test_start_again_resumes_the_same_attempt(client, setup):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     first = start(client, token, round_id).get_json()
     again = start(client, token, round_id)
     assert again.status_code == 200
@@ -135,7 +130,7 @@ def test_start_again_resumes_the_same_attempt(client, setup):
 
 def test_save_answer_and_resume_from_another_device(app, client, db, setup):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     question = body["questions"][1]
     url = f"/api/v1/attempts/{body['attempt_id']}/answers/{question['id']}"
@@ -155,7 +150,7 @@ def test_save_answer_and_resume_from_another_device(app, client, db, setup):
 @pytest.mark.parametrize("choice", ["other_question", "unknown", "string", "missing"])
 def test_save_refuses_a_choice_not_in_the_question(client, setup, choice):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     first, second = body["questions"][:2]
     payload = {
@@ -172,7 +167,7 @@ def test_save_refuses_a_choice_not_in_the_question(client, setup, choice):
 
 def test_save_for_a_question_not_in_the_attempt_is_404(client, setup):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     response = client.put(
         f"/api/v1/attempts/{body['attempt_id']}/answers/999999", json={"choice_id": 1}, headers={"X-CSRFToken": token}
@@ -184,10 +179,10 @@ def test_other_peoples_attempts_are_404(app, client, db, setup):
     round_id, _ = setup
     make_user(username="thisinh2")
     db.commit()
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     intruder = app.test_client()
-    other_token = api_login(intruder, "thisinh2")
+    other_token = api_login(intruder, "thisinh2")["X-CSRFToken"]
     attempt_id = body["attempt_id"]
     question = body["questions"][0]
     assert intruder.get(f"/api/v1/attempts/{attempt_id}").status_code == 404
@@ -215,7 +210,7 @@ def answer_all(client, token, body, db, right: int):
 
 def test_submit_scores_and_is_idempotent(client, db, setup, traveller):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     answer_all(client, token, body, db, right=2)
     traveller.shift(timedelta(seconds=95))
@@ -240,7 +235,7 @@ def test_submit_shows_score_when_the_round_does(client, db, traveller):
     round_ = make_round(questions=2, show_score=True, opens_at=OPEN, closes_at=OPEN + timedelta(days=1))
     make_user(username="ts")
     db.commit()
-    token = api_login(client, "ts")
+    token = api_login(client, "ts")["X-CSRFToken"]
     body = start(client, token, round_.id).get_json()
     answer_all(client, token, body, db, right=1)
     receipt = client.post(f"/api/v1/attempts/{body['attempt_id']}/submit", json={}, headers={"X-CSRFToken": token}).get_json()
@@ -249,7 +244,7 @@ def test_submit_shows_score_when_the_round_does(client, db, traveller):
 
 def test_submit_saves_the_answers_it_carries(client, db, setup):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     correct = correct_choice_ids(db, body)
     carried = {str(q["id"]): next(c["id"] for c in q["choices"] if c["id"] in correct) for q in body["questions"]}
@@ -268,7 +263,7 @@ def test_submit_saves_the_answers_it_carries(client, db, setup):
 )
 def test_submit_refuses_bad_values(client, db, setup, payload):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     response = client.post(f"/api/v1/attempts/{body['attempt_id']}/submit", json=payload, headers={"X-CSRFToken": token})
     assert response.status_code == 422
@@ -277,7 +272,7 @@ def test_submit_refuses_bad_values(client, db, setup, payload):
 
 def test_save_within_grace_is_accepted_and_after_is_refused(client, db, setup, traveller):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     question = body["questions"][0]
     url = f"/api/v1/attempts/{body['attempt_id']}/answers/{question['id']}"
@@ -297,7 +292,7 @@ def test_save_within_grace_is_accepted_and_after_is_refused(client, db, setup, t
 
 def test_submit_within_grace_then_after(client, db, setup, traveller):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     traveller.move_to(OPEN + timedelta(minutes=10, seconds=GRACE))
     ok = client.post(f"/api/v1/attempts/{body['attempt_id']}/submit", json={}, headers={"X-CSRFToken": token})
@@ -307,7 +302,7 @@ def test_submit_within_grace_then_after(client, db, setup, traveller):
 
 def test_submit_after_grace_is_attempt_closed(client, db, setup, traveller):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     traveller.move_to(OPEN + timedelta(minutes=10, seconds=GRACE + 1))
     response = client.post(f"/api/v1/attempts/{body['attempt_id']}/submit", json={}, headers={"X-CSRFToken": token})
@@ -316,7 +311,7 @@ def test_submit_after_grace_is_attempt_closed(client, db, setup, traveller):
 
 def test_get_finalises_lazily(client, db, setup, traveller):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     answer_all(client, token, body, db, right=3)
     traveller.move_to(OPEN + timedelta(hours=1))
@@ -328,7 +323,7 @@ def test_get_finalises_lazily(client, db, setup, traveller):
 
 def test_close_expired_finalises_in_batch(runner, client, db, setup, traveller):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     answer_all(client, token, body, db, right=1)
     traveller.move_to(OPEN + timedelta(minutes=10, seconds=GRACE - 1))
@@ -343,7 +338,7 @@ def test_close_expired_finalises_in_batch(runner, client, db, setup, traveller):
 
 def test_attempt_limit_one_means_one(client, db, setup):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     body = start(client, token, round_id).get_json()
     client.post(f"/api/v1/attempts/{body['attempt_id']}/submit", json={}, headers={"X-CSRFToken": token})
     response = start(client, token, round_id)
@@ -357,7 +352,7 @@ def test_attempt_limits_n_and_unlimited(client, db, traveller, limit, starts):
     round_ = make_round(questions=2, max_attempts=limit, opens_at=OPEN, closes_at=OPEN + timedelta(days=1))
     make_user(username="ts")
     db.commit()
-    token = api_login(client, "ts")
+    token = api_login(client, "ts")["X-CSRFToken"]
     for number in range(starts):
         response = start(client, token, round_.id)
         assert response.status_code == 201, number
@@ -373,7 +368,7 @@ def test_a_start_repeated_with_its_key_never_starts_another_attempt(client, db, 
     round_ = make_round(questions=2, max_attempts=3, opens_at=OPEN, closes_at=OPEN + timedelta(days=1))
     make_user(username="ts")
     db.commit()
-    token = api_login(client, "ts")
+    token = api_login(client, "ts")["X-CSRFToken"]
     headers = {"X-CSRFToken": token, "Idempotency-Key": "lan-1:7f3a"}
     first = client.post(f"/api/v1/rounds/{round_.id}/attempts", headers=headers)
     assert first.status_code == 201
@@ -403,7 +398,7 @@ def test_a_receipt_code_already_taken_is_drawn_again(client, db, setup, monkeypa
 @pytest.mark.parametrize("key", ["", "x" * 65, "khoá", "a b", "<script>"])
 def test_a_malformed_idempotency_key_is_refused(client, db, setup, key):
     round_id, _ = setup
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     response = client.post(f"/api/v1/rounds/{round_id}/attempts", headers={"X-CSRFToken": token, "Idempotency-Key": key})
     assert response.status_code in (400, 422)
     assert "Idempotency-Key" in response.get_json()["error"]["message"]
@@ -415,7 +410,7 @@ def test_round_not_open_before_and_after(client, db, traveller):
     round_ = make_round(questions=2, opens_at=OPEN + timedelta(hours=1), closes_at=OPEN + timedelta(hours=2))
     make_user(username="ts")
     db.commit()
-    token = api_login(client, "ts")
+    token = api_login(client, "ts")["X-CSRFToken"]
     early = start(client, token, round_.id)
     assert early.status_code == 409 and early.get_json()["error"]["code"] == "round_not_open"
     traveller.move_to(OPEN + timedelta(hours=2))
@@ -429,7 +424,7 @@ def test_deadline_is_capped_at_round_close(client, db, traveller):
     round_ = make_round(questions=2, opens_at=OPEN, closes_at=OPEN + timedelta(minutes=4))
     make_user(username="ts")
     db.commit()
-    token = api_login(client, "ts")
+    token = api_login(client, "ts")["X-CSRFToken"]
     assert start(client, token, round_.id).get_json()["deadline"] == (OPEN + timedelta(minutes=4)).isoformat()
 
 
@@ -447,7 +442,7 @@ def test_eligibility_by_unit_and_parent_unit(client, db, traveller):
     for username, status in (("inside", 201), ("outside", 403), ("nounit", 403)):
         if token:
             assert client.delete("/api/v1/session", headers={"X-CSRFToken": token}).status_code == 200
-        token = api_login(client, username)
+        token = api_login(client, username)["X-CSRFToken"]
         response = start(client, token, round_.id)
         assert response.status_code == status, username
     assert response.get_json()["error"]["code"] == "not_eligible"
@@ -457,7 +452,7 @@ def test_staff_cannot_take_a_round(client, db, setup):
     round_id, _ = setup
     make_user(username="btc", role="organizer")
     db.commit()
-    token = api_login(client, "btc")
+    token = api_login(client, "btc")["X-CSRFToken"]
     assert start(client, token, round_id).status_code == 403
 
 
@@ -466,7 +461,7 @@ def test_unpublished_or_unknown_round_is_404(client, db, traveller):
     hidden = make_round(questions=2, publish=False, opens_at=OPEN, closes_at=OPEN + timedelta(days=1))
     make_user(username="ts")
     db.commit()
-    token = api_login(client, "ts")
+    token = api_login(client, "ts")["X-CSRFToken"]
     assert start(client, token, hidden.id).status_code == 404
     assert start(client, token, 987654).status_code == 404
 
@@ -480,7 +475,7 @@ def test_retired_questions_are_never_drawn(client, db, traveller):
     round_ = make_round(questions=2, opens_at=OPEN, closes_at=OPEN + timedelta(days=1), max_attempts=None)
     make_user(username="ts")
     db.commit()
-    token = api_login(client, "ts")
+    token = api_login(client, "ts")["X-CSRFToken"]
     drawn = set()
     for _ in range(5):
         body = start(client, token, round_.id).get_json()
@@ -491,7 +486,7 @@ def test_retired_questions_are_never_drawn(client, db, traveller):
 
 
 def test_logout_ends_the_api_session(client, db, setup):
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     assert client.get("/api/v1/rounds").status_code == 200
     assert client.delete("/api/v1/session").status_code == 400  # a logout is a change: CSRF applies
     assert client.get("/api/v1/rounds").status_code == 200

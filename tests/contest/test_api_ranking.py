@@ -2,7 +2,8 @@
 import pytest
 
 from contest.models import ContestStaff
-from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_unit, make_user
+from tests.support import api_login
+from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user
 
 KEYS = {"rank", "attempt_id", "username", "full_name", "unit_code", "unit_name", "score", "max_score",
         "prediction", "duration_seconds", "submitted_at", "flags"}
@@ -22,14 +23,9 @@ def ranked(db):
     return round_, people, judge
 
 
-def login(client, username):
-    response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200
-
-
 def test_judge_reads_rows_in_rank_order(client, ranked):
     round_, people, judge = ranked
-    login(client, "giamkhao")
+    api_login(client, "giamkhao")
     body = client.get(f"/api/v1/rounds/{round_.id}/ranking?limit=2&offset=1").get_json()
     assert body["total"] == 5
     assert [row["rank"] for row in body["rows"]] == [2, 3]
@@ -43,7 +39,7 @@ def test_judge_reads_rows_in_rank_order(client, ranked):
 
 def test_unit_filter_includes_sub_units(client, ranked):
     round_, people, judge = ranked
-    login(client, "giamkhao")
+    api_login(client, "giamkhao")
     assert client.get(f"/api/v1/rounds/{round_.id}/ranking?unit=SNV").get_json()["total"] == 5
     assert client.get(f"/api/v1/rounds/{round_.id}/ranking?unit=PCCHC").get_json()["total"] == 3
     response = client.get(f"/api/v1/rounds/{round_.id}/ranking?unit=KHONGCO")
@@ -54,7 +50,7 @@ def test_unit_filter_includes_sub_units(client, ranked):
 @pytest.mark.parametrize("query", ["limit=0", "limit=abc", "offset=-1", "limit=5000"])
 def test_bad_paging_is_422(client, ranked, query):
     round_, _, _ = ranked
-    login(client, "giamkhao")
+    api_login(client, "giamkhao")
     assert client.get(f"/api/v1/rounds/{round_.id}/ranking?{query}").status_code == 422
 
 
@@ -63,9 +59,9 @@ def test_participants_and_other_contests_staff_get_404(client, db, ranked):
     other = make_user(role="judge", username="bgk-khac")
     db.add(ContestStaff(contest_id=make_contest().id, user_id=other.id))
     db.commit()
-    login(client, people[0].username)
+    api_login(client, people[0].username)
     assert client.get(f"/api/v1/rounds/{round_.id}/ranking").status_code == 404
-    login(client, "bgk-khac")
+    api_login(client, "bgk-khac")
     assert client.get(f"/api/v1/rounds/{round_.id}/ranking").status_code == 404
     assert client.get("/api/v1/rounds/999999/ranking").status_code == 404
 

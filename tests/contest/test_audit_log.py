@@ -7,27 +7,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from contest.models import AuditLog, ContestStaff, User
 from contest.services import attempts
 from question_bank.models import Choice
-from tests.conftest import csrf_token
+from tests.support import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_question, make_round, make_unit, make_user
 from tests.question_bank.sheets import xlsx
 
 UTC = timezone.utc
-
-
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch):
-    monkeypatch.setattr(User, "set_password", lambda user, password: setattr(
-        user, "password_hash", generate_password_hash(password, method="pbkdf2:sha256:1000")))
-
-
-def login(auth, username):
-    response = auth.login(username, PASSWORD)
-    assert response.status_code == 302 and not response.headers["Location"].startswith("/login")
 
 
 def text(response) -> str:
@@ -73,7 +61,7 @@ def logged(db):
 
 @pytest.mark.parametrize("username", ["btc", "qtv"])
 def test_organizers_and_admins_read_the_log(client, auth, db, logged, username):
-    login(auth, username)
+    auth.login(username)
     page = text(client.get("/admin/audit"))
     assert "Nhật ký hoạt động" in page
     # who (username and name), what (label and code), when (Hà Nội time), from where, details
@@ -89,7 +77,7 @@ def test_organizers_and_admins_read_the_log(client, auth, db, logged, username):
 
 @pytest.mark.parametrize("username, status", [("gk", 403), ("ts", 403)])
 def test_judges_and_participants_may_not(client, auth, db, logged, username, status):
-    login(auth, username)
+    auth.login(username)
     response = client.get("/admin/audit")
     assert response.status_code == status and "10.0.0.8" not in text(response)
 
@@ -110,7 +98,7 @@ def test_anonymous_goes_to_login(client, logged):
     ({"action": "units_imported", "user": "btc"}, [], ["01/03/2026", "02/03/2026", "05/03/2026"]),
 ])
 def test_filters(client, auth, db, logged, query, shown, hidden):
-    login(auth, "btc")
+    auth.login("btc")
     response = client.get("/admin/audit", query_string=query)
     assert response.status_code == 200
     page = text(response)
@@ -127,7 +115,7 @@ def test_filters(client, auth, db, logged, query, shown, hidden):
     ({"date_from": "2026-03-05", "date_to": "2026-03-01"}, "“Đến ngày” phải cùng hoặc sau “Từ ngày”."),
 ])
 def test_bad_dates_are_named(client, auth, db, logged, query, message):
-    login(auth, "btc")
+    auth.login("btc")
     response = client.get("/admin/audit", query_string=query)
     assert response.status_code == 400
     assert message in text(response)
@@ -138,7 +126,7 @@ def test_pages_newest_first_and_keeps_the_filter(client, auth, db, logged):
     db.add_all([AuditLog(at=start + timedelta(minutes=n), action="results.export", target=f"round:{n}",
                          details={}, ip="10.1.1.1") for n in range(60)])
     db.commit()
-    login(auth, "btc")
+    auth.login("btc")
     first = text(client.get("/admin/audit", query_string={"action": "results.export"}))
     assert "60 mục." in first and "Trang 1/2" in first
     assert len(re.findall(r"round:\d+", first)) == 50
@@ -153,7 +141,7 @@ def test_pages_newest_first_and_keeps_the_filter(client, auth, db, logged):
 def test_logins_are_logged(client, auth, db):
     user = make_user(username="ts")
     db.commit()
-    login(auth, "ts")
+    auth.login("ts")
     assert only(db, "login", user).target == "ts"
     auth.logout()
     response = client.post("/api/v1/session", json={"username": "ts", "password": PASSWORD})
@@ -164,7 +152,7 @@ def test_logins_are_logged(client, auth, db):
 def test_failed_logins_are_logged_with_the_name_typed(client, auth, db):
     make_user(username="ts")
     db.commit()
-    assert auth.login("ts", "sai-mat-khau").status_code == 400
+    assert auth.try_login("ts", "sai-mat-khau").status_code == 400
     assert client.post("/api/v1/session", json={"username": "khong-co", "password": "x"}).status_code == 401
     failed = entries(db, "login_failed")
     assert [(e.target, e.user_id, e.ip) for e in failed] == [("ts", None, "127.0.0.1"), ("khong-co", None, "127.0.0.1")]
@@ -175,12 +163,12 @@ def test_failed_logins_are_logged_with_the_name_typed(client, auth, db):
 def organizer(client, auth, db):
     user = make_user(role="organizer", username="btc")
     db.commit()
-    login(auth, "btc")
+    auth.login("btc")
     return user
 
 
 def upload(client, path, data: bytes, filename: str) -> str:
-    response = client.post(path, data={"csrf_token": csrf_token(client, "/"), "file": (io.BytesIO(data), filename)},
+    response = client.post(path, data={"csrf_token": csrf_token(client), "file": (io.BytesIO(data), filename)},
                            content_type="multipart/form-data")
     assert response.status_code == 302, text(response)
     return response.headers["Location"]
@@ -188,19 +176,19 @@ def upload(client, path, data: bytes, filename: str) -> str:
 
 def test_bank_import_is_logged(client, db, organizer):
     preview = upload(client, "/bank/import", b"Ai ban hanh?\nA. Chinh phu\nB. Quoc hoi\nANSWER: A\n", "bank.txt")
-    assert client.post(f"{preview}/confirm", data={"csrf_token": csrf_token(client, "/")}).status_code == 302
+    assert client.post(f"{preview}/confirm", data={"csrf_token": csrf_token(client)}).status_code == 302
     assert only(db, "questions_imported", organizer).details["imported"] == 1
 
 
 def test_unit_and_participant_imports_are_logged(client, db, organizer):
     units = xlsx([["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Biên chế"], ["SNV", "Sở Nội vụ", "", 5]])
     preview = upload(client, "/people/units/import", units, "don-vi.xlsx")
-    assert client.post(f"{preview}/confirm", data={"csrf_token": csrf_token(client, "/")}).status_code == 302
+    assert client.post(f"{preview}/confirm", data={"csrf_token": csrf_token(client)}).status_code == 302
     assert only(db, "units_imported", organizer).target == "don-vi.xlsx"
     people = xlsx([["Tên đăng nhập", "Họ và tên", "Mã đơn vị", "Ngày sinh"],
                    ["an", "Nguyễn Văn An", "SNV", "15/03/1985"]])
     preview = upload(client, "/people/participants/import", people, "thi-sinh.xlsx")
-    assert client.post(f"{preview}/confirm", data={"csrf_token": csrf_token(client, "/")}).status_code == 200
+    assert client.post(f"{preview}/confirm", data={"csrf_token": csrf_token(client)}).status_code == 200
     assert only(db, "participants_imported", organizer).details == {"imported": 1}
 
 
@@ -218,7 +206,7 @@ def test_edits_are_logged(client, db, organizer):
     unit = make_unit(code="SNV", name="Sở Nội vụ")
     question = make_question(text="Câu hỏi để sửa?")
     db.commit()
-    token = csrf_token(client, "/")
+    token = csrf_token(client)
     assert client.post(f"/admin/contests/{contest.id}/edit", data={"csrf_token": token, "name": "Cuộc thi mới"}
                        ).status_code == 302
     assert only(db, "contest_updated", organizer).target == "Cuộc thi mới"
@@ -252,28 +240,28 @@ def results(db):
 def test_regrade_is_logged(client, auth, db, results):
     question = results["question"]
     new = db.scalar(select(Choice.id).where(Choice.question_id == question, Choice.is_correct.is_(False)))
-    login(auth, "btc")
-    form = {"csrf_token": csrf_token(client, "/"), f"q{question}-choice_id": str(new), f"q{question}-confirm": "1"}
+    auth.login("btc")
+    form = {"csrf_token": csrf_token(client), f"q{question}-choice_id": str(new), f"q{question}-confirm": "1"}
     assert client.post(f"/results/rounds/{results['round'].id}/items/{question}/regrade", data=form).status_code == 302
     assert only(db, "question_regraded", results["organizer"]).details["after"]["choice_id"] == new
 
 
 def test_exclusion_and_reinstatement_are_logged(client, auth, db, results):
-    login(auth, "gk")
+    auth.login("gk")
     round_id = results["round"].id
     response = client.post(f"/results/rounds/{round_id}/prizes/exclusions", data={
-        "csrf_token": csrf_token(client, "/"), "kind": "user", "identifier": "ts", "reason": "Làm bài hộ"})
+        "csrf_token": csrf_token(client), "kind": "user", "identifier": "ts", "reason": "Làm bài hộ"})
     assert response.status_code == 302
     entry = only(db, "prize.exclude", results["judge"])
     assert entry.details["reason"] == "Làm bài hộ" and entry.details["user_id"] == results["person"].id
     exclusion = re.search(r"/prizes/exclusions/(\d+)/reinstate", text(client.get(f"/results/rounds/{round_id}/prizes")))
     client.post(f"/results/rounds/{round_id}/prizes/exclusions/{exclusion.group(1)}/reinstate",
-                data={"csrf_token": csrf_token(client, "/")})
+                data={"csrf_token": csrf_token(client)})
     only(db, "prize.reinstate", results["judge"])
 
 
 def test_downloads_are_logged(client, auth, db, results):
-    login(auth, "gk")
+    auth.login("gk")
     round_id = results["round"].id
     response = client.get(f"/results/rounds/{round_id}/ket-qua.xlsx")
     assert response.status_code == 200 and response.data[:2] == b"PK"
@@ -298,10 +286,10 @@ def test_export_command_is_logged(runner, db, results, tmp_path):
 
 
 def test_logged_actions_appear_on_the_page(client, auth, db, results):
-    login(auth, "gk")
+    auth.login("gk")
     client.get(f"/results/rounds/{results['round'].id}/individuals.csv").close()
     auth.logout()
-    login(auth, "btc")
+    auth.login("btc")
     page = text(client.get("/admin/audit", query_string={"user": "gk"}))
     assert "Tải/xuất kết quả" in page and "Đăng nhập" in page and "127.0.0.1" in page
     assert "<dt>table</dt><dd>individuals</dd>" in page

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from contest import malformed
 from contest.models import Answer, Attempt, AuditLog, Contest, PrizeExclusion, Round, User
-from tests.conftest import csrf_token, form_with_challenge
-from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_user
+from tests.support import csrf_token, form_with_challenge
+from tests.factories import make_bank, make_contest, make_round, make_user
 
 SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 SQL = "' OR 1=1; DROP TABLE \"user\"; --"
@@ -16,12 +16,12 @@ SQL = "' OR 1=1; DROP TABLE \"user\"; --"
 def organizer(db, client, auth):
     make_user(role="organizer", username="btc1")
     db.commit()
-    auth.login("btc1", PASSWORD)
+    auth.login("btc1")
     return client
 
 
 def create_contest(client, **fields):
-    token = csrf_token(client, "/admin/contests/new")
+    token = csrf_token(client)
     return client.post("/admin/contests/new", data={"csrf_token": token, "description": "", **fields})
 
 
@@ -57,7 +57,7 @@ def test_searches_treat_input_as_text(organizer, db, path, value):
 
 
 def test_wrong_encoding_in_a_form_is_refused_not_500(organizer):
-    token = csrf_token(organizer, "/admin/contests/new")
+    token = csrf_token(organizer)
     body = b"csrf_token=" + token.encode() + b"&name=%FF%FE%FA&description="
     response = organizer.post("/admin/contests/new", data=body, content_type="application/x-www-form-urlencoded")
     assert response.status_code < 500
@@ -78,12 +78,12 @@ def test_quiz_form_refuses_bad_numbers(client, db, auth, value):
     round_ = make_round(make_contest(), questions=3)
     make_user(username="ts1")
     db.commit()
-    auth.login("ts1", PASSWORD)
-    token = csrf_token(client, f"/rounds/{round_.id}")
+    auth.login("ts1")
+    token = csrf_token(client)
     start = client.post(f"/rounds/{round_.id}/start", data={"csrf_token": token})
     assert start.status_code in (302, 303)
     page = start.headers["Location"]
-    token = csrf_token(client, page)
+    token = csrf_token(client)
     response = client.post(page, data={"csrf_token": token, "prediction": value, "action": "save"})
     if value == "":
         assert response.status_code in (302, 303)  # no prediction yet is fine
@@ -102,8 +102,8 @@ def quiz_page(client, db, auth):
     round_ = make_round(make_contest(), questions=3)
     make_user(username="ts1")
     db.commit()
-    auth.login("ts1", PASSWORD)
-    start = client.post(f"/rounds/{round_.id}/start", data={"csrf_token": csrf_token(client, f"/rounds/{round_.id}")})
+    auth.login("ts1")
+    start = client.post(f"/rounds/{round_.id}/start", data={"csrf_token": csrf_token(client)})
     page = start.headers["Location"]
     html = client.get(page).get_data(as_text=True)
     question_id = int(html.split('name="q', 1)[1].split('"', 1)[0])
@@ -131,7 +131,7 @@ def test_superscript_digit_as_the_registration_unit_is_named(client, db):
 
 def test_superscript_digit_as_a_quiz_answer_is_named(client, db, auth):
     page, question_id = quiz_page(client, db, auth)
-    response = client.post(page, data={"csrf_token": csrf_token(client, page), f"q{question_id}": SUPERSCRIPT_TWO,
+    response = client.post(page, data={"csrf_token": csrf_token(client), f"q{question_id}": SUPERSCRIPT_TWO,
                                        "action": "save"})
     assert response.status_code == 422
     assert "Câu 1: phương án đã chọn không thuộc câu hỏi này." in response.get_data(as_text=True)
@@ -141,7 +141,7 @@ def test_superscript_digit_as_a_quiz_answer_is_named(client, db, auth):
 @pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, "\uff11\uff12", "1\u0662", "12" * 10])
 def test_a_prediction_that_is_not_ascii_digits_is_refused_in_vietnamese(client, db, auth, value):
     page, _question = quiz_page(client, db, auth)
-    response = client.post(page, data={"csrf_token": csrf_token(client, page), "prediction": value, "action": "save"})
+    response = client.post(page, data={"csrf_token": csrf_token(client), "prediction": value, "action": "save"})
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Câu hỏi dự đoán: hãy nhập một số nguyên không âm" in html
@@ -163,7 +163,7 @@ def test_a_prize_exclusion_of_an_odd_id_is_named(organizer, db, identifier):
     db.commit()
     page = f"/results/rounds/{round_.id}/prizes"
     response = organizer.post(f"{page}/exclusions", data={
-        "csrf_token": csrf_token(organizer, page), "kind": "user", "identifier": identifier, "reason": "Thử"})
+        "csrf_token": csrf_token(organizer), "kind": "user", "identifier": identifier, "reason": "Thử"})
     assert response.status_code == 400
     assert "Không có người dự thi nào có tên đăng nhập" in response.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(PrizeExclusion)) == 0
@@ -274,7 +274,7 @@ def test_round_dates_out_of_range_are_named(organizer, db, value):
     contest = make_contest()
     db.commit()
     path = f"/admin/contests/{contest.id}/rounds/new"
-    token = csrf_token(organizer, path)
+    token = csrf_token(organizer)
     response = organizer.post(path, data={"csrf_token": token, "title": "Đợt 1", "opens_at": value,
                                           "closes_at": "2026-12-31T08:00", "duration_minutes": "10",
                                           "question_count": "3", "attempts_mode": "one"})
@@ -289,7 +289,7 @@ def test_a_json_body_to_a_quiz_form_is_a_415_not_a_500(client, db, auth):
     """Flask-WTF reads a JSON body as the form, handing its fields objects instead of text."""
     page, question_id = quiz_page(client, db, auth)
     response = client.post(page, json={"prediction": {"a": 1}, f"q{question_id}": [1]},
-                           headers={"X-CSRFToken": csrf_token(client, page)})
+                           headers={"X-CSRFToken": csrf_token(client)})
     assert response.status_code == 415
     assert "không nhận JSON" in response.get_data(as_text=True)
     assert db.scalar(select(func.count()).select_from(Answer)) == 0
@@ -300,7 +300,7 @@ def test_a_json_body_to_a_quiz_form_is_a_415_not_a_500(client, db, auth):
 def test_wtforms_own_messages_follow_the_interface_language(organizer, db, lang, message):
     """WTForms ships no Vietnamese: its built-in messages come from our catalog (contest/form_input.py)."""
     organizer.set_cookie("lang", lang)
-    token = csrf_token(organizer, "/people/units/new")
+    token = csrf_token(organizer)
     response = organizer.post("/people/units/new", data={"csrf_token": token, "code": "X1", "name": "Đơn vị X",
                                                          "parent": SUPERSCRIPT_TWO, "headcount": "3"})
     html = response.get_data(as_text=True)

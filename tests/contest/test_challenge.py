@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from contest.auth import challenge
 from contest.extensions import db as _db
 from contest.models import SpentChallenge, User
-from tests.conftest import form_with_challenge, login_form_post, page_challenge, session_post, solve_challenge
+from tests.support import at, form_with_challenge, login_form_post, page_challenge, session_post, solve_challenge
 from tests.factories import PASSWORD, make_contest, make_unit, make_user
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
@@ -188,10 +188,6 @@ def test_a_replayed_registration_solution_is_refused(client, db, contest):
 
 
 # --- login after failures ---------------------------------------------------------------------------
-
-
-def at(address: str) -> dict:
-    return {"environ_base": {"REMOTE_ADDR": address}}
 
 
 @pytest.fixture

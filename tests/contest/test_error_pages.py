@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from contest.extensions import db as _db
 from contest.models import Unit
-from tests.conftest import csrf_token, session_post
-from tests.factories import PASSWORD, make_unit, make_user
+from tests.support import csrf_token, session_post
+from tests.factories import make_unit, make_user
 
 LOGIN_LIMIT = 10  # RATELIMIT_LOGIN's default: 10 failed logins a minute for one account and address
 SMALL_LIMIT = 1000  # bytes: the tests shrink the body limits instead of sending 20 MB
@@ -41,7 +41,7 @@ def test_404_for_an_object_that_does_not_exist(client, db):
 def test_403_for_a_page_of_another_role(client, auth, db):
     make_user(username="thisinh-403")
     db.commit()
-    assert auth.login("thisinh-403", PASSWORD).status_code == 302
+    auth.login("thisinh-403")
     html = assert_error_page(client.get("/admin/"), 403, "Không có quyền truy cập",
                              "Tài khoản của bạn không được phép xem trang này.")
     assert "Đăng xuất" in html  # still logged in, with the navigation of their role
@@ -56,7 +56,10 @@ def test_400_for_a_form_without_its_csrf_token(client, db):
                       "Yêu cầu không hợp lệ", "Phiên làm việc đã hết hạn")
 
 
-def test_500_rolls_back_and_still_shows_the_layout(app, client, db):
+def test_500_rolls_back_and_still_shows_the_layout(make_app, db):
+    app = make_app()  # its own: a route cannot be added to an app that has served requests
+    client = app.test_client()
+
     def boom():
         _db.session.add(Unit(code="LOI", name="Đơn vị ghi dở", headcount=1))
         _db.session.flush()

@@ -20,9 +20,9 @@ from contest.services import activation, attempts, audit
 from question_bank import staging
 from question_bank.db import now_utc
 from question_bank.models import Choice, Question
-from tests.conftest import csrf_token
-from tests.contest.test_route_policy import USERNAMES, _url_args, cheap_passwords  # noqa: F401  (autouse)
-from tests.factories import PASSWORD, finish, make_contest, make_question, make_round, make_unit, make_user
+from tests.support import csrf_token
+from tests.contest.test_route_policy import USERNAMES, _url_args
+from tests.factories import finish, make_contest, make_question, make_round, make_unit, make_user
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 LAZY = {"_l", "lazy_gettext", "lazy_ngettext", "lazy_pgettext"}
@@ -173,7 +173,7 @@ def _html(response) -> str | None:
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_shows_user_text_escaped(app, client, auth, world, role):
     if role != "anonymous":
-        assert auth.login(USERNAMES[role], PASSWORD).status_code == 302
+        auth.login(USERNAMES[role])
     pages = _get_pages(app, world, role)
     if role == "participant":
         pages.append(("finished receipt", f"/attempts/{world['finished_attempt_id']}/receipt"))
@@ -201,7 +201,7 @@ def test_every_page_shows_user_text_escaped(app, client, auth, world, role):
 
 @pytest.mark.parametrize("field", ["date_from", "date_to"])
 def test_an_audit_date_filter_reflects_markup_escaped(client, auth, world, field):
-    auth.login(USERNAMES["organizer"], PASSWORD)
+    auth.login(USERNAMES["organizer"])
     response = client.get("/admin/audit", query_string={field: MARKUP})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -210,12 +210,12 @@ def test_an_audit_date_filter_reflects_markup_escaped(client, auth, world, field
 
 
 def test_the_results_settings_labels_a_round_by_its_escaped_title(client, auth, world):
-    auth.login(USERNAMES["organizer"], PASSWORD)
+    auth.login(USERNAMES["organizer"])
     path = f"/results/contests/{world['contest_id']}/settings"
     html = client.get(path).get_data(as_text=True)
     assert f"Đợt “{ESCAPED}" in html and RAW not in html
     # A refused choice names the round in its message: escaped as well.
-    response = client.post(path, data={"csrf_token": csrf_token(client, path),
+    response = client.post(path, data={"csrf_token": csrf_token(client),
                                        f"target_{world['round_id']}": "không-có"})
     html = response.get_data(as_text=True)
     assert response.status_code == 400
@@ -223,11 +223,11 @@ def test_the_results_settings_labels_a_round_by_its_escaped_title(client, auth, 
 
 
 def test_a_flash_naming_an_excluded_person_is_escaped(client, auth, world, db):
-    auth.login(USERNAMES["judge"], PASSWORD)
+    auth.login(USERNAMES["judge"])
     page = f"/results/rounds/{world['round_id']}/prizes"
     reinstate = f"{page}/exclusions/{world['exclusion_id']}/reinstate"
-    assert client.post(reinstate, data={"csrf_token": csrf_token(client, page)}).status_code in (302, 303)
-    response = client.post(f"{page}/exclusions", data={"csrf_token": csrf_token(client, page), "kind": "user",
+    assert client.post(reinstate, data={"csrf_token": csrf_token(client)}).status_code in (302, 303)
+    response = client.post(f"{page}/exclusions", data={"csrf_token": csrf_token(client), "kind": "user",
                                                        "identifier": f"#{world['user_id']}", "reason": MARKUP},
                            follow_redirects=True)
     html = response.get_data(as_text=True)
@@ -236,7 +236,7 @@ def test_a_flash_naming_an_excluded_person_is_escaped(client, auth, world, db):
 
 
 def test_a_bank_edit_shows_the_question_escaped(client, auth, world, db):
-    auth.login(USERNAMES["admin"], PASSWORD)
+    auth.login(USERNAMES["admin"])
     question = db.scalar(select(Question).where(Question.id == world["question_id"]))
     html = client.get(f"/bank/questions/{question.id}/edit").get_data(as_text=True)
     assert RAW not in html and ESCAPED in html

@@ -12,17 +12,13 @@ from sqlalchemy import func, select
 from contest.models import Attempt, AuditLog, Round, User
 from contest.services import prizes, unit_ranking
 from question_bank.models import Choice
-from tests.conftest import csrf_token, form_with_challenge
-from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_unit, make_user
+from tests.support import api_login, at, csrf_token, form_with_challenge
+from tests.factories import make_bank, make_contest, make_round, make_unit, make_user
 
 OPEN = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 08:00 in Hà Nội
 FARM = "203.0.113.66"  # the farmer's one address
 FARM_PASSWORD = "Farm@2026vui"
 PROBES = 6
-
-
-def at(address: str) -> dict:
-    return {"environ_base": {"REMOTE_ADDR": address}}
 
 
 def register(app, contest_id: int, n: int, unit_id: int):
@@ -32,12 +28,6 @@ def register(app, contest_id: int, n: int, unit_id: int):
     data = {"full_name": f"Tài khoản ảo {n}", "phone": f"0912 000 {n:03d}", "password": FARM_PASSWORD,
             "confirm": FARM_PASSWORD, "unit_id": str(unit_id), **form_with_challenge(browser, path)}
     return browser.post(path, data=data, **at(FARM))
-
-
-def api_login(client, username: str, password: str, address: str = FARM) -> dict:
-    response = client.post("/api/v1/session", json={"username": username, "password": password}, **at(address))
-    assert response.status_code == 200, response.get_json()
-    return {"X-CSRFToken": response.get_json()["csrf_token"]}
 
 
 def key_of(db, body) -> dict[str, int]:
@@ -75,7 +65,7 @@ def test_a_farm_gets_no_accounts_past_the_ceiling_no_key_no_unit_and_no_prize(ap
 
         # 2. A farm account that declared unit B cannot start B's restricted round.
         client = app.test_client()
-        headers = api_login(client, farm[0].username, FARM_PASSWORD)
+        headers = api_login(client, farm[0].username, FARM_PASSWORD, **at(FARM))
         assert client.post(f"/api/v1/rounds/{only_b_id}/attempts", headers=headers).status_code == 403
         client.delete("/api/v1/session", headers=headers)
 
@@ -84,7 +74,7 @@ def test_a_farm_gets_no_accounts_past_the_ceiling_no_key_no_unit_and_no_prize(ap
         for n, user in enumerate(farm[1 : PROBES + 1]):
             clock.shift(timedelta(minutes=1))
             client = app.test_client()
-            headers = api_login(client, user.username, FARM_PASSWORD)
+            headers = api_login(client, user.username, FARM_PASSWORD, **at(FARM))
             body = client.post(f"/api/v1/rounds/{round_id}/attempts", headers=headers).get_json()
             question = body["questions"][0]
             key = key_of(db, body)[str(question["id"])]
@@ -112,7 +102,7 @@ def test_a_farm_gets_no_accounts_past_the_ceiling_no_key_no_unit_and_no_prize(ap
         for username, seconds in (("nguoithat", 30), ("maythi", 0)):
             clock.shift(timedelta(minutes=5))
             client = app.test_client()
-            headers = api_login(client, username, PASSWORD, address="198.51.100.20")
+            headers = api_login(client, username, **at("198.51.100.20"))
             body = client.post(f"/api/v1/rounds/{round_id}/attempts", headers=headers).get_json()
             clock.shift(timedelta(seconds=seconds))
             done = client.post(f"/api/v1/attempts/{body['attempt_id']}/submit",
@@ -121,7 +111,7 @@ def test_a_farm_gets_no_accounts_past_the_ceiling_no_key_no_unit_and_no_prize(ap
 
         # 5. The judge's ranking: the person first, the bot and the farm flagged.
         judge = app.test_client()
-        api_login(judge, "giamkhao", PASSWORD, address="198.51.100.30")
+        api_login(judge, "giamkhao", **at("198.51.100.30"))
         rows = judge.get(f"/api/v1/rounds/{round_id}/ranking").get_json()["rows"]
     by_name = {row["full_name"]: row for row in rows}
     assert [rows[0]["full_name"], rows[0]["score"], rows[0]["flags"]] == ["Người đọc đề", 3, []]
@@ -143,7 +133,7 @@ def test_a_farm_gets_no_accounts_past_the_ceiling_no_key_no_unit_and_no_prize(ap
     flagged = review[review.index("Bài thi có cảnh báo trong danh sách đề xuất giải"):review.index("Số lượng giải")]
     assert "Máy làm bài" in flagged and "Người đọc đề" not in flagged
     response = judge.post(f"/results/rounds/{round_id}/prizes/exclusions", data={
-        "csrf_token": csrf_token(judge, f"/results/rounds/{round_id}/prizes"), "kind": "user",
+        "csrf_token": csrf_token(judge), "kind": "user",
         "identifier": f"#{bot.id}", "reason": "Cảnh báo của hệ thống: làm bài 0 giây cho 3 câu"})
     assert response.status_code == 302
     db.expire_all()

@@ -13,16 +13,10 @@ from sqlalchemy import select
 from contest.models import Answer, Attempt, AttemptQuestion, AuditLog, PrizeExclusion, Round
 from contest.services import exports, flags, prizes, ranking, scoring
 from question_bank.models import Choice
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD, finish, make_bank, make_contest, make_question, make_round, make_user
+from tests.support import api_login, csrf_token
+from tests.factories import finish, make_bank, make_contest, make_question, make_round, make_user
 
 OPEN = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)  # 08:00 in Hà Nội
-
-
-def api_login(client, username):
-    response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200
-    return {"X-CSRFToken": response.get_json()["csrf_token"]}
 
 
 def right_answers(db, body) -> dict[str, int]:
@@ -242,7 +236,7 @@ def test_workbook_and_csv_carry_the_flags_in_vietnamese(db, flagged_round, tmp_p
 
 
 def test_prize_review_shows_flagged_first_and_excludes_in_one_click(client, auth, db, flagged_round):
-    assert auth.login("gk", PASSWORD).status_code == 302
+    auth.login("gk")
     page = client.get(f"/results/rounds/{flagged_round.id}/prizes").get_data(as_text=True)
     flagged_at = page.index("Bài thi có cảnh báo trong danh sách đề xuất giải")
     assert flagged_at < page.index("Số lượng giải") < page.index("Đề xuất giải cá nhân")
@@ -253,7 +247,7 @@ def test_prize_review_shows_flagged_first_and_excludes_in_one_click(client, auth
     bot_id = db.scalar(select(Attempt.user_id).where(Attempt.duration_seconds == 0))
     assert f'name="identifier" value="#{bot_id}"' in section
     response = client.post(f"/results/rounds/{flagged_round.id}/prizes/exclusions", data={
-        "csrf_token": csrf_token(client, f"/results/rounds/{flagged_round.id}/prizes"), "kind": "user",
+        "csrf_token": csrf_token(client), "kind": "user",
         "identifier": f"#{bot_id}", "reason": reason + " (đã xem, 0 giây cho 3 câu)"})
     assert response.status_code == 302
     exclusion = db.scalar(select(PrizeExclusion))

@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from tests.conftest import csrf_token
+from tests.support import csrf_token
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CATALOG = ROOT / "contest" / "translations" / "en" / "LC_MESSAGES" / "messages.po"

@@ -5,20 +5,13 @@ import re
 
 import pytest
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from contest.models import Answer, Attempt, ContestStaff, PrizeExclusion, Round, User
 from contest.services import attempts
 from question_bank import staging
 from question_bank.models import Choice
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD, make_bank, make_contest, make_question, make_round, make_unit, make_user
-
-
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch):
-    monkeypatch.setattr(User, "set_password", lambda user, password: setattr(
-        user, "password_hash", generate_password_hash(password, method="pbkdf2:sha256:1000")))
+from tests.support import csrf_token
+from tests.factories import make_bank, make_contest, make_question, make_round, make_unit, make_user
 
 
 def _finish(db, round_, user):
@@ -55,11 +48,6 @@ def world(db):
             "question": open_attempt.questions[0].question_id}
 
 
-def login(auth, username):
-    response = auth.login(username, PASSWORD)
-    assert response.status_code == 302 and not response.headers["Location"].startswith("/login")
-
-
 def without_token(response) -> str:
     """The page minus its CSRF tokens (meta and logout form), which are signed with the time, and
     the language switch's way back to the page asked for."""
@@ -77,8 +65,8 @@ def attempt_state(db, attempt_id):
 # --- attempts ------------------------------------------------------------------------------------
 def test_another_participants_attempt_is_not_found_in_the_pages(client, auth, db, world):
     before = attempt_state(db, world["theirs"])
-    login(auth, "ts")
-    token = csrf_token(client, "/")
+    auth.login("ts")
+    token = csrf_token(client)
     missing = client.get("/attempts/999999")
     for attempt_id in (world["theirs"], world["finished_b"]):
         for path in (f"/attempts/{attempt_id}", f"/attempts/{attempt_id}/confirm", f"/attempts/{attempt_id}/receipt"):
@@ -95,8 +83,8 @@ def test_another_participants_attempt_is_not_found_in_the_pages(client, auth, db
 
 def test_another_participants_attempt_is_not_found_in_the_api(client, auth, db, world):
     before = attempt_state(db, world["theirs"])
-    login(auth, "ts")
-    headers = {"X-CSRFToken": csrf_token(client, "/")}
+    auth.login("ts")
+    headers = {"X-CSRFToken": csrf_token(client)}
     choice = db.scalar(select(Choice.id).where(Choice.question_id == world["question"]))
     theirs, nobody = world["theirs"], 999999
     for attempt_id in (theirs, nobody):
@@ -115,7 +103,7 @@ def test_another_participants_attempt_is_not_found_in_the_api(client, auth, db, 
 
 @pytest.mark.parametrize("username", ["gk", "btc", "qtv"])
 def test_staff_do_not_open_participants_attempts_either(client, auth, db, world, username):
-    login(auth, username)
+    auth.login(username)
     assert client.get(f"/attempts/{world['theirs']}").status_code == 404
     assert client.get(f"/api/v1/attempts/{world['theirs']}").status_code == 404
 
@@ -133,8 +121,8 @@ def staged(app, db, world):
 
 @pytest.mark.parametrize("username", ["btc-b", "qtv"])
 def test_another_users_staged_upload_is_not_found(client, auth, db, world, staged, username):
-    login(auth, username)
-    token = csrf_token(client, "/")
+    auth.login(username)
+    token = csrf_token(client)
     bank, units, people = staged["bank"], staged["units"], staged["participants"]
     assert client.get(f"/bank/import/{bank}").status_code == 404
     assert client.post(f"/bank/import/{bank}/confirm", data={"csrf_token": token}).status_code == 404
@@ -146,14 +134,14 @@ def test_another_users_staged_upload_is_not_found(client, auth, db, world, stage
     assert client.post(f"/people/participants/import/{people}/confirm", data={"csrf_token": token}).status_code == 404
     # Still there for their owner: the refused requests deleted nothing.
     auth.logout()
-    login(auth, "btc")
+    auth.login("btc")
     assert client.get(f"/bank/import/{bank}").status_code == 200
     assert client.get(f"/people/units/import/{units}").status_code == 200
     assert client.get(f"/people/participants/import/{people}").status_code == 200
 
 
 def test_a_staged_upload_serves_only_the_import_it_was_made_for(client, auth, db, world, staged):
-    login(auth, "btc")
+    auth.login("btc")
     assert client.get(f"/people/participants/import/{staged['units']}").status_code == 404
     assert client.get(f"/people/units/import/{staged['participants']}").status_code == 404
     assert client.get(f"/people/units/import/{staged['bank']}").status_code == 404
@@ -161,7 +149,7 @@ def test_a_staged_upload_serves_only_the_import_it_was_made_for(client, auth, db
 
 # --- results of another contest ------------------------------------------------------------------
 def test_scoped_judge_gets_nothing_of_another_contest(client, auth, db, world):
-    login(auth, "gk")
+    auth.login("gk")
     round_b, contest_b = world["round_b"], world["contest_b"]
     for path in (f"/results/rounds/{round_b}", f"/results/rounds/{round_b}/units", f"/results/rounds/{round_b}/charts",
                  f"/results/rounds/{round_b}/items", f"/results/rounds/{round_b}/prizes",
@@ -181,19 +169,19 @@ def test_scoped_judge_gets_nothing_of_another_contest(client, auth, db, world):
 
 
 def test_scoped_judge_may_not_exclude_in_another_contest(client, auth, db, world):
-    login(auth, "gk")
+    auth.login("gk")
     response = client.post(f"/results/rounds/{world['round_b']}/prizes/exclusions", data={
-        "csrf_token": csrf_token(client, "/"), "kind": "user", "identifier": "ts-khac", "reason": "Thử"})
+        "csrf_token": csrf_token(client), "kind": "user", "identifier": "ts-khac", "reason": "Thử"})
     assert response.status_code == 403
     reinstate = client.post(f"/results/rounds/{world['round_b']}/prizes/exclusions/{world['exclusion_b']}/reinstate",
-                            data={"csrf_token": csrf_token(client, "/")})
+                            data={"csrf_token": csrf_token(client)})
     assert reinstate.status_code == 403
     assert db.scalar(select(func.count()).select_from(PrizeExclusion)) == 1
 
 
 def test_scoped_organizer_changes_nothing_of_another_contest(client, auth, db, world):
-    login(auth, "btc")
-    token = csrf_token(client, "/")
+    auth.login("btc")
+    token = csrf_token(client)
     round_b, contest_b = world["round_b"], world["contest_b"]
     for path in (f"/admin/contests/{contest_b}", f"/admin/contests/{contest_b}/edit", f"/admin/rounds/{round_b}/edit",
                  f"/results/contests/{contest_b}/settings", f"/contests/{contest_b}/registration"):
@@ -207,9 +195,9 @@ def test_scoped_organizer_changes_nothing_of_another_contest(client, auth, db, w
 
 
 def test_an_exclusion_is_reinstated_only_through_its_own_round(client, auth, db, world):
-    login(auth, "qtv")  # even an admin: the URL must name the exclusion's own round
+    auth.login("qtv")  # even an admin: the URL must name the exclusion's own round
     response = client.post(f"/results/rounds/{world['round_a']}/prizes/exclusions/{world['exclusion_b']}/reinstate",
-                           data={"csrf_token": csrf_token(client, "/")})
+                           data={"csrf_token": csrf_token(client)})
     assert response.status_code == 404
     assert db.scalar(select(func.count()).select_from(PrizeExclusion)) == 1
 
@@ -217,9 +205,9 @@ def test_an_exclusion_is_reinstated_only_through_its_own_round(client, auth, db,
 def test_regrading_a_question_the_round_did_not_draw_is_not_found(client, auth, db, world):
     stranger = make_question(text="Câu hỏi chưa ai rút?")
     db.commit()
-    login(auth, "qtv")
+    auth.login("qtv")
     response = client.post(f"/results/rounds/{world['round_a']}/items/{stranger.id}/regrade",
-                           data={"csrf_token": csrf_token(client, "/")})
+                           data={"csrf_token": csrf_token(client)})
     assert response.status_code == 404
 
 
@@ -233,16 +221,16 @@ def test_scoped_organizer_may_not_regrade_a_question_another_contest_drew(client
     question = world["question"]
     key = _key(db, question)
     other = db.scalar(select(Choice.id).where(Choice.question_id == question, Choice.id != key))
-    login(auth, "btc")
-    form = {"csrf_token": csrf_token(client, "/"), f"q{question}-choice_id": str(other), f"q{question}-confirm": "1"}
+    auth.login("btc")
+    form = {"csrf_token": csrf_token(client), f"q{question}-choice_id": str(other), f"q{question}-confirm": "1"}
     response = client.post(f"/results/rounds/{world['round_a']}/items/{question}/regrade", data=form)
     assert response.status_code == 403
     assert "1 cuộc thi bạn không phụ trách" in response.get_data(as_text=True)
     assert _key(db, question) == key
     # An admin (who manages every contest) may.
     auth.logout()
-    login(auth, "qtv")
-    form["csrf_token"] = csrf_token(client, "/")
+    auth.login("qtv")
+    form["csrf_token"] = csrf_token(client)
     response = client.post(f"/results/rounds/{world['round_a']}/items/{question}/regrade", data=form)
     assert response.status_code == 302
     assert _key(db, question) == other
@@ -251,9 +239,9 @@ def test_scoped_organizer_may_not_regrade_a_question_another_contest_drew(client
 def test_unpublished_results_and_rounds_are_not_found(client, auth, db, world):
     draft = make_round(db.get(Round, world["round_a"]).contest, questions=3, title="Nháp", publish=False)
     db.commit()
-    login(auth, "ts")
+    auth.login("ts")
     assert client.get(f"/rounds/{draft.id}").status_code == 404
-    assert client.post(f"/rounds/{draft.id}/start", data={"csrf_token": csrf_token(client, "/")}).status_code == 404
-    assert client.post(f"/api/v1/rounds/{draft.id}/attempts", headers={"X-CSRFToken": csrf_token(client, "/")}
+    assert client.post(f"/rounds/{draft.id}/start", data={"csrf_token": csrf_token(client)}).status_code == 404
+    assert client.post(f"/api/v1/rounds/{draft.id}/attempts", headers={"X-CSRFToken": csrf_token(client)}
                        ).status_code == 404
     assert client.get(f"/results/public/{world['round_a']}").status_code == 404  # results not published

@@ -15,8 +15,8 @@ from contest.extensions import db as _db
 from contest.models import Contest, ContestStaff
 from contest.services import prizes
 from question_bank.db import now_utc
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_user
+from tests.support import csrf_token
+from tests.factories import make_bank, make_contest, make_round, make_user
 
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)  # 09:00 in Hà Nội
 OPEN_CLOSES = NOW + timedelta(days=2)  # 03/12/2026 09:00
@@ -53,10 +53,6 @@ def page(client, contest_id: int) -> str:
     response = client.get(f"/contests/{contest_id}")
     assert response.status_code == 200, response.status_code
     return response.get_data(as_text=True)
-
-
-def login(client, auth, username: str) -> None:
-    assert auth.login(username, PASSWORD).status_code == 302
 
 
 def round_block(html: str, round_id: int) -> str:
@@ -150,11 +146,11 @@ def test_after_the_last_round_there_is_no_countdown(client, contest, traveller):
 
 
 def test_a_participant_is_sent_to_the_open_round_then_back_to_their_attempt(client, auth, db, contest):
-    login(client, auth, "thisinh")
+    auth.login("thisinh")
     html = page(client, contest["id"])
     assert f'href="/rounds/{contest["current"]}">Vào thi: Tuần 1</a>' in html
     assert "/register" not in html and "/login?next" not in html
-    token = csrf_token(client, f"/rounds/{contest['current']}")
+    token = csrf_token(client)
     started = client.post(f"/rounds/{contest['current']}/start", data={"csrf_token": token})
     attempt_path = started.headers["Location"]
     html = page(client, contest["id"])
@@ -167,7 +163,7 @@ def test_the_participant_home_and_the_organizer_page_link_to_it(client, auth, db
     db.commit()
     link = f'href="/contests/{contest["id"]}"'
     assert link in client.get("/").get_data(as_text=True)
-    login(client, auth, "btc")
+    auth.login("btc")
     assert link in client.get(f"/admin/contests/{contest['id']}").get_data(as_text=True)
 
 
@@ -194,7 +190,7 @@ def draft_contest(db, traveller):
 @pytest.mark.parametrize("username", [None, "thisinh", "gk", "btc-khac"])
 def test_a_contest_with_no_published_round_is_a_404(client, auth, draft_contest, username):
     if username:
-        login(client, auth, username)
+        auth.login(username)
     response = client.get(f"/contests/{draft_contest}")
     assert response.status_code == 404
     assert "Đợt nháp" not in response.get_data(as_text=True)
@@ -202,7 +198,7 @@ def test_a_contest_with_no_published_round_is_a_404(client, auth, draft_contest,
 
 @pytest.mark.parametrize("username", ["btc", "qtv"])
 def test_its_organizers_preview_it(client, auth, draft_contest, username):
-    login(client, auth, username)
+    auth.login(username)
     html = page(client, draft_contest)
     assert "Bản xem trước" in html and "Đợt nháp" in html and "Nháp" in html
     assert "data-countdown" not in html  # nothing published: nothing to count down to
@@ -220,7 +216,7 @@ def test_draft_rounds_of_a_public_contest_stay_hidden(client, auth, db, contest)
     html = page(client, contest["id"])
     assert "Đợt bí mật" not in html
     assert 'data-target="2026-12-03T02:00:00Z"' in html  # a draft never drives the countdown
-    login(client, auth, "btc")
+    auth.login("btc")
     html = page(client, contest["id"])
     assert "Đợt bí mật" in html and "badge-draft" in html
     assert 'data-target="2026-12-03T02:00:00Z"' in html

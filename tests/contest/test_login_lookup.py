@@ -2,7 +2,7 @@
 case (review of issue 14: a phone-shaped username must still log in with itself)."""
 import pytest
 
-from tests.conftest import session_post
+from tests.support import session_post
 from tests.factories import PASSWORD, make_user
 
 

@@ -19,13 +19,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import _empty_tables, csrf_token, make_test_app
-from tests.contest.test_route_policy import (  # noqa: F401  (cheap_passwords: autouse; world: the fixture)
+from tests.support import csrf_token, login
+from tests.contest.test_route_policy import (  # noqa: F401  (world: the fixture)
     LAST,
     ROLES,
     USERNAMES,
     _url_args,
-    cheap_passwords,
     world,
 )
 from tests.factories import PASSWORD
@@ -134,11 +133,9 @@ def _build(parts, real: dict, choices: dict) -> str:
 
 
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(make_app):
     """The app without rate limits: a limit would answer 429 before the view reads what we send."""
-    app = make_test_app(database_url, tmp_path, RATELIMIT_ENABLED=False)
-    yield app
-    _empty_tables(app)
+    return make_app(RATELIMIT_ENABLED=False)
 
 
 @pytest.fixture
@@ -148,10 +145,8 @@ def clients(app, world):
     for role in ROLES:
         client = app.test_client()
         if role != "anonymous":
-            token = csrf_token(client, "/login")
-            response = client.post("/login", data={"username": USERNAMES[role], "password": PASSWORD, "csrf_token": token})
-            assert response.status_code == 302 and not response.headers["Location"].startswith("/login")
-        out[role] = (client, csrf_token(client, "/"))
+            login(client, USERNAMES[role])
+        out[role] = (client, csrf_token(client))
     return out
 
 

@@ -7,13 +7,12 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
-from contest.models import ContestStaff, PrizeExclusion, User
+from contest.models import ContestStaff, PrizeExclusion
 from contest.services import exports, pii, prizes
 from question_bank.db import now_utc
-from tests.conftest import csrf_token
-from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_unit, make_user
+from tests.support import csrf_token
+from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user
 
 PHONE = "0912345678"
 MASKED = "09xx xxx 678"
@@ -43,12 +42,6 @@ def test_mask_phone_keeps_too_little_to_call():
     assert pii.mask_email("a@b.vn") == "a***@b.vn"
 
 
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch):
-    monkeypatch.setattr(User, "set_password", lambda user, password: setattr(
-        user, "password_hash", generate_password_hash(password, method="pbkdf2:sha256:1000")))
-
-
 @pytest.fixture
 def data(db):
     unit = make_unit(code="SNV", name="Sở Nội vụ")
@@ -67,11 +60,6 @@ def data(db):
     db.add(ContestStaff(contest=contest, user=judge))
     db.commit()
     return {"round": round_, "contest": contest, "lan": lan}
-
-
-def login(auth, username):
-    response = auth.login(username, PASSWORD)
-    assert response.status_code == 302 and not response.headers["Location"].startswith("/login")
 
 
 def assert_no_personal_data(body: str, where: str):
@@ -96,7 +84,7 @@ def test_the_workbook_and_csv_files_hold_no_personal_data(db, data, tmp_path):
 
 
 def test_downloads_hold_no_personal_data_even_for_organizers(client, auth, db, data):
-    login(auth, "btc")
+    auth.login("btc")
     round_id = data["round"].id
     response = client.get(f"/results/rounds/{round_id}/ket-qua.xlsx")
     workbook = load_workbook(io.BytesIO(response.data), read_only=True)
@@ -113,7 +101,7 @@ def test_judges_see_no_personal_data(client, auth, db, data):
     round_id, contest_id = data["round"].id, data["contest"].id
     db.add(PrizeExclusion(round_id=round_id, user_id=data["lan"].id, reason="Xác minh"))
     db.commit()
-    login(auth, "gk")
+    auth.login("gk")
     for path in (f"/results/rounds/{round_id}", f"/results/contests/{contest_id}", f"/results/rounds/{round_id}/prizes",
                  f"/results/rounds/{round_id}/units", f"/results/rounds/{round_id}/items"):
         response = client.get(path)
@@ -127,7 +115,7 @@ def test_judges_see_no_personal_data(client, auth, db, data):
 
 
 def test_organizers_see_the_phone(client, auth, db, data):
-    login(auth, "btc")
+    auth.login("btc")
     round_id = data["round"].id
     assert f'<span class="hint">{PHONE}</span>' in client.get(f"/results/rounds/{round_id}").get_data(as_text=True)
     assert client.get(f"/api/v1/rounds/{round_id}/ranking").get_json()["rows"][0]["username"] == PHONE
@@ -148,12 +136,12 @@ def test_the_public_page_shows_names_units_and_scores_only(client, db, data):
 
 def test_a_judge_excludes_a_phone_username_from_the_prize_list_button(client, auth, db, data):
     """The prize list's button names the person by id, so the page never carries the phone."""
-    login(auth, "gk")
+    auth.login("gk")
     round_id = data["round"].id
     page = client.get(f"/results/rounds/{round_id}/prizes").get_data(as_text=True)
     assert f'name="identifier" value="#{data["lan"].id}"' in page
     response = client.post(f"/results/rounds/{round_id}/prizes/exclusions", data={
-        "csrf_token": csrf_token(client, "/"), "kind": "user", "identifier": f"#{data['lan'].id}",
+        "csrf_token": csrf_token(client), "kind": "user", "identifier": f"#{data['lan'].id}",
         "reason": "Khai sai đơn vị"}, follow_redirects=True)
     assert response.status_code == 200
     assert "Đã loại “Nguyễn Thị Lan” khỏi danh sách giải" in response.get_data(as_text=True)

@@ -14,7 +14,8 @@ from sqlalchemy import event
 from contest.extensions import db as _db
 from contest.services import choice_orders, draw, flags, rank_order
 from question_bank.db import now_utc
-from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_user
+from tests.support import api_login
+from tests.factories import finish, make_bank, make_contest, make_round, make_user
 
 # As measured on SQLite, which adds its BEGIN (IMMEDIATE) to each request; PostgreSQL issues one fewer.
 # The rankings include the judges' flags (services/flags.py): the shown rows' answers, their
@@ -41,12 +42,6 @@ def statements(app, *, cold: bool = True):
         yield seen
     finally:
         event.remove(engine, "before_cursor_execute", record)
-
-
-def api_login(client, username):
-    response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200
-    return {"X-CSRFToken": response.get_json()["csrf_token"]}
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from contest.services import draw
 from contest.services.item_stats import item_stats
 from question_bank import catalog
 from question_bank.models import Question, QuestionVersion
-from tests.conftest import AuthActions, csrf_token
+from tests.support import csrf_token, login
 from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_user
 
 NEW_STEM = "Nội dung mới do ban tổ chức viết lại giữa giờ thi?"
@@ -54,7 +54,7 @@ def api_client(app, username):
 
 def web_client(app, username):
     client = app.test_client()
-    assert AuthActions(client).login(username, PASSWORD).status_code == 302
+    login(client, username)
     return client
 
 
@@ -67,7 +67,7 @@ def start(app, username, round_id):
 
 def edit_form(client, question_id, texts, **changes) -> dict:
     stem, choices = texts
-    data = {"csrf_token": csrf_token(client, f"/bank/questions/{question_id}/edit"), "text": stem,
+    data = {"csrf_token": csrf_token(client), "text": stem,
             "correct": "A", "topic": "Chủ đề chung", "difficulty": "medium", "source": "", "explanation": ""}
     data.update({f"choices-{i}": text for i, text in enumerate(choices)})
     data.update(changes)
@@ -195,7 +195,7 @@ def test_every_change_of_what_a_reader_sees_is_a_version_and_nothing_else_is(app
 def _change(client, action, question_id, texts):
     if action == "edit":
         return rewrite(client, question_id, texts)
-    token = csrf_token(client, f"/bank/questions/{question_id}/edit")
+    token = csrf_token(client)
     return client.post(f"/bank/questions/{question_id}/retire", data={"csrf_token": token})
 
 

@@ -11,13 +11,8 @@ from sqlalchemy import select
 from contest.models import Answer, Attempt
 from contest.services import quick_save, user_sessions
 from question_bank.db import now_utc
+from tests.support import api_login
 from tests.factories import PASSWORD, make_bank, make_round, make_user
-
-
-def login(client, username):
-    response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200
-    return {"X-CSRFToken": response.get_json()["csrf_token"]}
 
 
 @pytest.fixture
@@ -27,7 +22,7 @@ def taking(app, client, db):
     round_ = make_round(questions=2, opens_at=now_utc() - timedelta(minutes=1))
     user = make_user(username="nhanh")
     db.commit()
-    headers = login(client, "nhanh")
+    headers = api_login(client, "nhanh")
     body = client.post(f"/api/v1/rounds/{round_.id}/attempts", headers=headers).get_json()
     return user.id, headers, body
 
@@ -57,7 +52,7 @@ def test_the_fast_path_writes_the_answer(client, db, taking, monkeypatch):
 def test_a_password_changed_elsewhere_ends_the_session_for_saves(app, client, db, taking):
     _user_id, headers, body = taking
     phone = app.test_client()  # the same person, logged in on a second device, changes the password
-    login(phone, "nhanh")
+    api_login(phone, "nhanh")
     token = phone.get("/account").get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
     changed = phone.post("/account/password", data={"current_password": PASSWORD, "new_password": "mat-khau-moi-2026",
                                                     "confirm": "mat-khau-moi-2026", "csrf_token": token})
@@ -72,7 +67,7 @@ def test_a_forged_session_cannot_write_into_someone_elses_attempt(app, client, d
     make_user(username="xamnhap")
     db.commit()
     other = app.test_client()
-    headers = login(other, "xamnhap")
+    headers = api_login(other, "xamnhap")
     assert put(other, headers, body).status_code == 404
     assert stored(db, body) == {}
 

@@ -10,7 +10,7 @@ from contest.models import Answer, Attempt
 from contest.quiz.views import clock, duration_text
 from contest.services import draw
 from question_bank.models import Choice
-from tests.conftest import csrf_token
+from tests.support import csrf_token
 from tests.factories import make_bank, make_round, make_unit, make_user
 
 # Named instants: the round opens at OPEN (08:00 in Hà Nội) and lasts a week; attempts last 10 minutes.
@@ -45,12 +45,12 @@ def round_id(db, traveller):
 
 @pytest.fixture
 def participant(client, auth, round_id):
-    assert auth.login("thisinh1", "Matkhau@123").status_code == 302
+    auth.login("thisinh1")
     return client
 
 
 def start(client, round_id):
-    token = csrf_token(client, f"/rounds/{round_id}")
+    token = csrf_token(client)
     return client.post(f"/rounds/{round_id}/start", data={"csrf_token": token})
 
 
@@ -75,8 +75,8 @@ def correct_ids(db, questions) -> set[int]:
     return set(db.scalars(select(Choice.id).where(Choice.id.in_(ids), Choice.is_correct)))
 
 
-def post_form(client, attempt_id, answers: dict[int, int], action="save", prediction="", path=None):
-    token = csrf_token(client, path or f"/attempts/{attempt_id}")
+def post_form(client, attempt_id, answers: dict[int, int], action="save", prediction=""):
+    token = csrf_token(client)
     data = {"csrf_token": token, "action": action, "prediction": prediction}
     data.update({f"q{qid}": str(cid) for qid, cid in answers.items()})
     return client.post(f"/attempts/{attempt_id}", data=data)
@@ -145,7 +145,7 @@ def test_unpublished_and_unknown_rounds_are_404(client, db, traveller):
 
 
 def test_starting_needs_a_login(client, round_id):
-    response = client.post(f"/rounds/{round_id}/start", data={"csrf_token": csrf_token(client, "/")})
+    response = client.post(f"/rounds/{round_id}/start", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
@@ -246,7 +246,7 @@ def test_submit_confirms_unanswered_then_shows_the_receipt(client, auth, db, tra
     round_ = make_round(questions=3, show_score=show_score, opens_at=OPEN, closes_at=OPEN + timedelta(days=7))
     make_user(username="thisinh1")
     db.commit()
-    auth.login("thisinh1", "Matkhau@123")
+    auth.login("thisinh1")
     attempt_id = started(client, round_.id)
     questions = questions_on_page(client.get(f"/attempts/{attempt_id}").get_data(as_text=True))
     right = correct_ids(db, questions)
@@ -261,7 +261,7 @@ def test_submit_confirms_unanswered_then_shows_the_receipt(client, auth, db, tra
     assert "Câu trả lời dự đoán của bạn: 12" in confirm
     assert db.scalar(select(Attempt.finished_at)) is None  # nothing submitted before the confirmation
     submit = client.post(f"/attempts/{attempt_id}/submit",
-                         data={"csrf_token": csrf_token(client, f"/attempts/{attempt_id}/confirm")})
+                         data={"csrf_token": csrf_token(client)})
     assert submit.status_code == 302 and submit.headers["Location"] == f"/attempts/{attempt_id}/receipt"
     attempt = db.scalar(select(Attempt))
     assert (attempt.finished_by, attempt.score, attempt.prediction, attempt.duration_seconds) == ("participant", 1, 12, 95)
@@ -278,7 +278,7 @@ def test_submit_confirms_unanswered_then_shows_the_receipt(client, auth, db, tra
         assert "receipt-score" not in html and "Điểm sẽ được công bố sau khi đợt thi kết thúc." in html
     # The quiz page now leads to the receipt; a second submit changes nothing.
     assert client.get(f"/attempts/{attempt_id}").headers["Location"] == f"/attempts/{attempt_id}/receipt"
-    again = client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token(client, "/")})
+    again = client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token(client)})
     assert again.headers["Location"] == f"/attempts/{attempt_id}/receipt"
     db.refresh(attempt)
     assert attempt.duration_seconds == 95
@@ -308,7 +308,7 @@ def test_someone_elses_attempt_is_404(app, participant, db, round_id):
                                   "csrf_token": csrf_token(intruder)})
     for path in ("", "/confirm", "/receipt"):
         assert intruder.get(f"/attempts/{attempt_id}{path}").status_code == 404
-    token = csrf_token(intruder, "/")
+    token = csrf_token(intruder)
     assert intruder.post(f"/attempts/{attempt_id}", data={"csrf_token": token}).status_code == 404
     assert intruder.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": token}).status_code == 404
     assert db.scalar(select(Attempt.finished_at)) is None
@@ -325,7 +325,7 @@ def test_quiz_pages_need_a_login(client, round_id):
 def test_form_post_within_grace_is_saved(participant, db, round_id, traveller):
     attempt_id = started(participant, round_id)
     (qid, choices), *_ = questions_on_page(participant.get(f"/attempts/{attempt_id}").get_data(as_text=True))
-    token = csrf_token(participant, f"/rounds/{round_id}")
+    token = csrf_token(participant)
     traveller.move_to(DEADLINE + timedelta(seconds=GRACE - 1))
     response = participant.post(f"/attempts/{attempt_id}",
                                 data={"csrf_token": token, "action": "save", f"q{qid}": str(choices[1])})
@@ -339,7 +339,7 @@ def test_form_post_after_deadline_and_grace_is_refused_and_the_attempt_finalised
     questions = questions_on_page(participant.get(f"/attempts/{attempt_id}").get_data(as_text=True))
     (q1, c1), (q2, c2), _ = questions
     post_form(participant, attempt_id, {q1: c1[0]})
-    token = csrf_token(participant, f"/rounds/{round_id}")
+    token = csrf_token(participant)
     traveller.move_to(DEADLINE + timedelta(seconds=GRACE + 1))
     response = participant.post(f"/attempts/{attempt_id}",
                                 data={"csrf_token": token, "action": "submit", f"q{q1}": str(c1[3]), f"q{q2}": str(c2[0])})
@@ -367,7 +367,7 @@ def test_opening_the_quiz_after_the_deadline_finalises_it(participant, db, round
 
 def finish_one(client, round_id):
     attempt_id = started(client, round_id)
-    client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token(client, "/")})
+    client.post(f"/attempts/{attempt_id}/submit", data={"csrf_token": csrf_token(client)})
 
 
 @pytest.mark.parametrize(
@@ -388,7 +388,7 @@ def test_start_refusals_are_explained_in_vietnamese(client, auth, db, traveller,
     round_ = make_round(questions=2, **kwargs)
     make_user(username="ts", unit_id=mine.id, role="organizer" if case == "staff" else "participant")
     db.commit()
-    auth.login("ts", "Matkhau@123")
+    auth.login("ts")
     page_before = client.get(f"/rounds/{round_.id}").get_data(as_text=True)
     if case == "exhausted":
         finish_one(client, round_.id)

@@ -10,7 +10,7 @@ from limits.storage import MemoryStorage, RedisStorage
 from contest import create_app, ratelimits
 from contest.extensions import db as _db
 from question_bank.db import now_utc
-from tests.conftest import _empty_tables, login_form_post, make_test_app, session_post
+from tests.support import at, empty_tables, login_form_post, make_test_app, session_post
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
 OFFICE = "203.0.113.7"  # one NAT address for a whole office
@@ -18,15 +18,11 @@ HOME = "198.51.100.20"
 LOGIN_LIMIT = 10  # the default RATELIMIT_LOGIN: 10 per minute
 
 
-def at(address: str) -> dict:
-    return {"environ_base": {"REMOTE_ADDR": address}}
-
-
-def api_login(client, username, password, address=OFFICE):
+def try_api_login(client, username, password, address=OFFICE):
     return session_post(client, {"username": username, "password": password}, **at(address))
 
 
-def page_login(client, username, password, address=OFFICE):
+def try_page_login(client, username, password, address=OFFICE):
     return login_form_post(client, {"username": username, "password": password}, **at(address))
 
 
@@ -57,49 +53,49 @@ def test_defaults_are_realistic(app):
 
 def test_api_login_failures_limit_that_account_from_that_address_only(client, office):
     for _ in range(LOGIN_LIMIT):
-        assert api_login(client, "canbo", "sai-mat-khau").status_code == 401
-    assert_429_json(api_login(client, "canbo", PASSWORD))  # even the right password waits
-    assert_429_json(api_login(client, "  CanBo ", "sai-mat-khau"))  # the same account, however typed
+        assert try_api_login(client, "canbo", "sai-mat-khau").status_code == 401
+    assert_429_json(try_api_login(client, "canbo", PASSWORD))  # even the right password waits
+    assert_429_json(try_api_login(client, "  CanBo ", "sai-mat-khau"))  # the same account, however typed
     # The colleague behind the same NAT address, and the same account from home, still log in.
-    assert api_login(client, "dongnghiep", PASSWORD).status_code == 200
-    assert api_login(client.application.test_client(), "canbo", PASSWORD, HOME).status_code == 200
+    assert try_api_login(client, "dongnghiep", PASSWORD).status_code == 200
+    assert try_api_login(client.application.test_client(), "canbo", PASSWORD, HOME).status_code == 200
 
 
 def test_successful_logins_are_not_counted(client, office):
     for _ in range(LOGIN_LIMIT + 2):
-        assert api_login(client, "canbo", PASSWORD).status_code == 200
+        assert try_api_login(client, "canbo", PASSWORD).status_code == 200
 
 
 def test_a_whole_office_behind_one_address_is_not_limited(client, db):
     # Twenty people mistype once each from the same address: nobody is locked out.
     for n in range(2 * LOGIN_LIMIT):
-        assert api_login(client, f"nguoi{n}", "sai").status_code == 401
+        assert try_api_login(client, f"nguoi{n}", "sai").status_code == 401
 
 
 def test_page_login_failures_get_a_vietnamese_429_page(client, office):
     for _ in range(LOGIN_LIMIT):
-        assert page_login(client, "canbo", "sai-mat-khau").status_code == 400
-    response = page_login(client, "canbo", PASSWORD)
+        assert try_page_login(client, "canbo", "sai-mat-khau").status_code == 400
+    response = try_page_login(client, "canbo", PASSWORD)
     assert response.status_code == 429
     html = response.get_data(as_text=True)
     assert "Quá nhiều yêu cầu" in html and "Đăng nhập sai quá nhiều lần" in html
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     assert "Content-Security-Policy" in response.headers
-    assert page_login(client.application.test_client(), "dongnghiep", PASSWORD).status_code == 302
-    assert page_login(client.application.test_client(), "canbo", PASSWORD, HOME).status_code == 302
+    assert try_page_login(client.application.test_client(), "dongnghiep", PASSWORD).status_code == 302
+    assert try_page_login(client.application.test_client(), "canbo", PASSWORD, HOME).status_code == 302
 
 
 def test_page_and_api_failures_share_one_count(client, office):
     for _ in range(LOGIN_LIMIT // 2):
-        assert page_login(client, "canbo", "sai").status_code == 400
-        assert api_login(client, "canbo", "sai").status_code == 401
-    assert_429_json(api_login(client, "canbo", "sai"))
-    assert page_login(client, "canbo", "sai").status_code == 429
+        assert try_page_login(client, "canbo", "sai").status_code == 400
+        assert try_api_login(client, "canbo", "sai").status_code == 401
+    assert_429_json(try_api_login(client, "canbo", "sai"))
+    assert try_page_login(client, "canbo", "sai").status_code == 429
 
 
 def test_the_page_login_form_itself_is_never_limited(client, office):
     for _ in range(LOGIN_LIMIT):
-        page_login(client, "canbo", "sai")
+        try_page_login(client, "canbo", "sai")
     assert client.get("/login", **at(OFFICE)).status_code == 200
 
 
@@ -110,7 +106,7 @@ def tight_app(database_url, tmp_path):
     with app.app_context():
         yield app
         _db.session.rollback()
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_start_is_limited_per_user_across_page_and_api(tight_app):
@@ -120,8 +116,8 @@ def test_start_is_limited_per_user_across_page_and_api(tight_app):
     make_user(username="binh")
     _db.session.commit()
     first, second = tight_app.test_client(), tight_app.test_client()
-    token = api_login(first, "an", PASSWORD).get_json()["csrf_token"]
-    other = api_login(second, "binh", PASSWORD).get_json()["csrf_token"]
+    token = try_api_login(first, "an", PASSWORD).get_json()["csrf_token"]
+    other = try_api_login(second, "binh", PASSWORD).get_json()["csrf_token"]
 
     def start(client, csrf):
         return client.post(f"/api/v1/rounds/{round_.id}/attempts", headers={"X-CSRFToken": csrf}, **at(OFFICE))
@@ -150,10 +146,10 @@ def test_limits_can_be_switched_off(database_url, tmp_path):
             make_user(username="canbo")
             _db.session.commit()
         client = app.test_client()
-        statuses = {api_login(client, "canbo", "sai").status_code for _ in range(LOGIN_LIMIT + 3)}
+        statuses = {try_api_login(client, "canbo", "sai").status_code for _ in range(LOGIN_LIMIT + 3)}
         assert statuses == {401}
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_behind_a_proxy_the_forwarded_address_is_the_one_counted(database_url, tmp_path):
@@ -173,7 +169,7 @@ def test_behind_a_proxy_the_forwarded_address_is_the_one_counted(database_url, t
         assert via_proxy(OFFICE).status_code == 429
         assert via_proxy(HOME, PASSWORD).status_code == 200
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_without_a_proxy_forwarded_headers_are_ignored(client, office):
@@ -181,7 +177,7 @@ def test_without_a_proxy_forwarded_headers_are_ignored(client, office):
         response = session_post(client, {"username": "canbo", "password": "sai"},
                                 headers={"X-Forwarded-For": f"10.9.9.{n}"}, **at(OFFICE))
         assert response.status_code == 401
-    assert_429_json(api_login(client, "canbo", "sai"))
+    assert_429_json(try_api_login(client, "canbo", "sai"))
 
 
 def test_storage_uri_is_honoured(monkeypatch, tmp_path):
@@ -225,10 +221,10 @@ def test_an_unreachable_redis_falls_back_to_memory_limits(monkeypatch, database_
             make_user(username="canbo")
             _db.session.commit()
         client = app.test_client()
-        statuses = [api_login(client, "canbo", "sai").status_code for _ in range(LOGIN_LIMIT)]
+        statuses = [try_api_login(client, "canbo", "sai").status_code for _ in range(LOGIN_LIMIT)]
         assert statuses == [401] * LOGIN_LIMIT
-        assert_429_json(api_login(client, "canbo", "sai"))
+        assert_429_json(try_api_login(client, "canbo", "sai"))
         assert any("falling back to in-memory storage" in record.getMessage() for record in records)
     finally:
         logging.getLogger("flask-limiter").removeHandler(handler)
-        _empty_tables(app)
+        empty_tables(app)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from contest.models import AuditLog, Contest, User
 from contest.services import registration
-from tests.conftest import csrf_token, form_with_challenge
+from tests.support import csrf_token, form_with_challenge
 from tests.factories import PASSWORD, make_contest, make_unit, make_user
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
@@ -263,7 +263,7 @@ def test_a_logged_in_user_is_sent_home(client, auth, db, setup):
     contest, _department = setup
     make_user(username="dang-nhap-roi")
     db.commit()
-    auth.login("dang-nhap-roi", PASSWORD)
+    auth.login("dang-nhap-roi")
     response = client.get(path(contest))
     assert response.status_code == 302 and response.headers["Location"] == "/"
 
@@ -279,12 +279,12 @@ def test_organizer_opens_registration_and_chooses_required_details(client, auth,
     contest = make_contest()
     make_user(role="organizer", username="btc")
     db.commit()
-    auth.login("btc", PASSWORD)
+    auth.login("btc")
     page = client.get(settings_path(contest))
     assert page.status_code == 200
     assert f"/contests/{contest.id}/register" in page.get_data(as_text=True)
     response = client.post(settings_path(contest), data={
-        "csrf_token": csrf_token(client, settings_path(contest)), "registration_open": "y",
+        "csrf_token": csrf_token(client), "registration_open": "y",
         "require_email": "y", "require_id_number": "y"})
     assert response.status_code == 302
     db.expire_all()
@@ -301,9 +301,9 @@ def test_settings_are_forbidden_to_participants_and_judges(client, auth, db, rol
     contest = make_contest()
     make_user(role=role, username="khong-duoc")
     db.commit()
-    auth.login("khong-duoc", PASSWORD)
+    auth.login("khong-duoc")
     assert client.get(settings_path(contest)).status_code == 403
-    response = client.post(settings_path(contest), data={"csrf_token": csrf_token(client, "/"),
+    response = client.post(settings_path(contest), data={"csrf_token": csrf_token(client),
                                                           "registration_open": "y"})
     assert response.status_code == 403
     db.expire_all()
@@ -315,7 +315,7 @@ def test_settings_of_another_contest_are_forbidden_to_a_scoped_organizer(runner,
     db.commit()
     runner.invoke(args=["create-user", "btc-rieng", "--role", "organizer", "--password", PASSWORD,
                         "--contest", "Của tôi"])
-    auth.login("btc-rieng", PASSWORD)
+    auth.login("btc-rieng")
     assert client.get(settings_path(mine)).status_code == 200
     assert client.get(settings_path(other)).status_code == 403
     assert client.get("/contests/424242/registration").status_code == 404

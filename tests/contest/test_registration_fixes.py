@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from contest.extensions import db as _db
 from contest.models import User
-from tests.conftest import csrf_token, form_with_challenge, session_post
+from tests.support import csrf_token, form_with_challenge, session_post
 from tests.contest.test_registration_integrity import FARM, at, person, register, tight  # noqa: F401 (fixture)
 from tests.factories import PASSWORD, make_contest, make_user
 
@@ -23,7 +23,7 @@ def test_a_taken_phone_is_not_told_without_a_solved_challenge(client, db):
     path = f"/contests/{contest.id}/register"
     for challenge in (None, "", "bogus"):
         fresh = client.application.test_client()
-        data = {**person(1), "csrf_token": csrf_token(fresh, path)}
+        data = {**person(1), "csrf_token": csrf_token(fresh)}
         if challenge is not None:
             data["challenge"] = challenge
         response = fresh.post(path, data=data, **at(FARM))
@@ -96,7 +96,7 @@ def test_an_account_made_at_an_open_contest_cannot_take_an_approval_contest(clie
     db.expire_all()
     farmed = db.scalar(select(User).where(User.username == "0912000003"))
     assert farmed.registered_contest_id == open_one.id and imported.registered_contest_id is None
-    token = csrf_token(browser, "/")
+    token = csrf_token(browser)
     for round_ in (strict_round, invited_round):
         page = browser.post(f"/rounds/{round_.id}/start", data={"csrf_token": token})
         assert page.status_code == 403
@@ -115,7 +115,7 @@ def test_an_account_made_at_an_open_contest_cannot_take_an_approval_contest(clie
         assert session_post(fresh, {"username": username, "password": "Farm@2026vui" if username != "nhap01"
                                     else PASSWORD}).status_code == 200
         assert fresh.post(f"/rounds/{strict_round.id}/start",
-                          data={"csrf_token": csrf_token(fresh, "/")}).status_code == 302, username
+                          data={"csrf_token": csrf_token(fresh)}).status_code == 302, username
     assert db.get(Contest, strict.id).registration_mode == "approval"
 
 

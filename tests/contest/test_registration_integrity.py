@@ -10,15 +10,11 @@ from contest.models import AuditLog, Contest, Unit, UnitInvitation, User
 from contest import ratelimits
 from contest.services import unit_ranking
 from contest.extensions import db as _db
-from tests.conftest import _empty_tables, csrf_token, form_with_challenge, login_form_post, make_test_app
-from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_unit, make_user
+from tests.support import at, csrf_token, empty_tables, form_with_challenge, login_form_post, make_test_app
+from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user
 
 FARM = "203.0.113.66"
 OTHER = "198.51.100.20"
-
-
-def at(address: str) -> dict:
-    return {"environ_base": {"REMOTE_ADDR": address}}
 
 
 def person(n: int, **changes) -> dict:
@@ -75,7 +71,7 @@ def tight(database_url, tmp_path):
         _db.session.commit()
         yield app, contest.id
         _db.session.rollback()
-    _empty_tables(app)
+    empty_tables(app)
 
 
 def test_only_accounts_created_count_not_mistakes(tight):
@@ -141,12 +137,12 @@ def test_confirmed_units_count(client, auth, db, world, farmed_round):
     round_, farm = farmed_round
     make_user(role="organizer", username="btc")
     db.commit()
-    auth.login("btc", PASSWORD)
+    auth.login("btc")
     page = client.get("/people/registrations")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and all(user.username in html for user in farm)
     assert "tự khai, chưa xác nhận" in client.get("/people/participants").get_data(as_text=True)
-    token = csrf_token(client, "/people/registrations")
+    token = csrf_token(client)
     response = client.post("/people/registrations/confirm-units",
                            data={"csrf_token": token, "user_id": [str(farm[0].id), str(farm[1].id)]})
     assert response.status_code == 302
@@ -160,8 +156,8 @@ def test_confirmed_units_count(client, auth, db, world, farmed_round):
 def test_confirming_nothing_or_garbage_is_a_vietnamese_error(client, auth, db, world, user_ids):
     make_user(role="organizer", username="btc")
     db.commit()
-    auth.login("btc", PASSWORD)
-    token = csrf_token(client, "/people/registrations")
+    auth.login("btc")
+    token = csrf_token(client)
     response = client.post("/people/registrations/confirm-units", data={"csrf_token": token, "user_id": user_ids})
     html = response.get_data(as_text=True)
     assert response.status_code == 400 and ("Hãy đánh dấu ít nhất một" in html or "không hợp lệ" in html)
@@ -169,7 +165,7 @@ def test_confirming_nothing_or_garbage_is_a_vietnamese_error(client, auth, db, w
 
 
 def api_csrf(client) -> str:
-    return csrf_token(client, "/")
+    return csrf_token(client)
 
 
 def test_a_farm_account_cannot_start_a_round_of_the_unit_it_declared(client, db, world):
@@ -207,9 +203,9 @@ def test_an_organizer_choosing_the_unit_confirms_it(client, auth, db, world):
     user = make_user(unit_id=world["A"], unit_unconfirmed=True, full_name="Lê Thị Cúc")
     make_user(role="organizer", username="btc")
     db.commit()
-    auth.login("btc", PASSWORD)
+    auth.login("btc")
     path = f"/people/participants/{user.id}/edit"
-    response = client.post(path, data={"csrf_token": csrf_token(client, path), "full_name": "Lê Thị Cúc",
+    response = client.post(path, data={"csrf_token": csrf_token(client), "full_name": "Lê Thị Cúc",
                                        "username": user.username, "unit_id": str(world["B"])})
     assert response.status_code == 302
     db.expire_all()
@@ -222,7 +218,7 @@ def test_an_organizer_choosing_the_unit_confirms_it(client, auth, db, world):
 
 def settings(client, contest_id: int, **fields):
     path = f"/contests/{contest_id}/registration"
-    data = {"csrf_token": csrf_token(client, path), "registration_open": "y", **fields}
+    data = {"csrf_token": csrf_token(client), "registration_open": "y", **fields}
     return client.post(path, data=data)
 
 
@@ -230,7 +226,7 @@ def settings(client, contest_id: int, **fields):
 def organizer(client, auth, db):
     make_user(role="organizer", username="btc")
     db.commit()
-    auth.login("btc", PASSWORD)
+    auth.login("btc")
 
 
 def test_existing_contests_keep_open_registration(db, world):
@@ -255,7 +251,7 @@ def test_organizer_chooses_the_mode_and_trust(client, db, world, organizer):
 def test_invitation_codes_name_the_unit(client, db, world, organizer):
     settings(client, world["contest_id"], registration_mode="invitation")
     path = f"/contests/{world['contest_id']}/registration"
-    response = client.post(f"{path}/invitations", data={"csrf_token": csrf_token(client, path), "unit_id": ""})
+    response = client.post(f"{path}/invitations", data={"csrf_token": csrf_token(client), "unit_id": ""})
     assert response.status_code == 302
     codes = {row.unit_id: row.code for row in db.scalars(select(UnitInvitation))}
     assert set(codes) == {world["A"], world["B"]} and len(set(codes.values())) == 2
@@ -265,11 +261,11 @@ def test_invitation_codes_name_the_unit(client, db, world, organizer):
         "A", "B"]
     # Regenerating one unit's code retires its old code.
     old = codes[world["A"]]
-    client.post(f"{path}/invitations", data={"csrf_token": csrf_token(client, path), "unit_id": str(world["A"])})
+    client.post(f"{path}/invitations", data={"csrf_token": csrf_token(client), "unit_id": str(world["A"])})
     db.expire_all()
     assert db.scalar(select(UnitInvitation.code).where(UnitInvitation.unit_id == world["A"])) != old
     for bad in ("²", "999999", "12345678901234", "0", "١", " 1"):
-        refused = client.post(f"{path}/invitations", data={"csrf_token": csrf_token(client, path), "unit_id": bad})
+        refused = client.post(f"{path}/invitations", data={"csrf_token": csrf_token(client), "unit_id": bad})
         assert refused.status_code == 400 and "không có trong danh sách" in refused.get_data(as_text=True)
 
 
@@ -307,9 +303,9 @@ def test_approval_registration_waits_for_an_organizer(client, auth, db, world):
     denied = login_form_post(client.application.test_client(), {"username": "0912000002",
                                                                 "password": "Farm@2026vui"})
     assert denied.status_code == 400
-    auth.login("btc", PASSWORD)
+    auth.login("btc")
     assert "0912000002" in client.get("/people/registrations").get_data(as_text=True)
-    token = csrf_token(client, "/people/registrations")
+    token = csrf_token(client)
     assert client.post("/people/registrations/approve",
                        data={"csrf_token": token, "user_id": str(user.id)}).status_code == 302
     db.expire_all()
@@ -336,7 +332,7 @@ def two_workers(database_url, tmp_path):
         _db.session.commit()
         contest_id = contest.id
     yield first, second, contest_id
-    _empty_tables(first)
+    empty_tables(first)
     with second.app_context():
         _db.engine.dispose()  # else its pooled connection is collected open (a ResourceWarning, an error)
 

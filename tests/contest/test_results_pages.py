@@ -10,15 +10,14 @@ import pytest
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from contest.models import (
-    Answer, Attempt, AttemptQuestion, AuditLog, Contest, ContestStaff, PrizeExclusion, Round, User,
+    Answer, Attempt, AttemptQuestion, AuditLog, Contest, ContestStaff, PrizeExclusion, Round,
 )
 from contest.services import draw, prizes, scoring
 from question_bank.models import Choice
-from tests.conftest import AuthActions, csrf_token
-from tests.factories import PASSWORD, finish, make_bank, make_contest, make_question, make_round, make_unit, make_user
+from tests.support import csrf_token, login
+from tests.factories import finish, make_bank, make_contest, make_question, make_round, make_unit, make_user
 
 OPEN = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
 A, B, C, D = range(4)
@@ -29,13 +28,6 @@ def clean_draw_cache():
     draw.clear_cache()
     yield
     draw.clear_cache()
-
-
-@pytest.fixture(autouse=True)
-def cheap_passwords(monkeypatch):
-    """scrypt is slow on purpose; these tests make dozens of accounts and are about pages."""
-    monkeypatch.setattr(User, "set_password", lambda user, password: setattr(
-        user, "password_hash", generate_password_hash(password, method="pbkdf2:sha256:1000")))
 
 
 @pytest.fixture
@@ -67,22 +59,13 @@ def data(db):
     return {"contest": contest, "round": round_, "units": {"snv": snv, "office": office, "stp": stp}, "people": people}
 
 
-def login(auth, username):
-    response = auth.login(username, PASSWORD)
-    assert response.status_code == 302, response.get_data(as_text=True)
-
-
-def token(client, path="/results/") -> str:
-    return csrf_token(client, path)
-
-
 def text(response) -> str:
     return response.get_data(as_text=True)
 
 
 # --- every page for a judge ----------------------------------------------------------------------
 def test_every_page_renders_for_a_judge(client, auth, data):
-    login(auth, "gk")
+    auth.login("gk")
     round_id, contest_id = data["round"].id, data["contest"].id
     pages = {
         "/results/": "Tuần 1",
@@ -102,7 +85,7 @@ def test_every_page_renders_for_a_judge(client, auth, data):
 
 
 def test_individual_ranking_order_and_units_rollup(client, auth, data):
-    login(auth, "gk")
+    auth.login("gk")
     body = text(client.get(f"/results/rounds/{data['round'].id}"))
     order = [body.index(name) for name in ("Nguyễn Thị Lan", "Trần Văn Minh", "Lê Thị Hoa", "Phạm Văn Nam")]
     assert order == sorted(order)
@@ -120,7 +103,7 @@ def test_individual_ranking_order_and_units_rollup(client, auth, data):
     ({"q": "hoa"}, ["Lê Thị Hoa"], ["Nguyễn Thị Lan", "Phạm Văn Nam"]),
 ])
 def test_filters(client, auth, data, query, shown, hidden):
-    login(auth, "gk")
+    auth.login("gk")
     if "unit" in query:
         query = {"unit": data["units"][query["unit"]].id}
     response = client.get(f"/results/rounds/{data['round'].id}", query_string=query)
@@ -138,7 +121,7 @@ def test_paging_keeps_filters(client, auth, data, db):
     for n in range(60):
         finish(round_, make_user(full_name=f"Thí sinh phụ {n:02d}", unit_id=stp.id), 1, submitted=n)
     db.commit()
-    login(auth, "gk")
+    auth.login("gk")
     first = text(client.get(f"/results/rounds/{round_.id}", query_string={"unit": stp.id}))
     assert "62 người phù hợp" in first and "Trang 1 / 2" in first
     assert f'href="/results/rounds/{round_.id}?page=2&amp;unit={stp.id}"' in first
@@ -149,7 +132,7 @@ def test_paging_keeps_filters(client, auth, data, db):
 
 
 def test_contest_ranking_pages(client, auth, data):
-    login(auth, "gk")
+    auth.login("gk")
     body = text(client.get(f"/results/contests/{data['contest'].id}", query_string={"q": "Minh"}))
     assert "Trần Văn Minh" in body and "Nguyễn Thị Lan" not in body
 
@@ -159,7 +142,7 @@ def test_participants_get_403_and_anonymous_go_to_login(client, auth, data):
     round_id = data["round"].id
     anonymous = client.get(f"/results/rounds/{round_id}")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
-    login(auth, "ts")
+    auth.login("ts")
     for path in ("/results/", f"/results/rounds/{round_id}", f"/results/rounds/{round_id}/ket-qua.xlsx",
                  f"/results/rounds/{round_id}/individuals.csv", f"/results/contests/{data['contest'].id}/settings"):
         assert client.get(path).status_code == 403, path
@@ -170,7 +153,7 @@ def test_staff_limited_to_their_contests(client, auth, data, db):
     judge = make_user(role="judge", username="gk2")
     db.add(ContestStaff(contest_id=other.id, user_id=judge.id))
     db.commit()
-    login(auth, "gk2")
+    auth.login("gk2")
     assert client.get(f"/results/rounds/{data['round'].id}").status_code == 403
     index = text(client.get("/results/"))
     assert "Cuộc thi khác" in index and "Cuộc thi CCHC 2026" not in index
@@ -178,7 +161,7 @@ def test_staff_limited_to_their_contests(client, auth, data, db):
 
 def settings_data(client, data, **overrides) -> dict:
     form = {
-        "csrf_token": token(client),
+        "csrf_token": csrf_token(client),
         "tie_break_1": "score", "tie_break_2": "duration", "tie_break_3": "", "tie_break_4": "",
         "overall_mode": "best", "unit_formula": "weighted", "unit_rate_weight_percent": "70",
         "min_participation_percent": "25", f"target_{data['round'].id}": "participants",
@@ -188,21 +171,21 @@ def settings_data(client, data, **overrides) -> dict:
 
 
 def test_judge_cannot_change_settings_publish_quotas_or_regrade(client, auth, data):
-    login(auth, "gk")
+    auth.login("gk")
     round_id, contest_id = data["round"].id, data["contest"].id
     assert client.get(f"/results/contests/{contest_id}/settings").status_code == 403
     assert client.post(f"/results/contests/{contest_id}/settings", data=settings_data(client, data)).status_code == 403
-    assert client.post(f"/results/rounds/{round_id}/publish", data={"csrf_token": token(client)}).status_code == 403
+    assert client.post(f"/results/rounds/{round_id}/publish", data={"csrf_token": csrf_token(client)}).status_code == 403
     assert client.post(f"/results/rounds/{round_id}/prizes/quotas/individual",
-                       data={"csrf_token": token(client), "individual-first": "1"}).status_code == 403
+                       data={"csrf_token": csrf_token(client), "individual-first": "1"}).status_code == 403
     assert client.post(f"/results/rounds/{round_id}/items/1/regrade",
-                       data={"csrf_token": token(client)}).status_code == 403
+                       data={"csrf_token": csrf_token(client)}).status_code == 403
     assert "Cách xếp hạng" not in text(client.get(f"/results/contests/{contest_id}"))
 
 
 # --- settings ----------------------------------------------------------------------------------
 def test_organizer_saves_settings(client, auth, data, db):
-    login(auth, "btc")
+    auth.login("btc")
     contest_id = data["contest"].id
     page = client.get(f"/results/contests/{contest_id}/settings")
     assert page.status_code == 200 and "Thứ tự xét hạng cá nhân" in text(page)
@@ -228,7 +211,7 @@ def test_organizer_saves_settings(client, auth, data, db):
     ({"target_ROUND": "winners"}, "giá trị so sánh của câu dự đoán không hợp lệ"),
 ])
 def test_settings_validation_stores_nothing(client, auth, data, db, overrides, message):
-    login(auth, "btc")
+    auth.login("btc")
     overrides = {key.replace("ROUND", str(data["round"].id)): value for key, value in overrides.items()}
     response = client.post(f"/results/contests/{data['contest'].id}/settings",
                            data=settings_data(client, data, **overrides))
@@ -243,10 +226,10 @@ def test_settings_validation_stores_nothing(client, auth, data, db, overrides, m
 
 # --- prizes ------------------------------------------------------------------------------------
 def test_quotas_allocation_and_exclusion(client, auth, data, db):
-    login(auth, "btc")
+    auth.login("btc")
     round_id = data["round"].id
     response = client.post(f"/results/rounds/{round_id}/prizes/quotas/individual", data={
-        "csrf_token": token(client), "individual-first": "1", "individual-second": "1", "individual-third": "",
+        "csrf_token": csrf_token(client), "individual-first": "1", "individual-second": "1", "individual-third": "",
         "individual-consolation": "0"})
     assert response.status_code == 302
     page = text(client.get(f"/results/rounds/{round_id}/prizes"))
@@ -256,28 +239,28 @@ def test_quotas_allocation_and_exclusion(client, auth, data, db):
 
     # A judge excludes the winner: a reason is required, then the next person moves up.
     auth.logout()
-    login(auth, "gk")
+    auth.login("gk")
     refused = client.post(f"/results/rounds/{round_id}/prizes/exclusions", data={
-        "csrf_token": token(client), "kind": "user", "identifier": "lan", "reason": "   "})
+        "csrf_token": csrf_token(client), "kind": "user", "identifier": "lan", "reason": "   "})
     assert refused.status_code == 400
     assert "Hãy ghi lý do loại khỏi danh sách giải." in text(refused)
     assert db.scalar(select(func.count()).select_from(PrizeExclusion)) == 0
     unknown = client.post(f"/results/rounds/{round_id}/prizes/exclusions", data={
-        "csrf_token": token(client), "kind": "user", "identifier": "khongco", "reason": "Gian lận"})
+        "csrf_token": csrf_token(client), "kind": "user", "identifier": "khongco", "reason": "Gian lận"})
     assert unknown.status_code == 400 and "Không có người dự thi nào có tên đăng nhập “khongco”" in text(unknown)
     done = client.post(f"/results/rounds/{round_id}/prizes/exclusions", data={
-        "csrf_token": token(client), "kind": "user", "identifier": "lan", "reason": "Làm bài hộ"})
+        "csrf_token": csrf_token(client), "kind": "user", "identifier": "lan", "reason": "Làm bài hộ"})
     assert done.status_code == 302
     page = text(client.get(f"/results/rounds/{round_id}/prizes"))
     assert re.search(r"Giải Nhất</span></td>\s*<td class=\"num\">2</td>\s*<td>Trần Văn Minh", page)
     assert "Làm bài hộ" in page
     twice = client.post(f"/results/rounds/{round_id}/prizes/exclusions", data={
-        "csrf_token": token(client), "kind": "user", "identifier": "lan", "reason": "Lần nữa"})
+        "csrf_token": csrf_token(client), "kind": "user", "identifier": "lan", "reason": "Lần nữa"})
     assert twice.status_code == 400 and "Đã loại người/đơn vị này" in text(twice)
 
     exclusion_id = db.scalar(select(PrizeExclusion.id))
     back = client.post(f"/results/rounds/{round_id}/prizes/exclusions/{exclusion_id}/reinstate",
-                       data={"csrf_token": token(client)})
+                       data={"csrf_token": csrf_token(client)})
     assert back.status_code == 302
     assert db.scalar(select(func.count()).select_from(PrizeExclusion)) == 0
     actions = set(db.scalars(select(AuditLog.action)))
@@ -289,9 +272,9 @@ def test_quotas_allocation_and_exclusion(client, auth, data, db):
     ("mười", "Giải Nhất: số lượng phải là số nguyên."),
 ])
 def test_quota_validation(client, auth, data, db, value, message):
-    login(auth, "btc")
+    auth.login("btc")
     response = client.post(f"/results/rounds/{data['round'].id}/prizes/quotas/unit", data={
-        "csrf_token": token(client), "unit-first": value, "unit-second": "2"})
+        "csrf_token": csrf_token(client), "unit-first": value, "unit-second": "2"})
     assert response.status_code == 400 and message in text(response)
     assert prizes.quotas(db, db.get(Round, data["round"].id), "unit")["second"] == 0
 
@@ -300,11 +283,11 @@ def test_unit_exclusion_by_code(client, auth, data, db):
     round_ = db.get(Round, data["round"].id)
     prizes.set_quotas(db, round_, "unit", {"first": 1})
     db.commit()
-    login(auth, "gk")
+    auth.login("gk")
     before = text(client.get(f"/results/rounds/{round_.id}/units"))
     assert re.search(r"Sở Nội vụ<br>.*?Giải Nhất", before, re.S)
     response = client.post(f"/results/rounds/{round_.id}/prizes/exclusions", data={
-        "csrf_token": token(client), "kind": "unit", "identifier": "snv", "reason": "Khai sai biên chế"})
+        "csrf_token": csrf_token(client), "kind": "unit", "identifier": "snv", "reason": "Khai sai biên chế"})
     assert response.status_code == 302
     after = text(client.get(f"/results/rounds/{round_.id}/units"))
     assert re.search(r"Văn phòng Sở Nội vụ<br>.*?Giải Nhất", after, re.S)
@@ -349,7 +332,7 @@ def item_round(db):
 
 def test_items_page_flags_and_judge_sees_no_regrade_form(client, auth, item_round):
     round_, _good, wrong = item_round
-    login(auth, "gk3")
+    auth.login("gk3")
     body = text(client.get(f"/results/rounds/{round_.id}/items"))
     assert "Cần kiểm tra đáp án" in body
     assert re.search(rf'id="q{wrong.id}" class="card item item-flagged"', body)
@@ -358,12 +341,12 @@ def test_items_page_flags_and_judge_sees_no_regrade_form(client, auth, item_roun
 
 def test_regrade_asks_for_confirmation_then_reports(client, auth, item_round, db):
     round_, _good, wrong = item_round
-    login(auth, "btc2")
+    auth.login("btc2")
     page = text(client.get(f"/results/rounds/{round_.id}/items"))
     assert "Đổi đáp án…" in page
     new_key = wrong.choices[B].id
     path = f"/results/rounds/{round_.id}/items/{wrong.id}/regrade"
-    review = client.post(path, data={"csrf_token": token(client), f"q{wrong.id}-choice_id": new_key,
+    review = client.post(path, data={"csrf_token": csrf_token(client), f"q{wrong.id}-choice_id": new_key,
                                      f"q{wrong.id}-review": "1"})
     assert review.status_code == 200
     body = text(review)
@@ -371,7 +354,7 @@ def test_regrade_asks_for_confirmation_then_reports(client, auth, item_round, db
     db.expire_all()
     assert db.get(Choice, new_key).is_correct is False  # nothing changed before the confirmation
 
-    done = client.post(path, data={"csrf_token": token(client), f"q{wrong.id}-choice_id": new_key,
+    done = client.post(path, data={"csrf_token": csrf_token(client), f"q{wrong.id}-choice_id": new_key,
                                    f"q{wrong.id}-confirm": "1"})
     assert done.status_code == 302
     report = text(client.get(done.headers["Location"]))
@@ -385,13 +368,13 @@ def test_regrade_refuses_foreign_choice_and_foreign_question(client, auth, item_
     round_, good, wrong = item_round
     outsider = make_question(text="Câu hỏi không thuộc đợt này?")
     db.commit()
-    login(auth, "btc2")
+    auth.login("btc2")
     path = f"/results/rounds/{round_.id}/items/{wrong.id}/regrade"
-    refused = client.post(path, data={"csrf_token": token(client), f"q{wrong.id}-choice_id": good.choices[B].id,
+    refused = client.post(path, data={"csrf_token": csrf_token(client), f"q{wrong.id}-choice_id": good.choices[B].id,
                                       f"q{wrong.id}-confirm": "1"})
     assert refused.status_code == 400 and "Phương án được chọn không thuộc câu hỏi này." in text(refused)
     missing = client.post(f"/results/rounds/{round_.id}/items/{outsider.id}/regrade",
-                          data={"csrf_token": token(client)})
+                          data={"csrf_token": csrf_token(client)})
     assert missing.status_code == 404
     db.expire_all()
     assert db.get(Choice, wrong.choices[A].id).is_correct is True
@@ -399,7 +382,7 @@ def test_regrade_refuses_foreign_choice_and_foreign_question(client, auth, item_
 
 # --- charts ------------------------------------------------------------------------------------
 def test_charts_are_inline_svg_with_a_table(client, auth, data):
-    login(auth, "gk")
+    auth.login("gk")
     body = text(client.get(f"/results/rounds/{data['round'].id}/charts"))
     assert body.count("<svg ") == 3
     assert body.count('role="img"') == 3 and "<title id=" in body and "<desc id=" in body
@@ -416,7 +399,7 @@ def test_days_follow_the_contest_timezone(client, auth, data, db):
     round_ = db.get(Round, data["round"].id)
     finish(round_, make_user(full_name="Thí sinh đêm"), 3, submitted=16 * 60 + 30)
     db.commit()
-    login(auth, "gk")
+    auth.login("gk")
     body = text(client.get(f"/results/rounds/{round_.id}/charts"))
     days = dict(re.findall(r'<th scope="row">(\d\d/\d\d)</th><td class="num">(\d+)</td>', body))
     assert days["07/12"] == "1" and days["08/12"] == "2"
@@ -429,14 +412,14 @@ def test_chart_text_is_escaped(client, auth, db):
     finish(round_, make_user(unit_id=unit.id), 4)
     make_user(role="judge", username="gk4")
     db.commit()
-    login(auth, "gk4")
+    auth.login("gk4")
     body = text(client.get(f"/results/rounds/{round_.id}/charts"))
     assert "<script>alert(1)" not in body and "&lt;script&gt;alert(1)" in body
 
 
 # --- downloads ---------------------------------------------------------------------------------
 def test_workbook_download(client, auth, data):
-    login(auth, "gk")
+    auth.login("gk")
     with client.get(f"/results/rounds/{data['round'].id}/ket-qua.xlsx") as response:  # closing deletes the file
         body = response.data
     assert response.status_code == 200
@@ -453,7 +436,7 @@ def test_workbook_download(client, auth, data):
     ("individuals", "Hạng,Họ và tên"), ("units", "Khối thi,Hạng"), ("items", "Mã câu hỏi,Nội dung"),
 ])
 def test_csv_downloads(client, auth, data, table, header):
-    login(auth, "gk")
+    auth.login("gk")
     response = client.get(f"/results/rounds/{data['round'].id}/{table}.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -465,7 +448,7 @@ def test_csv_downloads(client, auth, data, table, header):
 
 
 def test_unknown_csv_table_is_404(client, auth, data):
-    login(auth, "gk")
+    auth.login("gk")
     assert client.get(f"/results/rounds/{data['round'].id}/info.csv").status_code == 404
 
 
@@ -482,8 +465,8 @@ def test_public_page_only_when_published_and_closed(client, auth, data, db):
     public = f"/results/public/{round_id}"
     assert client.get(public).status_code == 404
 
-    login(auth, "btc")
-    refused = client.post(f"/results/rounds/{round_id}/publish", data={"csrf_token": token(client)},
+    auth.login("btc")
+    refused = client.post(f"/results/rounds/{round_id}/publish", data={"csrf_token": csrf_token(client)},
                           follow_redirects=True)
     assert "Đợt thi chưa kết thúc: chỉ công bố kết quả sau khi đợt thi đóng." in text(refused)
     db.expire_all()
@@ -505,16 +488,16 @@ def test_public_page_only_when_published_and_closed(client, auth, data, db):
         assert secret not in body
     assert not re.search(r"\blan\b", body.replace("Nguyễn Thị Lan", ""))
 
-    login(auth, "btc")
-    client.post(f"/results/rounds/{round_id}/unpublish", data={"csrf_token": token(client)})
+    auth.login("btc")
+    client.post(f"/results/rounds/{round_id}/unpublish", data={"csrf_token": csrf_token(client)})
     auth.logout()
     assert client.get(public).status_code == 404
 
 
 def test_organizer_publishes_a_closed_round(client, auth, data, db):
     close(db, data["round"].id)
-    login(auth, "btc")
-    response = client.post(f"/results/rounds/{data['round'].id}/publish", data={"csrf_token": token(client)})
+    auth.login("btc")
+    response = client.post(f"/results/rounds/{data['round'].id}/publish", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 302
     db.expire_all()
     assert db.get(Round, data["round"].id).results_public is True
@@ -534,7 +517,7 @@ def test_csv_streams_after_the_request_context_ended(app, data):
 
     def serve() -> bytes:
         raw = FlaskClient(app)
-        login(AuthActions(raw), "gk")
+        login(raw, "gk")
         response = raw.get(path)
         try:
             return b"".join(response.iter_encoded())

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from contest.models import Attempt, AuditLog, Contest, Round
 from question_bank.models import Choice
-from tests.conftest import csrf_token
+from tests.support import api_login, csrf_token
 from tests.contest.test_admin_pages import round_form
-from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_user
+from tests.factories import make_bank, make_contest, make_round, make_user
 
 OPEN = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)
 CLOSE = OPEN + timedelta(days=7)
@@ -21,12 +21,6 @@ CLOSE = OPEN + timedelta(days=7)
 def traveller():
     with time_machine.travel(OPEN + timedelta(hours=1), tick=False) as traveller:
         yield traveller
-
-
-def api_login(client, username) -> dict:
-    response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
-    assert response.status_code == 200
-    return {"X-CSRFToken": response.get_json()["csrf_token"]}
 
 
 def choices_of(db, question) -> tuple[int, int]:
@@ -132,19 +126,19 @@ def organizer(client, auth, db):
     make_user(role="organizer", username="btc")
     make_bank(6)
     db.commit()
-    assert auth.login("btc", PASSWORD).status_code == 302
+    auth.login("btc")
 
 
 def test_contest_form_sets_the_ban(client, db, organizer):
     page = client.get("/admin/contests/new").get_data(as_text=True)
     assert "Không cho hiện điểm ngay sau khi nộp bài (chống dò đáp án)" in page
     response = client.post("/admin/contests/new", data={
-        "csrf_token": csrf_token(client, "/admin/"), "name": "Cuộc thi có giải", "forbid_immediate_score": "y"})
+        "csrf_token": csrf_token(client), "name": "Cuộc thi có giải", "forbid_immediate_score": "y"})
     assert response.status_code == 302
     contest = db.scalar(select(Contest))
     assert contest.forbid_immediate_score is True
     response = client.post(f"/admin/contests/{contest.id}/edit", data={
-        "csrf_token": csrf_token(client, "/admin/"), "name": "Cuộc thi có giải"})
+        "csrf_token": csrf_token(client), "name": "Cuộc thi có giải"})
     assert response.status_code == 302
     db.refresh(contest)
     assert contest.forbid_immediate_score is False

@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 from contest import create_app
 from contest.extensions import csrf
 from contest.models import AuditLog, User
-from tests.conftest import csrf_token
+from tests.support import csrf_token, login
 from tests.factories import PASSWORD, make_bank, make_round, make_unit, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,12 +30,6 @@ CSRF_PAGE = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợ
 
 def text(response) -> str:
     return response.get_data(as_text=True)
-
-
-def login(client, username: str) -> None:
-    response = client.post("/login", data={"username": username, "password": PASSWORD,
-                                           "csrf_token": csrf_token(client)})
-    assert response.status_code == 302
 
 
 # --- headers -----------------------------------------------------------------------------------
@@ -89,7 +83,7 @@ def test_rendered_pages_have_no_inline_script(client, auth, db):
     make_user(username="canbo")
     db.commit()
     login(client, "canbo")
-    start = client.post(f"/rounds/{round_.id}/start", data={"csrf_token": csrf_token(client, "/")})
+    start = client.post(f"/rounds/{round_.id}/start", data={"csrf_token": csrf_token(client)})
     assert start.status_code == 302
     for path in ("/", f"/rounds/{round_.id}", start.headers["Location"], "/khong-co"):
         html = text(client.get(path))
@@ -130,7 +124,7 @@ def test_session_and_remember_cookies_are_httponly_and_samesite(client, db):
 
 @pytest.mark.parametrize("variable, value", [("FORCE_HTTPS", "1"), ("PREFERRED_URL_SCHEME", "https")])
 def test_cookies_are_secure_behind_https(monkeypatch, database_url, tmp_path, variable, value):
-    from tests.conftest import _empty_tables, make_test_app
+    from tests.support import empty_tables, make_test_app
     from contest.extensions import db
 
     monkeypatch.setenv(variable, value)
@@ -150,7 +144,7 @@ def test_cookies_are_secure_behind_https(monkeypatch, database_url, tmp_path, va
             cookie = _cookie(response, name)
             assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 # --- CSRF --------------------------------------------------------------------------------------
@@ -185,7 +179,7 @@ def test_every_state_change_without_a_csrf_token_is_refused(app, client, db, who
     db.commit()
     if who != "anonymous":
         login(client, {"participant": "thisinh", "admin": "quantri"}[who])
-    token = csrf_token(client, "/")
+    token = csrf_token(client)
     before = db.scalar(select(func.count()).select_from(AuditLog))
     routes = list(_changing_routes(app))
     assert len(routes) > 30, "the walk found the app's forms"
@@ -264,7 +258,7 @@ def test_oversized_upload_is_413_before_parsing(app, client, db, path, never_par
     make_user(role="admin", username="quantri")
     db.commit()
     login(client, "quantri")
-    token = csrf_token(client, path)
+    token = csrf_token(client)
     body, content_type = _multipart(token, app.config["MAX_CONTENT_LENGTH"] + 1)
     with never_parsed():
         response = client.post(path, data=body, content_type=content_type)
@@ -279,7 +273,7 @@ def test_upload_within_the_limit_is_parsed(app, client, db):
     make_unit(code="SNV")
     db.commit()
     login(client, "quantri")
-    data = {"csrf_token": csrf_token(client, "/people/units/import"),
+    data = {"csrf_token": csrf_token(client),
             "file": (io.BytesIO("Mã,Tên,Mã cấp trên,Biên chế\nSTP,Sở Tư pháp,,40\n".encode()), "dv.csv")}
     response = client.post("/people/units/import", data=data, content_type="multipart/form-data")
     assert response.status_code in (200, 302) and response.status_code != 413
@@ -305,7 +299,8 @@ def test_api_body_below_its_limit_is_read(client, db):
 # --- passwords ---------------------------------------------------------------------------------
 
 def test_passwords_are_hashed_with_scrypt(runner, db):
-    first, second = make_user(username="mot"), make_user(username="hai")
+    # The one test of hashing itself: set_password at its real cost, not the factories' shared hash.
+    first, second = make_user(username="mot", password=PASSWORD), make_user(username="hai", password=PASSWORD)
     assert first.password_hash.startswith("scrypt:") and second.password_hash.startswith("scrypt:")
     assert first.password_hash != second.password_hash, "salted"
     assert PASSWORD not in first.password_hash and first.check_password(PASSWORD)

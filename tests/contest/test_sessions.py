@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from contest.models import AuditLog, User, UserSession
 from question_bank.db import now_utc
-from tests.conftest import AuthActions, _empty_tables, csrf_token, make_test_app
+from tests.support import api_login, csrf_token, empty_tables, login, logout, make_test_app
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
 COOKIES = ("session", "remember_token")
@@ -32,12 +32,6 @@ def page_login(client, *, remember: bool = False):
     response = client.post("/login", data=data)
     assert response.status_code == 302
     return response
-
-
-def api_login(client) -> dict:
-    response = client.post("/api/v1/session", json={"username": "hoa01", "password": PASSWORD})
-    assert response.status_code == 200
-    return {"X-CSRFToken": response.get_json()["csrf_token"]}
 
 
 def copy_cookies(client, *names) -> dict[str, str]:
@@ -75,7 +69,7 @@ def test_a_copied_session_cookie_stops_working_after_logout(app, client, db, hoa
     page_login(client)
     stolen = copy_cookies(client, "session")
     assert_logged_in(replay(app, stolen))  # the copy works while the session lives
-    AuthActions(client).logout()
+    logout(client)
     assert_logged_out(client)
     assert_logged_out(replay(app, stolen))
     assert sessions_of(db, hoa) == 0
@@ -85,7 +79,7 @@ def test_a_copied_remember_cookie_stops_working_after_logout(app, client, db, ho
     page_login(client, remember=True)
     stolen = copy_cookies(client, "remember_token")
     assert_logged_in(replay(app, stolen))  # the remember-me cookie alone logs a browser back in
-    AuthActions(client).logout()
+    logout(client)
     assert_logged_out(replay(app, stolen))
     assert_logged_out(replay(app, copy_cookies(client, "session") | stolen))
 
@@ -94,7 +88,7 @@ def test_api_logout_ends_the_session_for_every_copy(app, client, db, hoa):
     make_bank(3)
     round_ = make_round(questions=2, opens_at=now_utc() - timedelta(minutes=1))
     db.commit()
-    headers = api_login(client)
+    headers = api_login(client, "hoa01")
     body = client.post(f"/api/v1/rounds/{round_.id}/attempts", headers=headers).get_json()
     stolen = copy_cookies(client, "session")
     question = body["questions"][0]
@@ -116,15 +110,15 @@ def test_logging_out_one_device_leaves_the_others_logged_in(app, client, db, hoa
     page_login(phone)
     page_login(client)
     assert sessions_of(db, hoa) == 2
-    AuthActions(client).logout()
+    logout(client)
     assert_logged_in(phone)
     assert sessions_of(db, hoa) == 1
 
 
 def test_logging_in_again_ends_the_browsers_previous_session(app, client, db, hoa):
-    api_login(client)
+    api_login(client, "hoa01")
     earlier = copy_cookies(client, "session")
-    api_login(client)
+    api_login(client, "hoa01")
     assert_logged_in(client)
     assert_logged_out(replay(app, earlier))
     assert sessions_of(db, hoa) == 1
@@ -148,13 +142,13 @@ def test_log_out_everywhere_ends_every_session_of_the_account(app, client, db, h
     phone, laptop, colleague = app.test_client(), app.test_client(), app.test_client()
     page_login(phone, remember=True)
     page_login(laptop)
-    AuthActions(colleague).login("dongnghiep", PASSWORD)
+    login(colleague, "dongnghiep")
     page_login(client)
     stolen = copy_cookies(phone, *COOKIES)
     page = client.get("/account").get_data(as_text=True)
     assert "Đăng xuất khỏi mọi thiết bị" in page and 'action="/account/logout-everywhere"' in page
 
-    response = client.post("/account/logout-everywhere", data={"csrf_token": csrf_token(client, "/account")})
+    response = client.post("/account/logout-everywhere", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 302 and response.headers["Location"] == "/"
     assert "Đã đăng xuất khỏi mọi thiết bị." in client.get("/").get_data(as_text=True)
     for device in (client, phone, laptop, replay(app, stolen)):
@@ -185,7 +179,7 @@ def test_a_password_change_ends_the_other_sessions_and_their_remember_cookies(ap
     page_login(client, remember=True)
     kept = copy_cookies(client, "remember_token")
     response = client.post("/account/password", data={
-        "csrf_token": csrf_token(client, "/account"), "current_password": PASSWORD,
+        "csrf_token": csrf_token(client), "current_password": PASSWORD,
         "new_password": "Doi@matkhau2026", "confirm": "Doi@matkhau2026"})
     assert response.status_code == 302
     assert_logged_in(client)
@@ -201,9 +195,9 @@ def test_an_organizers_reset_ends_every_session_with_its_remember_cookie(app, cl
     page_login(client, remember=True)
     stolen = copy_cookies(client, "remember_token")
     organizer = app.test_client()
-    AuthActions(organizer).login("btc", PASSWORD)
+    login(organizer, "btc")
     reset = organizer.post(f"/people/participants/{hoa.id}/reset",
-                           data={"csrf_token": csrf_token(organizer, f"/people/participants/{hoa.id}/reset")})
+                           data={"csrf_token": csrf_token(organizer)})
     assert reset.status_code == 200
     assert_logged_out(client)
     assert_logged_out(replay(app, stolen))
@@ -256,7 +250,7 @@ def test_remember_days_is_configurable(database_url, tmp_path):
         with time_machine.travel(now_utc() + timedelta(days=3, minutes=1), tick=False):
             assert_logged_out(replay(app, copy_cookies(client, "remember_token")))
     finally:
-        _empty_tables(app)
+        empty_tables(app)
 
 
 def test_expired_sessions_are_swept_at_the_next_login(app, client, db, hoa):

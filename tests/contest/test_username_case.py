@@ -17,10 +17,10 @@ from contest import create_app
 from contest.models import User
 from contest.services import registration
 from contest.services.participant_import import import_participants
-from tests.conftest import AuthActions, csrf_token, form_with_challenge
+from tests.support import csrf_token, form_with_challenge, login, try_login
 from tests.contest.test_participant_import import HEADER, problems
 from tests.question_bank.sheets import xlsx
-from tests.factories import PASSWORD, make_contest, make_unit, make_user
+from tests.factories import make_contest, make_unit, make_user
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
 BEFORE = "a7d3c9e1f205"  # the revision before usernames ignored case
@@ -93,14 +93,14 @@ def test_an_import_refuses_usernames_differing_only_in_case(db, btc):
 def _edit(client, user, username):
     path = f"/people/participants/{user.id}/edit"
     return client.post(path, data={"full_name": user.full_name, "username": username, "unit_id": "",
-                                   "csrf_token": csrf_token(client, path)})
+                                   "csrf_token": csrf_token(client)})
 
 
 def test_an_organizer_edit_refuses_another_accounts_name_in_other_case(client, db, btc):
     hoa = make_user(username="hoa01", full_name="Nguyễn Thị Hoa")
     make_user(username="binh", full_name="Trần Bình")
     db.commit()
-    AuthActions(client).login("btc", PASSWORD)
+    login(client, "btc")
     refused = _edit(client, hoa, "BINH")
     assert refused.status_code == 400
     assert "Tên đăng nhập “BINH” đã được dùng cho một tài khoản khác." in refused.get_data(as_text=True)
@@ -110,7 +110,7 @@ def test_an_organizer_edit_refuses_another_accounts_name_in_other_case(client, d
 
 @pytest.mark.parametrize("typed", ["btc", "BTC", "Btc", " bTc "])
 def test_login_by_username_ignores_case(client, btc, typed):
-    response = AuthActions(client).login(typed, PASSWORD)
+    response = try_login(client, typed)
     assert response.status_code == 302
     assert client.get("/api/v1/rounds").status_code == 200
 

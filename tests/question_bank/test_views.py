@@ -14,7 +14,7 @@ from contest.services import attempts, draw
 from question_bank import staging
 from question_bank.db import now_utc
 from question_bank.models import Choice, Question
-from tests.conftest import csrf_token
+from tests.support import csrf_token
 from tests.factories import PASSWORD, make_question, make_round, make_user
 from tests.question_bank.sheets import HEADER, ROW, csv_text, xlsx
 
@@ -72,18 +72,14 @@ STEM = "Cơ quan nào tham mưu Chính phủ về cải cách hành chính?"
 def organizer(client, auth, db):
     user = make_user(role="organizer", username="btc01")
     db.commit()
-    assert auth.login("btc01", PASSWORD).status_code == 302
+    auth.login("btc01")
     return user
-
-
-def token(client) -> str:
-    return csrf_token(client, "/bank/")
 
 
 def upload(client, data: bytes, filename: str, topic: str = ""):
     return client.post(
         "/bank/import",
-        data={"csrf_token": token(client), "file": (io.BytesIO(data), filename), "topic": topic},
+        data={"csrf_token": csrf_token(client), "file": (io.BytesIO(data), filename), "topic": topic},
         content_type="multipart/form-data",
     )
 
@@ -132,7 +128,7 @@ def test_upload_previews_then_confirm_stores(fmt, client, db, organizer):
     assert "Câu hỏi đọc được" in html and f"/bank/import/{token_}/confirm" in html
     assert question_count(db) == 0, "nothing is stored before the confirmation"
 
-    confirmed = client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": token(client)})
+    confirmed = client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": csrf_token(client)})
     assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/bank/"
     stored = db.scalar(select(Question))
     assert stored.text == STEM and stored.correct_choice.text == "Bộ Nội vụ"
@@ -146,7 +142,7 @@ def test_preview_shows_topic_difficulty_and_default_topic(client, db, organizer)
     token_ = staged_token(upload(client, AIKEN.encode(), "bank.txt", topic="Tổ chức bộ máy"))
     html = text(client.get(f"/bank/import/{token_}"))
     assert "Chủ đề: Tổ chức bộ máy" in html.replace("</span>", "")
-    client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": token(client)})
+    client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": csrf_token(client)})
     assert db.scalar(select(Question)).topic.name == "Tổ chức bộ máy"
 
     token_ = staged_token(upload(client, _xlsx(), "bank.xlsx"))
@@ -163,7 +159,7 @@ def test_file_with_errors_lists_them_with_places_and_cannot_be_confirmed(client,
     assert f"/bank/import/{token_}/confirm" not in html
     assert highlighted(html) == ["B. Bộ Nội vụ"], "the good question still shows its key"
 
-    forced = client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": token(client)})
+    forced = client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": csrf_token(client)})
     assert forced.status_code == 302 and forced.headers["Location"] == f"/bank/import/{token_}"
     assert "chưa câu hỏi nào được lưu" in text(client.get(forced.headers["Location"]))
     assert question_count(db) == 0
@@ -182,7 +178,7 @@ def test_duplicates_are_shown_and_skipped(client, db, organizer):
     token_ = staged_token(upload(client, AIKEN.encode(), "bank.txt"))
     html = text(client.get(f"/bank/import/{token_}"))
     assert "Trùng, sẽ bỏ qua" in html and "Trùng với câu hỏi đã có trong ngân hàng" in html
-    response = client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": token(client)})
+    response = client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": csrf_token(client)})
     assert "Không có câu hỏi mới nào được lưu (1 câu trùng với ngân hàng)." in text(client.get(response.headers["Location"]))
     assert question_count(db) == 1
 
@@ -197,7 +193,7 @@ def test_unreadable_file_is_an_error_not_a_crash(client, db, organizer):
     [(None, "Hãy chọn tệp câu hỏi để tải lên."), (b"", "Tệp tải lên rỗng (0 byte).")],
 )
 def test_upload_form_errors(client, db, organizer, app, data, message):
-    form = {"csrf_token": token(client)}
+    form = {"csrf_token": csrf_token(client)}
     if data is not None:
         form["file"] = (io.BytesIO(data), "empty.docx")
     response = client.post("/bank/import", data=form, content_type="multipart/form-data")
@@ -210,7 +206,7 @@ def test_oversized_upload_refused_in_vietnamese(client, db, organizer, app):
     # temporary file it never closes (a ResourceWarning, an error under filterwarnings=error).
     boundary = "----bienGioi"
     body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token(client)}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf_token(client)}\r\n'
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
         "Content-Type: text/csv\r\n\r\n"
     ).encode() + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1) + f"\r\n--{boundary}--\r\n".encode()
@@ -227,8 +223,8 @@ def test_another_users_token_is_404(app, client, db, organizer):
     other = app.test_client()
     other.post("/login", data={"username": "btc02", "password": PASSWORD, "csrf_token": csrf_token(other)})
     assert other.get(f"/bank/import/{token_}").status_code == 404
-    assert other.post(f"/bank/import/{token_}/confirm", data={"csrf_token": token(other)}).status_code == 404
-    assert other.post(f"/bank/import/{token_}/discard", data={"csrf_token": token(other)}).status_code == 404
+    assert other.post(f"/bank/import/{token_}/confirm", data={"csrf_token": csrf_token(other)}).status_code == 404
+    assert other.post(f"/bank/import/{token_}/discard", data={"csrf_token": csrf_token(other)}).status_code == 404
     assert question_count(db) == 0
     assert client.get(f"/bank/import/{token_}").status_code == 200, "the uploader still has it"
 
@@ -244,7 +240,7 @@ def test_staged_upload_expires_after_an_hour(client, db, organizer, app):
         traveller.shift(timedelta(minutes=59))
         assert client.get(f"/bank/import/{token_}").status_code == 200
         traveller.shift(timedelta(minutes=1))
-        response = client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": token(client)})
+        response = client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": csrf_token(client)})
         assert response.status_code == 302 and response.headers["Location"] == "/bank/import"
         assert "quá 1 giờ" in text(client.get("/bank/import"))
     assert staged_files(app) == [] and question_count(db) == 0
@@ -260,7 +256,7 @@ def test_expired_uploads_of_others_are_purged(client, db, organizer, app):
 
 def test_discard_removes_the_staged_file(client, db, organizer, app):
     token_ = staged_token(upload(client, AIKEN.encode(), "bank.txt"))
-    response = client.post(f"/bank/import/{token_}/discard", data={"csrf_token": token(client)})
+    response = client.post(f"/bank/import/{token_}/discard", data={"csrf_token": csrf_token(client)})
     assert response.status_code == 302
     assert staged_files(app) == [] and question_count(db) == 0
 
@@ -300,9 +296,9 @@ def test_participants_and_judges_get_403(client, auth, db, role):
     question = make_question()
     make_user(role=role, username="khach")
     db.commit()
-    auth.login("khach", PASSWORD)
+    auth.login("khach")
     for method, path in PAGES:
-        data = {"csrf_token": csrf_token(client, "/")} if method == "post" else None
+        data = {"csrf_token": csrf_token(client)} if method == "post" else None
         response = getattr(client, method)(path.format(id=question.id), data=data)
         assert response.status_code == 403, path
     assert db.get(Question, question.id).status == "active"
@@ -319,7 +315,7 @@ def test_anonymous_is_sent_to_login(client, db):
 def test_admin_may_use_the_bank(client, auth, db):
     make_user(role="admin", username="quantri")
     db.commit()
-    auth.login("quantri", PASSWORD)
+    auth.login("quantri")
     assert client.get("/bank/").status_code == 200
     assert client.get("/bank/import").status_code == 200
 
@@ -397,7 +393,7 @@ def test_per_topic_counts(client, db, organizer):
 
 def edit_form(client, question_id, **changes) -> dict:
     form = {
-        "csrf_token": token(client),
+        "csrf_token": csrf_token(client),
         "text": "Cơ quan nào tham mưu về cải cách hành chính?",
         "choices-0": "Bộ Nội vụ", "choices-1": "Bộ Tài chính", "choices-2": "Bộ Công an", "choices-3": "",
         "correct": "A", "topic": "Bộ máy", "difficulty": "hard", "source": "Nghị quyết 76/NQ-CP",
@@ -497,12 +493,12 @@ def test_retire_and_reactivate(client, db, organizer):
     question = make_question()
     db.commit()
     back = "/bank/?q=cai+cach"
-    response = client.post(f"/bank/questions/{question.id}/retire", data={"csrf_token": token(client), "next": back})
+    response = client.post(f"/bank/questions/{question.id}/retire", data={"csrf_token": csrf_token(client), "next": back})
     assert response.status_code == 302 and response.headers["Location"] == back
     assert db.get(Question, question.id).status == "retired"
     assert "Ngừng dùng" in text(client.get(f"/bank/?status=retired"))
     response = client.post(f"/bank/questions/{question.id}/reactivate",
-                           data={"csrf_token": token(client), "next": "https://evil.example/"})
+                           data={"csrf_token": csrf_token(client), "next": "https://evil.example/"})
     assert response.headers["Location"] == "/bank/", "never redirected off our site"
     db.rollback()
     assert db.get(Question, question.id).status == "active"
@@ -526,8 +522,8 @@ def test_used_question_is_retired_never_deleted_and_never_drawn(client, db, orga
     page = text(client.get(f"/bank/questions/{used_question.id}/edit"))
     assert "đã được rút vào 1 bài thi" in page and "Xoá" not in page
     assert client.post(f"/bank/questions/{used_question.id}/delete",
-                       data={"csrf_token": token(client)}).status_code in (404, 405)
-    client.post(f"/bank/questions/{used_question.id}/retire", data={"csrf_token": token(client)})
+                       data={"csrf_token": csrf_token(client)}).status_code in (404, 405)
+    client.post(f"/bank/questions/{used_question.id}/retire", data={"csrf_token": csrf_token(client)})
     db.rollback()
     assert db.get(Question, used_question.id).status == "retired"
     draw.clear_cache()
