@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from contest import ratelimits
 from contest.extensions import db as _db
 from tests.support import AuthActions, empty_tables, make_test_app
 
@@ -98,6 +99,7 @@ def app(database_url, tmp_path, _shared_apps):
     yield app
     app.config.clear()
     app.config.update(config)
+    app.extensions[ratelimits.EXTENSION].reset()  # its counts are in this process's memory
     empty_tables(app, dispose=False)
 
 

@@ -11,7 +11,7 @@ from flask.ctx import RequestContext
 from flask.testing import EnvironBuilder, FlaskCliRunner, FlaskClient
 from flask_wtf.csrf import generate_csrf
 
-from contest import create_app, ratelimits
+from contest import create_app
 from contest.extensions import db as _db
 from contest.services import draw, flags, rank_order
 from tests.factories import PASSWORD
@@ -68,12 +68,11 @@ def make_test_app(url: str, instance: Path, **config) -> Flask:
 
 def empty_tables(app: Flask, *, dispose: bool = True) -> None:
     """What a test left behind: every row, the per-process caches keyed by database and id (the
-    next test reuses both), the app's rate-limit counts and, unless the app lives on, its
-    connections (a test's own app would hold them until garbage collection)."""
+    next test reuses both) and, unless the app lives on, its connections (a test's own app would
+    hold them until garbage collection)."""
     draw.clear_cache()
     rank_order.clear_cache()
     flags.clear_cache()
-    app.extensions[ratelimits.EXTENSION].reset()
     with app.app_context():
         _db.session.remove()
         with _db.engine.begin() as conn:

@@ -388,9 +388,9 @@ def test_a_receipt_code_already_taken_is_drawn_again(client, db, setup, monkeypa
     db.commit()
     codes = iter(["aaaaaaaaaa", "aaaaaaaaaa", "bbbbbbbbbb"])
     monkeypatch.setattr("contest.services.attempts.secrets.token_hex", lambda _n: next(codes))
-    first = start(client, api_login(client, "thisinh1"), round_id)
+    first = start(client, api_login(client, "thisinh1")["X-CSRFToken"], round_id)
     other = client.application.test_client()
-    second = start(other, api_login(other, "thisinh2"), round_id)
+    second = start(other, api_login(other, "thisinh2")["X-CSRFToken"], round_id)
     assert (first.status_code, second.status_code) == (201, 201)
     assert sorted(db.scalars(select(Attempt.receipt_code))) == ["AAAAAAAAAA", "BBBBBBBBBB"]
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from contest.models import Attempt
-from tests.contest.test_api_attempts import GRACE, OPEN, api_login, start, traveller  # noqa: F401  (fixture)
+from tests.contest.test_api_attempts import GRACE, OPEN, start, traveller  # noqa: F401  (fixture)
+from tests.support import api_login
 from tests.factories import make_bank, make_round, make_user
 
 
@@ -27,7 +28,7 @@ def put(client, token, attempt_id, body):
 
 
 def test_saved_prediction_survives_system_finalisation(client, db, setup, traveller):
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     attempt_id = start(client, token, setup[0]).get_json()["attempt_id"]
     response = put(client, token, attempt_id, {"prediction": 42})
     assert response.status_code == 200 and response.get_json()["saved_at"].endswith("+00:00")
@@ -40,7 +41,7 @@ def test_saved_prediction_survives_system_finalisation(client, db, setup, travel
 
 
 def test_null_clears_and_bad_values_are_refused(client, db, setup):
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     attempt_id = start(client, token, setup[0]).get_json()["attempt_id"]
     assert put(client, token, attempt_id, {"prediction": 7}).status_code == 200
     assert put(client, token, attempt_id, {"prediction": None}).status_code == 200
@@ -54,12 +55,12 @@ def test_null_clears_and_bad_values_are_refused(client, db, setup):
 
 
 def test_other_people_and_rounds_without_the_question(client, db, setup):
-    token = api_login(client, "thisinh1")
+    token = api_login(client, "thisinh1")["X-CSRFToken"]
     attempt_id = start(client, token, setup[0]).get_json()["attempt_id"]
     plain_id = start(client, token, setup[1]).get_json()["attempt_id"]
     response = put(client, token, plain_id, {"prediction": 3})
     assert response.status_code == 422 and "không có câu hỏi dự đoán" in response.get_json()["error"]["message"]
     assert client.put(f"/api/v1/attempts/{attempt_id}/prediction", json={"prediction": 3}).status_code == 400  # no CSRF
     client.delete("/api/v1/session", headers={"X-CSRFToken": token})
-    other = api_login(client, "thisinh2")
+    other = api_login(client, "thisinh2")["X-CSRFToken"]
     assert put(client, other, attempt_id, {"prediction": 3}).status_code == 404
