@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from contest.models import ContestStaff, PrizeExclusion
 from contest.services import exports, pii, prizes
-from question_bank.db import now_utc
+from core.db import now_utc
 from tests.support import csrf_token
 from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user
 

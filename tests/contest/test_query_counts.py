@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from contest.extensions import db as _db
 from contest.services import choice_orders, draw, flags, rank_order
-from question_bank.db import now_utc
+from core.db import now_utc
 from tests.support import api_login
 from tests.factories import finish, make_bank, make_contest, make_round, make_user
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from contest import create_app
 from contest.models import ContestStaff, PrizeExclusion
 from contest.services import activation, attempts
+from core.db import now_utc
 from question_bank import staging
-from question_bank.db import now_utc
 from question_bank.models import Choice
 from tests.support import csrf_token
 from tests.factories import make_bank, make_contest, make_round, make_unit, make_user

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contest.models import AuditLog, User, UserSession
-from question_bank.db import now_utc
+from core.db import now_utc
 from tests.support import api_login, csrf_token, empty_tables, login, logout, make_test_app
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
