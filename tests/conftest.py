@@ -28,8 +28,10 @@ def _compiled_catalogs():
         if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
             with po.open("rb") as source:
                 catalog = read_po(source)
-            with mo.open("wb") as target:
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}")  # pytest-xdist workers may both compile it
+            with partial.open("wb") as target:
                 write_mo(target, catalog, use_fuzzy=True)
+            partial.replace(mo)
 
 
 def _require(flag: str) -> bool:
