@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import DEFAULT_PREDICTION_PROMPT, Contest, Round
-from contest.services import draw
+from contest.services.quiz import draw
 from tests.factories import make_bank, make_contest, make_unit
 
 NOW = datetime(2026, 11, 24, 3, 30, tzinfo=timezone.utc)

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import func, inspect, select
 from werkzeug.security import check_password_hash
 
+from contest.demo import load as demo, scale as demo_scale
 from contest.demo.units import UNITS
 from contest.errors import BankTooSmall, ValidationFailed
 from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
-from contest.services import demo, demo_scale, scoring
+from contest.services.quiz import scoring
 from question_bank.models import Choice, Question, Topic
 from tests.factories import make_bank, make_round
 
