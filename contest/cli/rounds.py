@@ -12,6 +12,9 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.services import rounds
 from contest.services.quiz import attempts
+from core.numbers import parse_int
+
+LARGEST = 10**18 - 1  # what an option may say; the service decides what it allows
 
 COMMANDS = ("create_round", "close_expired")
 
@@ -33,9 +36,10 @@ def _instant(value: str | None, option: str) -> datetime | None:
 def _attempt_limit(value: str) -> int | None:
     if value.lower() in ("0", "unlimited", "khong-gioi-han"):
         return None
-    if not value.isdigit():
+    limit = parse_int(value, 1, LARGEST)  # the round's own check then names the allowed range
+    if limit is None:
         fail([_("--max-attempts: “%(value)s” phải là số nguyên dương hoặc “unlimited”.", value=value)])
-    return int(value)
+    return limit
 
 
 @click.command("create-round")

@@ -12,6 +12,7 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import ROLES, Round
 from contest.services.users import accounts
+from core.numbers import parse_int
 
 COMMANDS = ("init_db", "create_user", "demo_command")
 
@@ -55,14 +56,15 @@ def create_user(username, role, password, unit_code, full_name, contests):
 @click.option("--scale", metavar="N", help="Also add N participants with finished attempts on the demo round.")
 def demo_command(as_json, scale):
     """Load the demo data (idempotent); --scale N adds N participants with finished attempts."""
-    if scale is not None and not scale.strip().isdigit():
+    count = None if scale is None else parse_int(scale.strip(), 0, 10**18 - 1)  # add_participants checks the range
+    if scale is not None and count is None:
         fail([_("--scale: “%(value)s” phải là số nguyên dương (số thí sinh cần thêm).", value=scale)])
     added = None
     try:
         summary = demo.load(db.session)
         if scale is not None:
             round_ = db.session.get(Round, summary["round_id"])
-            added = demo_scale.add_participants(db.session, round_, int(scale))
+            added = demo_scale.add_participants(db.session, round_, count)
         db.session.commit()
     except DomainError as exc:
         fail([exc.message])

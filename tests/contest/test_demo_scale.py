@@ -240,6 +240,7 @@ def test_command_adds_to_the_demo_round(runner, db):
 @pytest.mark.parametrize("value, message", [
     ("abc", "--scale: “abc” phải là số nguyên dương"),
     ("-3", "--scale: “-3” phải là số nguyên dương"),
+    ("٣", "--scale: “٣” phải là số nguyên dương"),  # Arabic-Indic 3: isdigit() says yes, int() reads 3
     ("0", "Số thí sinh mẫu phải từ 1 đến 1.000.000"),
 ])
 def test_command_refuses_bad_scale(runner, db, value, message):
