@@ -13,7 +13,8 @@ from flask_wtf.csrf import generate_csrf
 
 from contest import create_app
 from contest.extensions import db as _db
-from contest.services import draw, flags, rank_order
+from contest.services.quiz import draw
+from contest.services.results import flags, rank_order
 from tests.factories import PASSWORD
 
 _migrated: set[str] = set()

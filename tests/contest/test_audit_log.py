@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from contest.models import AuditLog, ContestStaff, User
-from contest.services import attempts
+from contest.services.quiz import attempts
 from question_bank.models import Choice
 from tests.support import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_question, make_round, make_unit, make_user

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.models import Answer, Attempt, ContestStaff, PrizeExclusion, Round, User
-from contest.services import attempts
+from contest.services.quiz import attempts
 from question_bank import staging
 from question_bank.models import Choice
 from tests.support import csrf_token

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from contest.models import ContestStaff, PrizeExclusion
-from contest.services import exports, pii, prizes
+from contest.services.results import exports, pii, prizes
 from core.db import now_utc
 from tests.support import csrf_token
 from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user

@@ -12,9 +12,17 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from contest.models import (
-    Answer, Attempt, AttemptQuestion, AuditLog, Contest, ContestStaff, PrizeExclusion, Round,
+    Answer,
+    Attempt,
+    AttemptQuestion,
+    AuditLog,
+    Contest,
+    ContestStaff,
+    PrizeExclusion,
+    Round,
 )
-from contest.services import draw, prizes, scoring
+from contest.services.quiz import draw, scoring
+from contest.services.results import prizes
 from question_bank.models import Choice
 from tests.support import csrf_token, login
 from tests.factories import finish, make_bank, make_contest, make_question, make_round, make_unit, make_user
