@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 
 from contest import ratelimits
 from contest.extensions import db as _db
+from tests.factories import make_user
 from tests.support import AuthActions, empty_tables, make_test_app
 
 ENGINES = ["sqlite", "postgresql"]
@@ -140,6 +141,15 @@ def runner(app):
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def organizer(client, auth, db):
+    """An organizer, `btc`, logged in on `client`."""
+    user = make_user(role="organizer", username="btc")
+    db.commit()
+    auth.login("btc")
+    return user
 
 
 # --- browser ---------------------------------------------------------------------------------

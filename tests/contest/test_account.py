@@ -177,13 +177,6 @@ def edit_path(user) -> str:
     return f"/people/participants/{user.id}/edit"
 
 
-@pytest.fixture
-def organizer(client, auth, db):
-    make_user(role="organizer", username="btc")
-    db.commit()
-    auth.login("btc")
-
-
 def edit(client, user, **changes):
     data = {"full_name": "Nguyễn Thị Hoa", "username": "hoa01", "phone": "0912345678", "email": "hoa@snv.gov.vn",
             "date_of_birth": "1990-05-20", "unit_id": str(user.unit_id), "id_number": "001190012345", **changes}

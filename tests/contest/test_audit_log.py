@@ -159,14 +159,6 @@ def test_failed_logins_are_logged_with_the_name_typed(client, auth, db):
     assert entries(db, "login") == []
 
 
-@pytest.fixture
-def organizer(client, auth, db):
-    user = make_user(role="organizer", username="btc")
-    db.commit()
-    auth.login("btc")
-    return user
-
-
 def upload(client, path, data: bytes, filename: str) -> str:
     response = client.post(path, data={"csrf_token": csrf_token(client), "file": (io.BytesIO(data), filename)},
                            content_type="multipart/form-data")

@@ -19,14 +19,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def organizer(client, auth, db):
-    user = make_user(role="organizer", username="btc")
-    db.commit()
-    auth.login("btc")
-    return user
-
-
 def upload(client, path: str, data: bytes, filename: str):
     return client.post(path, data={"csrf_token": csrf_token(client), "file": (io.BytesIO(data), filename)},
                        content_type="multipart/form-data")

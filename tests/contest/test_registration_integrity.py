@@ -222,13 +222,6 @@ def settings(client, contest_id: int, **fields):
     return client.post(path, data=data)
 
 
-@pytest.fixture
-def organizer(client, auth, db):
-    make_user(role="organizer", username="btc")
-    db.commit()
-    auth.login("btc")
-
-
 def test_existing_contests_keep_open_registration(db, world):
     contest = db.get(Contest, world["contest_id"])
     assert (contest.registration_mode, contest.trust_declared_units) == ("open", False)
