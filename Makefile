@@ -34,12 +34,12 @@ run: install
 	$(FLASK) demo
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# One pytest worker per core (pytest-xdist); each builds its own throw-away databases and browser.
-# TEST_WORKERS=0 runs everything in this one process.
+# One pytest worker per core (pytest-xdist), whole files to each, so a file's tests keep their
+# order; each worker builds its own throw-away databases and browser. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= 2
 
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Production serving (docs/deploy.md): gunicorn against DATABASE_URL (PostgreSQL in production),
 # after bringing the schema up to date. BIND, WEB_CONCURRENCY, GUNICORN_THREADS override gunicorn.conf.py.
