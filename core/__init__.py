@@ -1,0 +1,1 @@
+"""General infrastructure: imports neither contest nor question_bank."""
