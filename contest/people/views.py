@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from core import staging
 from contest.auth import access
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
@@ -19,7 +18,8 @@ from contest.services import activation, participants, registration, units
 from contest.services.participant_import import import_participants
 from contest.services.unit_import import import_units
 from contest.web import audit_request
-from question_bank.numbers import page_number
+from core import staging
+from core.numbers import page_number
 
 from .forms import ACCEPTED_FILES, ParticipantFilterForm, ParticipantForm, UnitForm, UploadForm
 
