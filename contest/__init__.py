@@ -13,13 +13,14 @@ from contest.quiz import landing, views as quiz_views
 from contest.services import draw, question_scope
 from contest.results import views as results_views
 from question_bank import views as bank_views
-from question_bank.signals import bank_changed, question_guard
+from question_bank.signals import bank_changed, bank_changing, question_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The bank reports its changes; the contest writes them to the audit log.
-bank_changed.connect(web.audit_bank_change)
-# An edited or retired question reaches new attempts at once, not after the draw cache's TTL.
+# The bank reports its changes; the contest writes them to the audit log, in the same transaction.
+bank_changing.connect(web.audit_bank_change)
+# Once the change is committed, this worker's new attempts draw from the bank as it now is, not
+# after the pools' TTL (other workers' pools catch up within it: docs/deploy.md, "Caches").
 bank_changed.connect(lambda *_args, **_kwargs: draw.clear_cache(), weak=False)
 # An organizer scoped to some contests may not change a question an open round of another uses.
 question_guard.connect(question_scope.refusal)

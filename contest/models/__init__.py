@@ -17,6 +17,6 @@ __all__ = [
     "Answer", "Attempt", "AttemptQuestion", "AuditLog", "Choice", "Contest", "ContestStaff",
     "DEFAULT_MIN_SECONDS_PER_QUESTION", "DEFAULT_PREDICTION_PROMPT", "DEFAULT_TIE_BREAK", "DrawRule", "GRADINGS",
     "OVERALL_MODES", "PREDICTION_TARGETS", "PRIZES", "PrizeExclusion", "PrizeQuota", "Question", "REGISTRATION_MODES",
-    "ROLES", "Round", "RoundUnit", "SCOPES", "STAFF_ROLES", "SourceDocument", "SpentChallenge", "StagedUpload", "TIE_BREAK_KEYS",
-    "Topic", "UNIT_FORMULAS", "Unit", "UnitInvitation", "User", "UserSession",
+    "ROLES", "Round", "RoundUnit", "SCOPES", "STAFF_ROLES", "SourceDocument", "SpentChallenge", "StagedUpload",
+    "TIE_BREAK_KEYS", "Topic", "UNIT_FORMULAS", "Unit", "UnitInvitation", "User", "UserSession",
 ]
