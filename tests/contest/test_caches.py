@@ -8,7 +8,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from contest.services import accounts, choice_orders, demo_scale, draw, flags, rank_order
+from contest.demo import scale as demo_scale
+from contest.services.quiz import choice_orders, draw
+from contest.services.results import flags, rank_order
+from contest.services.users import accounts
 from core import xlsx_reader
 from core.cache import BoundedCache
 from question_bank import catalog
