@@ -5,12 +5,11 @@ from pathlib import Path
 from flask import Flask, has_request_context
 
 from contest import admin, api, auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
-from contest import formatting, language, malformed, observability
-from contest.auth import access
+from contest import access, formatting, language, malformed, observability
 from contest.extensions import babel, csrf, db, login_manager, migrate
 from contest.people import views as people_views
 from contest.quiz import landing, views as quiz_views
-from contest.services import draw, question_scope
+from contest.services import draw, permissions, question_scope
 from contest.results import views as results_views
 from question_bank import views as bank_views
 from question_bank.signals import bank_changed, question_guard
@@ -57,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(results_views.bp)  # /results: staff pages, plus the public page of a round
     app.register_blueprint(people_views.bp)  # /people: units and participants, organizers and admins
     app.register_blueprint(bank_views.bp, url_prefix="/bank")
-    access.guard_blueprint(app, bank_views.bp.name, "admin", "organizer")
+    access.guard_blueprint(app, bank_views.bp.name, *permissions.MANAGE_ROLES)
     observability.init_app(app)  # /healthz and one latency log line per request
     web.init_app(app)
     cli.init_app(app)

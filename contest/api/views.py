@@ -9,12 +9,13 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from contest import ratelimits
+from contest.access import load_round
 from contest.auth import login_challenge
 from contest.auth import sessions as logins
-from contest.errors import DomainError, NotFound, ValidationFailed
+from contest.errors import DomainError, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
-from contest.models import Round, Unit
-from contest.services import attempts, contests, pii, quick_save, ranking, rounds, user_sessions
+from contest.models import Unit
+from contest.services import attempts, pii, quick_save, ranking, rounds, user_sessions
 
 from . import errors, openapi
 from .serialize import attempt_body, ranking_row, receipt_body, round_items, user_item
@@ -122,9 +123,7 @@ def list_rounds():
 @ratelimits.start
 @login_required
 def start_attempt(round_id: int):
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not round_.is_published:
-        raise NotFound(_("Không tìm thấy đợt thi."))
+    round_ = load_round(round_id, need="published")
     attempt, created = attempts.start(db.session, round_, current_user, grace_seconds=_grace(),
                                       key=_idempotency_key())
     body = attempt_body(db.session, attempt)
@@ -199,10 +198,7 @@ def submit_attempt(attempt_id: int):
 @bp.get("/v1/rounds/<int:round_id>/ranking")
 @login_required
 def round_ranking(round_id: int):
-    round_ = db.session.get(Round, round_id)
-    # Anyone who may not read this contest's results learns nothing, not even that the round exists.
-    if round_ is None or not contests.can_read_results(db.session, current_user, round_.contest):
-        raise NotFound(_("Không tìm thấy đợt thi."))
+    round_ = load_round(round_id, need="results")  # in the API a refusal is a 404: nothing is learnt
     limit = _query_int("limit", default=50, minimum=1, maximum=1000)
     offset = _query_int("offset", default=0, minimum=0, maximum=10**7)
     filters = {}

@@ -8,13 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.auth import access
+from contest.access import role_guard
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.formatting import vn_datetime
 from contest.models import Unit
-from contest.services import activation, participants, registration, units
+from contest.services import activation, participants, permissions, registration, units
 from contest.services.participant_import import import_participants
 from contest.services.unit_import import import_units
 from contest.web import audit_request
@@ -24,12 +24,11 @@ from question_bank.numbers import page_number
 from .forms import ACCEPTED_FILES, ParticipantFilterForm, ParticipantForm, UnitForm, UploadForm
 
 bp = Blueprint("people", __name__, url_prefix="/people")
-ROLES = ("admin", "organizer")
 PREVIEW_ROWS = 300  # rows listed on a preview page; the counts and errors cover the whole file
 IMPORTERS = {"units": import_units, "participants": import_participants}
 
 
-bp.before_request(access.role_guard(*ROLES))
+bp.before_request(role_guard(*permissions.MANAGE_ROLES))  # province-wide: any organizer
 
 
 @bp.route("/")
