@@ -17,7 +17,7 @@ from contest.access import load_contest
 from contest.extensions import db
 from contest.models import PRIZES, PrizeQuota, Round
 from contest.services import participation, permissions, prizes, result_settings
-from question_bank.db import now_utc
+from core.db import now_utc
 
 bp = Blueprint("landing", __name__)
 

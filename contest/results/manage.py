@@ -15,7 +15,7 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Attempt, AttemptQuestion, Contest, Round, Unit, User
 from contest.services import item_stats, permissions, prizes, regrade, result_settings
-from question_bank.numbers import parse_id
+from core.numbers import parse_id
 
 from .forms import TARGET_LABELS, ExcludeForm, QuotaForm, RegradeForm, settings_form
 from .views import bp, round_context

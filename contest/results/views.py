@@ -20,7 +20,7 @@ from contest.extensions import db, upgrade_to_write
 from contest.models import Round, Unit
 from contest.services import exports, permissions, pii, prizes, ranking, result_charts, result_settings, unit_ranking
 from contest.web import audit_request
-from question_bank.numbers import page_number
+from core.numbers import page_number
 
 from . import charts
 from .forms import FilterForm

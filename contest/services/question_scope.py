@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from contest.models import Attempt, AttemptQuestion, Round, User
 from contest.services import permissions
-from question_bank.db import now_utc
+from core.db import now_utc
 
 
 def open_contests_beyond(session: Session, question_id: int, managed: set[int]) -> int:
