@@ -13,7 +13,8 @@ from flask_login import current_user
 from contest.errors import NotFound
 from contest.extensions import db, login_manager
 from contest.models import Contest, Round
-from contest.services import permissions, result_settings
+from contest.services import permissions
+from contest.services.results import result_settings
 
 # Staff needs, refused with 403. A contest's rule also decides for its rounds.
 _CONTEST_NEEDS = {

@@ -2,7 +2,7 @@
 import re
 from functools import wraps
 
-from flask import Blueprint, current_app, jsonify, request, session
+from flask import current_app, jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -10,17 +10,19 @@ from sqlalchemy import select
 
 from contest import ratelimits
 from contest.access import load_round
-from contest.auth import login_challenge
-from contest.auth import sessions as logins
+from contest.auth import login_challenge, sessions as logins
 from contest.errors import DomainError, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
 from contest.models import Unit
-from contest.services import attempts, pii, quick_save, ranking, rounds, user_sessions
+from contest.services import rounds
+from contest.services.quiz import attempts, quick_save
+from contest.services.results import pii, ranking
+from contest.services.users import user_sessions
 
 from . import errors, openapi
 from .serialize import attempt_body, ranking_row, receipt_body, round_items, user_item
+from . import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api")
 errors.register(bp)
 
 MAX_PREDICTION = 10**9

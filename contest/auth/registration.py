@@ -10,18 +10,20 @@ from flask_login import current_user
 
 from contest import ratelimits
 from contest.access import load_contest, roles_required
+from contest.error_pages import render_error
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest
-from contest.services import audit, permissions, registration, registration_ceiling, registration_review
-from contest.web import render_error
+from contest.services import audit, permissions
+from contest.services.people import registration_review
+from contest.services.users import registration, registration_ceiling
 from core.db import now_utc
 from core.numbers import parse_id
 
 from . import challenge, passwords
 from .registration_forms import InvitationForm, RegistrationForm, RegistrationSettingsForm
 from .sessions import log_in
-from .views import bp
+from . import bp
 
 
 def _page(form, contest: Contest, status: int | None = None):

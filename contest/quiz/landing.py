@@ -8,7 +8,7 @@ static/js/countdown.js ticks from them, and without JavaScript the date and time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,10 +16,12 @@ from sqlalchemy import select
 from contest.access import load_contest
 from contest.extensions import db
 from contest.models import PRIZES, PrizeQuota, Round
-from contest.services import participation, permissions, prizes, result_settings
+from contest.services import permissions
+from contest.services.quiz import participation
+from contest.services.results import prizes, result_settings
 from core.db import now_utc
+from . import landing_bp
 
-bp = Blueprint("landing", __name__)
 
 # How ties are broken, as a participant reads it (the keys of Contest.tie_break, SPEC §6).
 TIE_BREAK_NAMES = {
@@ -79,7 +81,7 @@ def next_countdown(rounds: list[Round], now: datetime) -> Countdown | None:
     return None
 
 
-@bp.route("/contests/<int:contest_id>")
+@landing_bp.route("/contests/<int:contest_id>")
 def contest_page(contest_id: int):
     contest = load_contest(contest_id, need=None)
     published = [r for r in contest.rounds if r.is_published]

@@ -23,7 +23,7 @@ from contest.errors import (
     ValidationFailed,
 )
 from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
-from contest.services import choice_orders, draw, scoring
+from contest.services.quiz import choice_orders, draw, scoring
 from core.db import UTCDateTime, now_utc
 
 
