@@ -1,8 +1,9 @@
 """What every command module shares: the app context with SQLite's write lock taken up front."""
 import functools
 
-from flask import g
 from flask.cli import with_appcontext
+
+from contest.db import begin_writes
 
 
 def writer_context(command):
@@ -12,7 +13,7 @@ def writer_context(command):
     @with_appcontext
     @functools.wraps(command)
     def wrapped(*args, **kwargs):
-        g.write_transaction = True
+        begin_writes()
         return command(*args, **kwargs)
 
     return wrapped

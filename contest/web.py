@@ -1,5 +1,5 @@
 """App-wide web plumbing: security headers, body size and rate limits, error pages, template helpers."""
-from flask import abort, current_app, g, has_request_context, render_template, request
+from flask import abort, current_app, has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import form_input, malformed, ratelimits
 from contest.api import errors as api_errors
+from contest.db import mark_request
 from contest.auth import login_challenge
 from contest.auth.forms import EmptyForm
 from contest.extensions import db
@@ -50,7 +51,7 @@ def init_app(app) -> None:
     # then malformed input, named precisely even where the CSRF token is missing too.
     app.before_request_funcs.setdefault(None, [])[0:0] = [_limit_body, _refuse_malformed]
     app.url_value_preprocessor(_check_url_values)
-    app.before_request(_mark_writes)
+    app.before_request(mark_request)  # SQLite: requests that change state take the write lock
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -84,12 +85,6 @@ def _refuse_malformed():
     if request.path.startswith("/api/"):
         return api_errors.error_response(problem.status, problem.code, problem.message)
     return render_error(problem.status, problem.message)
-
-
-def _mark_writes():
-    # SQLite: requests that change state begin their transactions IMMEDIATE (extensions.py).
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        g.write_transaction = True
 
 
 def _security_headers(response):
