@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from contest.db import begin_statement
-from question_bank.db import Base
+from core.db import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

@@ -5,7 +5,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
-from question_bank.db import UTCDateTime, now_utc
+from core.db import UTCDateTime, now_utc
 
 GRADINGS = ("best", "first", "last")
 # Keys of the individual tie-break chain (SPEC §6); "id" always ends it so no tie is left.

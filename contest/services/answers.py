@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from contest.errors import InvalidChoice, NotFound
 from contest.models import Attempt
 from contest.services import choice_orders
-from question_bank.db import UTCDateTime
+from core.db import UTCDateTime
 
 INSERT = "INSERT INTO answer (attempt_id, question_id, choice_id, saved_at)"
 # PostgreSQL and SQLite (3.24+) read the same ON CONFLICT clause.

@@ -19,7 +19,7 @@ from contest.errors import AttemptClosed, AttemptsExhausted, NotEligible, NotFou
 from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
 from contest.services import answers as stored_answers
 from contest.services import choice_orders, draw, scoring
-from question_bank.db import now_utc
+from core.db import now_utc
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.models import User
-from question_bank.normalize import clean_text
+from core.text import clean_text
 
 from .units import subtree_ids
 

@@ -13,7 +13,7 @@ from contest.errors import NotEligible
 from contest.models import Answer, Attempt, Round, User
 from contest.services import answers as stored_answers
 from contest.services import attempts, rounds
-from question_bank.db import now_utc
+from core.db import now_utc
 
 
 @dataclass

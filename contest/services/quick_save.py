@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from contest.digests import digest
 from contest.services import answers
 from contest.services.attempts import grace
-from question_bank.db import UTCDateTime, now_utc
+from core.db import UTCDateTime, now_utc
 
 _SQL = f"""
 {answers.INSERT}
