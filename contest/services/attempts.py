@@ -96,9 +96,8 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
     if repeated is not None:
         return Started(repeated)
     current = next((attempt for attempt in mine if attempt.finished_at is None), None)
-    if current is not None:
-        if not expire_if_due(session, current, grace_seconds=grace_seconds, now=now):
-            return Started(current)
+    if current is not None and not close_if_due(session, current, grace_seconds=grace_seconds, now=now):
+        return Started(current)
     if not is_open(round_, now):
         raise RoundNotOpen()
     check_eligible(session, round_, user)
@@ -189,8 +188,7 @@ def touch(session: Session, attempt_id: int, user: User, *, grace_seconds: int) 
     if is_due(attempt, grace_seconds):
         upgrade_to_write(session)  # SQLite: read again under the write lock
         attempt = get_owned(session, attempt_id, user, lock="update")
-        expire_if_due(session, attempt, grace_seconds=grace_seconds)
-        session.commit()
+        close_if_due(session, attempt, grace_seconds=grace_seconds, now=now_utc())
     return attempt
 
 
@@ -203,21 +201,18 @@ def is_due(attempt: Attempt, grace_seconds: int, now: datetime | None = None) ->
     return attempt.finished_at is None and (now or now_utc()) > accepts_writes_until(attempt, grace_seconds)
 
 
-def expire_if_due(session: Session, attempt: Attempt, *, grace_seconds: int, now: datetime | None = None) -> bool:
-    """Finalises an unsubmitted attempt past deadline + grace (lazily, when touched)."""
-    now = now or now_utc()
+def close_if_due(session: Session, attempt: Attempt, *, grace_seconds: int, now: datetime) -> bool:
+    """True when the attempt is finished. One past deadline + grace is finalised first and that
+    is committed at once, so the refusal or the error that may follow cannot undo it."""
     if is_due(attempt, grace_seconds, now):
         finish(session, attempt, by="system", now=now)
+        session.commit()
     return attempt.finished_at is not None
 
 
 def refuse_if_closed(session: Session, attempt: Attempt, *, grace_seconds: int, now: datetime) -> None:
-    """Raises AttemptClosed for a write to a finished attempt. One past deadline + grace is
-    finalised first and that is committed before refusing, so the refusal's rollback keeps it."""
-    if is_due(attempt, grace_seconds, now):
-        finish(session, attempt, by="system", now=now)
-        session.commit()
-    if attempt.finished_at is not None:
+    """Raises AttemptClosed for a write to a finished attempt (finalised first if due: close_if_due)."""
+    if close_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
         raise AttemptClosed()
 
 

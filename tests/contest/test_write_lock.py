@@ -27,7 +27,7 @@ def test_only_contest_db_knows_the_write_lock_flag():
     assert _files_saying("write_transaction") == ["contest/db.py"]
 
 
-@pytest.mark.parametrize("needle", ["upgrade_to_write(", "expire_if_due("])
+@pytest.mark.parametrize("needle", ["upgrade_to_write(", "is_due(", "if_due("])
 def test_no_view_finalises_or_takes_the_lock_by_hand(needle):
     # Views call attempts.touch() (or the contest/db.py helpers); the dance lives in services.
     outside = [name for name in _files_saying(needle)
