@@ -7,7 +7,7 @@ plain reads begin deferred and stay concurrent. The choice lasts for the applica
 request or one CLI command); nothing else reads or sets it:
 
 - every request that changes state (any method but GET/HEAD/OPTIONS) writes: `mark_request`;
-- a CLI command writes: `begin_writes` (cli_support.writer_context);
+- a CLI command writes: `begin_writes` (cli/support.py writer_context);
 - a GET that always writes: `@writes_on_get`;
 - a GET that finds it must write (lazy finalisation): `upgrade_to_write(session)`;
 - a GET that writes a little and then reads a lot (an export's audit line): `with short_write(session)`;

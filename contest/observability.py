@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from contest.extensions import csrf, db
-from contest.services import answers
+from contest.services.quiz import answers
 from core.db import now_utc
 
 logger = logging.getLogger("contest.request")

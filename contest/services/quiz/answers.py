@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from contest.errors import InvalidChoice, NotFound
 from contest.models import Attempt
-from contest.services import choice_orders
+from contest.services.quiz import choice_orders
 from core.db import UTCDateTime
 
 INSERT = "INSERT INTO answer (attempt_id, question_id, choice_id, saved_at)"

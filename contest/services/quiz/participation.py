@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import NotEligible
 from contest.models import Answer, Attempt, Round, User
-from contest.services import answers as stored_answers
-from contest.services import attempts, rounds
+from contest.services import rounds
+from contest.services.quiz import answers as stored_answers
+from contest.services.quiz import attempts
 from core.db import now_utc
 
 

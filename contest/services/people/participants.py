@@ -5,9 +5,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.models import User
+from contest.services.people.units import subtree_ids
 from core.text import clean_text
-
-from .units import subtree_ids
 
 PAGE_SIZE = 50
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from contest.db import upgrade_to_write
 from contest.errors import AttemptClosed, AttemptsExhausted, NotEligible, NotFound, RoundNotOpen, ValidationFailed
 from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
-from contest.services import answers as stored_answers
-from contest.services import choice_orders, draw, scoring
+from contest.services.quiz import answers as stored_answers
+from contest.services.quiz import choice_orders, draw, scoring
 from core.db import now_utc
 
 

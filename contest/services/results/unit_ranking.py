@@ -14,7 +14,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from contest.models import Contest, Round, Unit, User
-from contest.services import ranking
+from contest.services.results import ranking
 
 
 @dataclass
