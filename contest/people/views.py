@@ -8,13 +8,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.auth import access
+from contest.access import role_guard
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.formatting import vn_datetime
 from contest.models import Unit
 from contest.request_audit import audit_request
+from contest.services import permissions
 from contest.services.people import participants, units
 from contest.services.people.participant_import import import_participants
 from contest.services.people.unit_import import import_units
@@ -25,12 +26,11 @@ from question_bank import staging
 from .forms import ACCEPTED_FILES, ParticipantFilterForm, ParticipantForm, UnitForm, UploadForm
 from . import bp
 
-ROLES = ("admin", "organizer")
 PREVIEW_ROWS = 300  # rows listed on a preview page; the counts and errors cover the whole file
 IMPORTERS = {"units": import_units, "participants": import_participants}
 
 
-bp.before_request(access.role_guard(*ROLES))
+bp.before_request(role_guard(*permissions.MANAGE_ROLES))  # province-wide: any organizer
 
 
 @bp.route("/")
