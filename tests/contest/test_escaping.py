@@ -19,8 +19,8 @@ from contest.models import ContestStaff, PrizeExclusion
 from contest.services import audit
 from contest.services.quiz import attempts
 from contest.services.users import activation
+from core import staging
 from core.db import now_utc
-from question_bank import staging
 from question_bank.models import Choice, Question
 from tests.support import csrf_token
 from tests.contest.test_route_policy import USERNAMES, _url_args
@@ -103,14 +103,14 @@ def world(db):
                 ContestStaff(contest=contest_a, user=users["organizer"]),
                 ContestStaff(contest=contest_b, user=users["other_organizer"])])
     other = make_user(username="ts-khac", unit_id=unit.id, full_name=f"{MARKUP} khác")
-    done, _created = attempts.start(db, round_a, other, grace_seconds=30)
+    done = attempts.start(db, round_a, other, grace_seconds=30).attempt
     question_id = done.questions[0].question_id
     choice = db.scalar(select(Choice.id).where(Choice.question_id == question_id).order_by(Choice.position))
     attempts.submit(db, done, prediction=1, answers={question_id: choice}, grace_seconds=30)
     finish(closed, other, 2, max_score=3)
-    receipt, _created = attempts.start(db, round_a, users["participant"], grace_seconds=30)
+    receipt = attempts.start(db, round_a, users["participant"], grace_seconds=30).attempt
     attempts.submit(db, receipt, prediction=2, answers={}, grace_seconds=30)
-    mine, _created = attempts.start(db, round_a, users["participant"], grace_seconds=30)
+    mine = attempts.start(db, round_a, users["participant"], grace_seconds=30).attempt
     exclusion = PrizeExclusion(round_id=round_a.id, user_id=other.id, reason=f"{MARKUP} lý do")
     db.add(exclusion)
     audit.record(db, "contest_updated", user_id=users["admin"].id, target=MARKUP, details={"name": MARKUP})
@@ -121,12 +121,13 @@ def world(db):
     for role in ("organizer", "other_organizer", "admin"):
         user_id = users[role].id
         tokens[role] = {
-            "bank": staging.stage(_bank_csv(), user_id=user_id, filename=f"{MARKUP}.csv").token,
-            "units": staging.stage(f"Mã,Tên\nX1,{MARKUP}\n".encode(), user_id=user_id, filename=f"{MARKUP}.csv",
-                                   topic="units").token,
-            "participants": staging.stage(f"Họ tên\n{MARKUP}\n".encode(), user_id=user_id,
-                                          filename=f"{MARKUP}.csv", topic="participants").token,
+            "bank": staging.stage(db, _bank_csv(), kind="bank", user_id=user_id, filename=f"{MARKUP}.csv").token,
+            "units": staging.stage(db, f"Mã,Tên\nX1,{MARKUP}\n".encode(), kind="units", user_id=user_id,
+                                   filename=f"{MARKUP}.csv").token,
+            "participants": staging.stage(db, f"Họ tên\n{MARKUP}\n".encode(), kind="participants",
+                                          user_id=user_id, filename=f"{MARKUP}.csv").token,
         }
+    db.commit()
     return {
         "contest_id": contest_a.id, "round_id": round_a.id, "closed_round_id": closed.id, "attempt_id": mine.id,
         "finished_attempt_id": receipt.id, "question_id": question_id, "choice_id": choice, "user_id": other.id,

@@ -8,14 +8,14 @@ from sqlalchemy import func, select
 
 from contest.models import Answer, Attempt, ContestStaff, PrizeExclusion, Round, User
 from contest.services.quiz import attempts
-from question_bank import staging
+from core import staging
 from question_bank.models import Choice
 from tests.support import csrf_token
 from tests.factories import make_bank, make_contest, make_question, make_round, make_unit, make_user
 
 
 def _finish(db, round_, user):
-    attempt, _created = attempts.start(db, round_, user, grace_seconds=30)
+    attempt = attempts.start(db, round_, user, grace_seconds=30).attempt
     question_id = attempt.questions[0].question_id
     choice = db.scalar(select(Choice.id).where(Choice.question_id == question_id, Choice.is_correct.is_(False)))
     attempts.submit(db, attempt, prediction=1, answers={question_id: choice}, grace_seconds=30)
@@ -38,7 +38,7 @@ def world(db):
                 ContestStaff(contest=contest_b, user=other_organizer)])
     finished_b = _finish(db, round_b, theirs)
     _finish(db, round_a, theirs)
-    open_attempt, _created = attempts.start(db, round_a, theirs, grace_seconds=30)
+    open_attempt = attempts.start(db, round_a, theirs, grace_seconds=30).attempt
     attempts.start(db, round_a, mine, grace_seconds=30)
     exclusion_b = PrizeExclusion(round_id=round_b.id, user_id=theirs.id, reason="Làm bài hộ")
     db.add(exclusion_b)
@@ -112,11 +112,14 @@ def test_staff_do_not_open_participants_attempts_either(client, auth, db, world,
 @pytest.fixture
 def staged(app, db, world):
     owner = db.scalar(select(User.id).where(User.username == "btc"))
-    return {
-        "bank": staging.stage(b"Q?\nA. x\nB. y\nANSWER: A\n", user_id=owner, filename="bank.txt").token,
-        "units": staging.stage(b"ma,ten\n", user_id=owner, filename="dv.csv", topic="units").token,
-        "participants": staging.stage(b"ten\n", user_id=owner, filename="ts.csv", topic="participants").token,
+    tokens = {
+        "bank": staging.stage(db, b"Q?\nA. x\nB. y\nANSWER: A\n", kind="bank", user_id=owner,
+                              filename="bank.txt").token,
+        "units": staging.stage(db, b"ma,ten\n", kind="units", user_id=owner, filename="dv.csv").token,
+        "participants": staging.stage(db, b"ten\n", kind="participants", user_id=owner, filename="ts.csv").token,
     }
+    db.commit()
+    return tokens
 
 
 @pytest.mark.parametrize("username", ["btc-b", "qtv"])

@@ -16,8 +16,8 @@ from contest import create_app
 from contest.models import ContestStaff, PrizeExclusion
 from contest.services.quiz import attempts
 from contest.services.users import activation
+from core import staging
 from core.db import now_utc
-from question_bank import staging
 from question_bank.models import Choice
 from tests.support import csrf_token
 from tests.factories import make_bank, make_contest, make_round, make_unit, make_user
@@ -179,11 +179,11 @@ def world(db):
                 ContestStaff(contest=contest_a, user=users["organizer"]),
                 ContestStaff(contest=contest_b, user=users["other_organizer"])])
     other = make_user(username="ts-khac", unit_id=unit.id)
-    finished, _created = attempts.start(db, round_a, other, grace_seconds=30)
+    finished = attempts.start(db, round_a, other, grace_seconds=30).attempt
     question_id = finished.questions[0].question_id
     choice = db.scalar(select(Choice.id).where(Choice.question_id == question_id).order_by(Choice.position))
     attempts.submit(db, finished, prediction=1, answers={question_id: choice}, grace_seconds=30)
-    mine, _created = attempts.start(db, round_a, users["participant"], grace_seconds=30)
+    mine = attempts.start(db, round_a, users["participant"], grace_seconds=30).attempt
     exclusion = PrizeExclusion(round_id=round_a.id, user_id=other.id, reason="Làm bài hộ")
     pending = make_user(username="ts-moi", unit_id=unit.id)
     activation_token = activation.reset(db, pending)
@@ -193,11 +193,12 @@ def world(db):
     for role in ("organizer", "other_organizer", "admin"):
         user_id = users[role].id
         tokens[role] = {
-            "bank": staging.stage(b"not a bank", user_id=user_id, filename="cau-hoi.csv").token,
-            "units": staging.stage(b"not units", user_id=user_id, filename="don-vi.csv", topic="units").token,
-            "participants": staging.stage(b"not people", user_id=user_id, filename="ts.csv",
-                                          topic="participants").token,
+            "bank": staging.stage(db, b"not a bank", kind="bank", user_id=user_id, filename="cau-hoi.csv").token,
+            "units": staging.stage(db, b"not units", kind="units", user_id=user_id, filename="don-vi.csv").token,
+            "participants": staging.stage(db, b"not people", kind="participants", user_id=user_id,
+                                          filename="ts.csv").token,
         }
+    db.commit()
     return {
         "contest_id": contest_a.id, "round_id": round_a.id, "closed_round_id": closed.id, "attempt_id": mine.id,
         "question_id": question_id, "choice_id": choice, "user_id": other.id, "unit_id": unit.id,
