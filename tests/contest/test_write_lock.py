@@ -65,7 +65,10 @@ def _begins(app):
         event.remove(engine, "before_cursor_execute", record)
 
 
-def test_a_get_marked_as_writing_takes_the_lock_up_front(app, client, engine_name):
+def test_a_get_marked_as_writing_takes_the_lock_up_front(make_app, engine_name):
+    app = make_app()  # its own: routes cannot be added to an app that has served requests
+    client = app.test_client()
+
     def read():
         _db.session.execute(text("SELECT 1"))
         return "ok"
