@@ -16,8 +16,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from contest.errors import (
     AttemptClosed, AttemptsExhausted, InvalidChoice, NotEligible, NotFound, RoundNotOpen, ValidationFailed,
 )
-from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
-from contest.services import choice_orders, draw, scoring
+from contest.models import Answer, Attempt, AttemptQuestion, Round, User
+from contest.services import choice_orders, draw, scoring, unit_tree
 from question_bank.db import UTCDateTime, now_utc
 
 
@@ -44,14 +44,8 @@ def check_eligible(session: Session, round_: Round, user: User) -> None:
     if user.unit_unconfirmed and not contest.trust_declared_units:  # issue 14: declared, not confirmed
         raise NotEligible(_("Đơn vị bạn tự khai chưa được ban tổ chức xác nhận, nên bạn chưa làm được đợt thi "
                             "dành cho đơn vị; hãy liên hệ ban tổ chức."))
-    unit_id = user.unit_id
-    seen = set()
-    while unit_id is not None and unit_id not in seen:  # the unit or any parent unit is listed
-        if unit_id in allowed:
-            return
-        seen.add(unit_id)
-        unit_id = session.get(Unit, unit_id).parent_id
-    raise NotEligible()
+    if user.unit_id is None or not allowed & unit_tree.ancestor_ids(session, user.unit_id):
+        raise NotEligible()  # neither the unit nor any unit above it is listed
 
 
 def find_open(session: Session, round_id: int, user_id: int) -> Attempt | None:

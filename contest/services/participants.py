@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session, selectinload
 from contest.models import User
 from question_bank.normalize import clean_text
 
-from .units import subtree_ids
+from .unit_tree import subtree_ids
 
 PAGE_SIZE = 50
 

@@ -12,7 +12,7 @@ from sqlalchemy import Integer, Select, String, cast, false, func, literal, or_,
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, Contest, Round, Unit, User
-from contest.services import flags, rank_order
+from contest.services import flags, rank_order, unit_tree
 from contest.services.rank_order import (  # noqa: F401  (re-exported: the round-level SQL lives there)
     _missing, _order_by, counted_attempts, prediction_actual, ranked_round, tie_break_chain,
 )
@@ -234,27 +234,13 @@ def _window(session: Session, ranked, limit: int, offset: int, filters: dict) ->
 
 def _filtered(session: Session, query: Select, filters: dict) -> Select:
     if filters.get("unit_id"):
-        query = query.where(User.unit_id.in_(unit_and_descendants(session, int(filters["unit_id"]))))
+        query = query.where(User.unit_id.in_(sorted(unit_tree.subtree_ids(session, int(filters["unit_id"])))))
     if filters.get("group"):
         query = query.where(Unit.group == filters["group"])
     if filters.get("search"):
         pattern = f"%{filters['search'].strip()}%"
         query = query.where(or_(User.full_name.ilike(pattern), User.username.ilike(pattern)))
     return query
-
-
-def unit_and_descendants(session: Session, unit_id: int) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for unit_id_, parent_id in session.execute(select(Unit.id, Unit.parent_id)):
-        children.setdefault(parent_id, []).append(unit_id_)
-    found, todo = [], [unit_id]
-    while todo:
-        current = todo.pop()
-        if current in found:  # a cycle cannot exist (check constraint is one level), but never loop
-            continue
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 def _stream(session: Session, query: Select, batch: int):

@@ -17,6 +17,7 @@ from contest.models import Unit
 from question_bank.normalize import clean_text
 from question_bank.numbers import parse_int
 
+from . import unit_tree
 from .import_common import Columns, ImportReport, data_rows, get
 
 MAX_CODE, MAX_NAME, MAX_GROUP = 50, 300, 100
@@ -140,7 +141,7 @@ def _check_parents(rows: list[UnitRow], existing: dict[str, Unit], report: Impor
         else:
             report.error(row.where, _unknown_parent(row.parent, folded, names))
     order = {row.code: index for index, row in enumerate(rows)}
-    for cycle in _cycles(parent_of, [row.code for row in rows]):
+    for cycle in unit_tree.cycles(parent_of, [row.code for row in rows]):
         places = sorted((in_file[code] for code in cycle if code in in_file), key=lambda row: order[row.code])
         first = places[0]
         start = cycle.index(first.code)
@@ -164,23 +165,6 @@ def _unknown_parent(parent: str, folded: dict[str, str], names: dict[str, str]) 
         return _("Đơn vị cấp trên “%(parent)s” không có trong tệp và chưa có trong hệ thống; cột cấp trên ghi mã "
                  "đơn vị (ví dụ “%(code)s”), không ghi tên.", parent=parent, code=names[parent.casefold()])
     return _("Đơn vị cấp trên “%(parent)s” không có trong tệp và chưa có trong hệ thống.", parent=parent)
-
-
-def _cycles(parent_of: dict[str, str | None], starts: list[str]) -> list[list[str]]:
-    """Every loop reachable by walking up from `starts`, each as [A, B, …] (A's parent is B…)."""
-    state: dict[str, str] = {}
-    found = []
-    for start in starts:
-        path, node = [], start
-        while node is not None and node not in state:
-            state[node] = "walking"
-            path.append(node)
-            node = parent_of.get(node)
-        if node is not None and state[node] == "walking":
-            found.append(path[path.index(node):])
-        for code in path:
-            state[code] = "done"
-    return found
 
 
 def _status(row: UnitRow, unit: Unit | None, parent_of: dict[str, str | None]) -> str:
