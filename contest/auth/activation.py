@@ -2,12 +2,12 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.form_input import BaseForm
 from contest.lazy_text import lazy_text
 from contest.services import activation, audit
 from contest.services.accounts import MIN_PASSWORD
@@ -15,7 +15,7 @@ from contest.services.accounts import MIN_PASSWORD
 from .views import bp
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(BaseForm):
     password = PasswordField(
         _l("Mật khẩu mới"),
         validators=[

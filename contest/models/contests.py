@@ -134,6 +134,16 @@ class Round(db.Model):
     def draws_by_topic(self) -> bool:
         return bool(self.draw_rules)
 
+    def status(self, now: datetime) -> str:
+        """"upcoming", "open" or "closed": where `now` falls in the window, published or not."""
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "closed"
+
+    def is_open(self, now: datetime) -> bool:
+        """Participants may start an attempt: published and inside its window."""
+        return self.is_published and self.status(now) == "open"
+
 
 class DrawRule(db.Model):
     """Draw `count` questions of a topic (and difficulty, when given) per attempt."""

@@ -25,10 +25,6 @@ def grace(seconds: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def is_open(round_: Round, now: datetime) -> bool:
-    return round_.is_published and round_.opens_at <= now < round_.closes_at
-
-
 def check_eligible(session: Session, round_: Round, user: User) -> None:
     if user.role != "participant":
         raise NotEligible(_("Chỉ tài khoản thí sinh mới làm bài thi."))
@@ -75,7 +71,7 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
     if current is not None:
         if not expire_if_due(session, current, grace_seconds=grace_seconds, now=now):
             return current, False
-    if not is_open(round_, now):
+    if not round_.is_open(now):
         raise RoundNotOpen()
     check_eligible(session, round_, user)
     used = len(mine)

@@ -17,6 +17,7 @@ from contest.services.rank_order import (  # noqa: F401  (re-exported: the round
     _missing, _order_by, counted_attempts, prediction_actual, ranked_round, tie_break_chain,
 )
 from question_bank.db import UTCDateTime
+from question_bank.paging import Page
 
 DEFAULT_PER_PAGE = 50
 
@@ -48,18 +49,6 @@ class Entry:
     @property
     def is_perfect(self) -> bool:
         return self.max_score > 0 and self.score == self.max_score
-
-
-@dataclass
-class Page:
-    entries: list[Entry]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 # --- a round's ranking: the cached rank order, details read for the rows shown ---------------
