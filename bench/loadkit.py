@@ -111,7 +111,7 @@ def build_world(url: str, groups: dict[str, int], slow_hash_group: str | None = 
     from contest.extensions import db
     from contest.models import Round, Unit, User
     from contest.services import demo
-    from question_bank.db import now_utc
+    from core.db import now_utc
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
     with app.app_context():

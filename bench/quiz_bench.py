@@ -26,12 +26,13 @@ PASSWORD = "Bench@2026"
 
 def build_database(url: str, bank_size: int) -> int:
     os.environ["DATABASE_URL"] = url
+    from flask_migrate import upgrade
+
     from contest import create_app
     from contest.extensions import db
     from contest.services import accounts, rounds
-    from flask_migrate import upgrade
+    from core.db import now_utc
     from question_bank import services as bank
-    from question_bank.db import now_utc
     from question_bank.importers.result import ParsedQuestion, ParseResult
 
     app = create_app()

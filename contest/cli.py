@@ -2,8 +2,8 @@
 import json
 import sys
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -17,9 +17,9 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import ROLES, Round
 from contest.services import accounts, attempts, demo, demo_scale, rounds
+from core.files import Problem, file_where
 from question_bank import exporter, services as bank
 from question_bank.importers import ParseResult, parse_file
-from question_bank.importers.result import Problem, file_where
 
 
 def init_app(app) -> None:

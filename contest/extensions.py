@@ -10,7 +10,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from question_bank.db import Base
+from core.db import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()

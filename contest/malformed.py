@@ -24,7 +24,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_babel import gettext as _
 from werkzeug.routing import IntegerConverter
 
-from question_bank.numbers import MAX_ID
+from core.numbers import MAX_ID
 
 MAX_JSON_DEPTH = 64
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from contest.extensions import csrf, db
 from contest.services.attempts import UPSERT_ANSWER
-from question_bank.db import now_utc
+from core.db import now_utc
 
 logger = logging.getLogger("contest.request")
 STARTED = "contest.request_started"

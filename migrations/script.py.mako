@@ -8,7 +8,7 @@ Create Date: ${create_date}
 from alembic import op
 import sqlalchemy as sa
 
-import question_bank.db
+import core.db
 ${imports if imports else ""}
 
 # revision identifiers, used by Alembic.

@@ -10,14 +10,16 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from .db import now_utc
+from core.db import now_utc
+from core.numbers import parse_id
+from core.paging import Page, clamp
+from core.text import clean_text
+from question_bank.duplicate_key import dedup_key
+
+from . import versions
 from .importers.result import ParsedQuestion
 from .importers.validate import LETTERS, check_question
 from .models import DIFFICULTIES, STATUSES, Choice, Question, QuestionVersion, SourceDocument, Topic
-from . import versions
-from .normalize import clean_text, dedup_key
-from .numbers import parse_id
-from .paging import Page, clamp
 from .services import get_or_create_source, get_or_create_topic
 from .signals import bank_changed, question_guard
 

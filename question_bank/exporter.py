@@ -3,10 +3,11 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from core.spreadsheet import header_row, safe_cell, save_atomically
+
 from .importers.validate import LETTERS
 from .models import MAX_CHOICES, Choice
 from .services import all_questions
-from .spreadsheet import header_row, safe_cell, save_atomically
 
 SHEET_TITLE = "Ngân hàng câu hỏi"
 DIFFICULTY_LABELS = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}

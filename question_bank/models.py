@@ -15,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from question_bank.db import Base, UTCDateTime, now_utc
+from core.db import Base, UTCDateTime, now_utc
 
 DIFFICULTIES = ("easy", "medium", "hard")
 STATUSES = ("active", "retired")

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from heapq import merge
 from itertools import combinations, islice
 
-from .normalize import fold
+from core.text import fold
 
 THRESHOLD = 0.85  # Jaccard similarity of the word sets
 _NUM, _DEN = 17, 20  # THRESHOLD as a fraction: integer tests, no float rounding at the edge

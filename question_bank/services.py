@@ -8,11 +8,14 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from .importers.result import ParsedQuestion, ParseResult, Problem
+from core.db import now_utc
+from core.files import Problem
+from core.text import clean_text
+from question_bank.duplicate_key import dedup_key
+
+from .importers.result import ParsedQuestion, ParseResult
 from .models import Choice, Question, SourceDocument, Topic
 from .near_duplicates import near_duplicate_pairs
-from .normalize import clean_text, dedup_key
-from .db import now_utc
 from .signals import bank_changed
 
 

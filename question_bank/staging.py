@@ -14,8 +14,8 @@ from pathlib import Path
 
 from flask import current_app
 
-from .db import now_utc
-from .normalize import clean_text
+from core.db import now_utc
+from core.text import clean_text
 
 TTL = timedelta(hours=1)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32)

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from .db import now_utc
+from core.db import now_utc
+
 from .models import Choice, Question, QuestionVersion, SourceDocument
 
 

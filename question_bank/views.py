@@ -6,15 +6,16 @@ from collections import defaultdict
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_datetime
-from flask_babel import gettext as _
+from flask_babel import format_datetime, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from core.db import session as db_session
+from core.numbers import page_number
+
 from . import catalog, staging
-from .db import session as db_session
 from .forms import (
     ACCEPTED_FILES,
     DIFFICULTY_LABELS,
@@ -28,7 +29,6 @@ from .forms import (
 )
 from .importers import parse_file
 from .models import MAX_CHOICES, Question
-from .numbers import page_number
 from .services import import_questions, plan_import, topic_counts
 
 bp = Blueprint("question_bank", __name__)

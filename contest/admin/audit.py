@@ -16,7 +16,7 @@ from wtforms.validators import Length, Optional, ValidationError
 from contest.extensions import db
 from contest.form_input import BaseForm, CheckedDate
 from contest.services import audit
-from question_bank.numbers import page_number
+from core.numbers import page_number
 
 from .views import bp
 

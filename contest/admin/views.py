@@ -11,7 +11,7 @@ from contest.extensions import db
 from contest.models import Contest, Round, Unit
 from contest.services import contests, rounds
 from contest.web import audit_request
-from question_bank.db import now_utc
+from core.db import now_utc
 from question_bank.services import topic_counts
 
 from .forms import ContestForm, RoundForm, new_round_data, round_data

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from contest.errors import ValidationFailed
 from contest.models import SpentChallenge
-from question_bank.db import now_utc
+from core.db import now_utc
 
 ALGORITHM = "SHA-256"
 FIELD = "challenge"

@@ -14,8 +14,8 @@ from contest.extensions import db
 from contest.models import Contest
 from contest.services import audit, contests, registration, registration_ceiling, registration_review
 from contest.web import render_error
-from question_bank.db import now_utc
-from question_bank.numbers import parse_id
+from core.db import now_utc
+from core.numbers import parse_id
 
 from . import challenge, passwords
 from .access import roles_required

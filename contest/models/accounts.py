@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.extensions import db
-from question_bank.db import UTCDateTime, now_utc
+from core.db import UTCDateTime, now_utc
 
 ROLES = ("admin", "organizer", "judge", "participant")
 STAFF_ROLES = ("admin", "organizer", "judge")

@@ -5,7 +5,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
-from question_bank.db import UTCDateTime
+from core.db import UTCDateTime
 
 
 class Attempt(db.Model):

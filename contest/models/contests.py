@@ -6,7 +6,7 @@ from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
-from question_bank.db import UTCDateTime, now_utc
+from core.db import UTCDateTime, now_utc
 
 GRADINGS = ("best", "first", "last")
 # Keys of the individual tie-break chain (SPEC §6); "id" always ends it so no tie is left.

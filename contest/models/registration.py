@@ -5,7 +5,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
-from question_bank.db import UTCDateTime, now_utc
+from core.db import UTCDateTime, now_utc
 
 REGISTRATION_MODES = ("open", "invitation", "approval")
 

@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
-from question_bank.db import UTCDateTime, now_utc
+from core.db import UTCDateTime, now_utc
 
 PRIZES = ("first", "second", "third", "consolation")  # Nhất, Nhì, Ba, Khuyến khích
 SCOPES = ("individual", "unit")

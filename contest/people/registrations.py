@@ -7,7 +7,7 @@ from contest.auth.forms import EmptyForm
 from contest.extensions import db
 from contest.services import registration_review
 from contest.web import audit_request
-from question_bank.numbers import parse_id
+from core.numbers import parse_id
 
 from .views import bp
 

@@ -18,8 +18,8 @@ from contest.services import activation, participants, registration, units
 from contest.services.participant_import import import_participants
 from contest.services.unit_import import import_units
 from contest.web import audit_request
+from core.numbers import page_number
 from question_bank import staging
-from question_bank.numbers import page_number
 
 from .forms import ACCEPTED_FILES, ParticipantFilterForm, ParticipantForm, UnitForm, UploadForm
 

@@ -1,11 +1,10 @@
 """The quiz form: radio buttons per question (read by `read_answers`) and the prediction."""
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
 from contest.form_input import BaseForm
-from question_bank.numbers import parse_id, parse_int
+from core.numbers import parse_id, parse_int
 
 # The same bound as the API's submit (SPEC §5 allows any non-negative integer the database holds).
 MAX_PREDICTION = 10**9

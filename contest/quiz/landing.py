@@ -16,7 +16,7 @@ from sqlalchemy import select
 from contest.extensions import db
 from contest.models import PRIZES, Contest, PrizeQuota, Round
 from contest.services import contests, participation, prizes, result_settings
-from question_bank.db import now_utc
+from core.db import now_utc
 
 bp = Blueprint("landing", __name__)
 

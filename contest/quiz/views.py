@@ -15,7 +15,7 @@ from contest.errors import AttemptClosed, DomainError, NotFound
 from contest.extensions import db, upgrade_to_write
 from contest.models import Attempt, Round
 from contest.services import attempts, participation, score_release
-from question_bank.db import now_utc
+from core.db import now_utc
 
 from .forms import QuizForm, SubmitForm, field_name, read_answers
 

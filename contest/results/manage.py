@@ -14,7 +14,7 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Attempt, AttemptQuestion, Contest, Round, Unit, User
 from contest.services import item_stats, prizes, regrade, result_settings
-from question_bank.numbers import parse_id
+from core.numbers import parse_id
 
 from .access import load_contest, load_round, may_manage
 from .forms import TARGET_LABELS, ExcludeForm, QuotaForm, RegradeForm, settings_form

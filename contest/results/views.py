@@ -19,7 +19,7 @@ from contest.extensions import db, upgrade_to_write
 from contest.models import Round, Unit
 from contest.services import exports, pii, prizes, ranking, result_charts, result_settings, unit_ranking, unit_tree
 from contest.web import audit_request
-from question_bank.numbers import page_number
+from core.numbers import page_number
 
 from . import charts
 from .access import VIEW_ROLES, load_contest, load_round, may_manage, visible_contests

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import ROLES, Contest, ContestStaff, Unit, User
-from question_bank.normalize import clean_text
+from core.text import clean_text
 
 from .identity import MIN_PASSWORD, normalize_phone
 

@@ -9,8 +9,7 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
@@ -18,8 +17,8 @@ from werkzeug.security import generate_password_hash
 from contest.digests import digest as _digest
 from contest.errors import DomainError, ValidationFailed
 from contest.models import User
-from question_bank.db import now_utc
-from question_bank.numbers import parse_id
+from core.db import now_utc
+from core.numbers import parse_id
 
 from . import user_sessions
 from .accounts import MIN_PASSWORD

@@ -14,11 +14,17 @@ from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.errors import (
-    AttemptClosed, AttemptsExhausted, InvalidChoice, NotEligible, NotFound, RoundNotOpen, ValidationFailed,
+    AttemptClosed,
+    AttemptsExhausted,
+    InvalidChoice,
+    NotEligible,
+    NotFound,
+    RoundNotOpen,
+    ValidationFailed,
 )
 from contest.models import Answer, Attempt, AttemptQuestion, Round, User
 from contest.services import choice_orders, draw, scoring, unit_tree
-from question_bank.db import UTCDateTime, now_utc
+from core.db import UTCDateTime, now_utc
 
 
 def grace(seconds: int) -> timedelta:

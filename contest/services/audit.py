@@ -5,8 +5,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.models import AuditLog, User
-from question_bank.normalize import clean_text
-from question_bank.paging import Page, clamp
+from core.paging import Page, clamp
+from core.text import clean_text
 
 
 def record(

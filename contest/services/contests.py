@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, ValidationFailed
 from contest.models import Attempt, Contest, ContestStaff, Round, User
-from question_bank.normalize import clean_text
+from core.text import clean_text
 
 MAX_NAME = 300
 MAX_DESCRIPTION = 5000

@@ -27,7 +27,7 @@ from contest.demo.units import UNITS
 from contest.errors import BankTooSmall, ValidationFailed
 from contest.models import Attempt, Round, Unit, User
 from contest.services import draw, unit_tree
-from question_bank.db import now_utc
+from core.db import now_utc
 from question_bank.models import Choice, Question
 
 PASSWORD = "Thisinh@2026"

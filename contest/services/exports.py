@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from contest.models import Round
 from contest.services import item_stats, pii, prizes, ranking, unit_ranking
-from question_bank.db import now_utc
-from question_bank.spreadsheet import FORMULA_PREFIXES, save_atomically
-from question_bank.xlsx_stream import DATE_TIME_FORMAT, StreamingWorkbook
+from core.db import now_utc
+from core.spreadsheet import FORMULA_PREFIXES, save_atomically
+from core.xlsx_stream import DATE_TIME_FORMAT, StreamingWorkbook
 
 DEFAULT_TZ = "Asia/Ho_Chi_Minh"
 DATE_FORMAT = DATE_TIME_FORMAT

@@ -7,12 +7,11 @@ diacritics, punctuation or a parenthesised hint, so "Biên chế (người)" is 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from flask_babel import LazyString
-from flask_babel import gettext as _
+from flask_babel import LazyString, gettext as _
 
-from question_bank.importers.result import Problem, UnsafeFile, file_where
-from question_bank.importers.rows import Table, read_rows
-from question_bank.importers.table import HEADER_SCAN_ROWS, header_key
+from core.files import Problem, UnsafeFile, file_where
+from core.sheets import HEADER_SCAN_ROWS, Table, read_rows
+from question_bank.importers.table import header_key
 
 
 @dataclass

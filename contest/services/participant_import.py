@@ -8,14 +8,13 @@ once to the organizer. Every problem is reported with its row; with any error no
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from contest.models import Unit, User
-from question_bank.db import now_utc
-from question_bank.normalize import clean_text
+from core.db import now_utc
+from core.text import clean_text
 
 from . import activation
 from .identity import MAX_NAME, check_email, normalize_phone, parse_birth_date, phone_error, username_error

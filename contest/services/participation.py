@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from contest.errors import AttemptClosed, NotEligible
 from contest.models import Answer, Attempt, Round, User
 from contest.services import attempts, rounds
-from question_bank.db import now_utc
+from core.db import now_utc
 
 
 @dataclass

@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, AttemptQuestion, ContestStaff, Round, User
-from question_bank.db import now_utc
+from core.db import now_utc
 
 
 def open_contests_beyond(session: Session, question_id: int, managed: set[int]) -> int:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from contest.digests import digest
 from contest.services.attempts import grace
-from question_bank.db import UTCDateTime, now_utc
+from core.db import UTCDateTime, now_utc
 
 _SQL = """
 INSERT INTO answer (attempt_id, question_id, choice_id, saved_at)

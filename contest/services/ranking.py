@@ -14,10 +14,15 @@ from sqlalchemy.orm import Session
 from contest.models import Attempt, Contest, Round, Unit, User
 from contest.services import flags, rank_order, unit_tree
 from contest.services.rank_order import (  # noqa: F401  (re-exported: the round-level SQL lives there)
-    _missing, _order_by, counted_attempts, prediction_actual, ranked_round, tie_break_chain,
+    _missing,
+    _order_by,
+    counted_attempts,
+    prediction_actual,
+    ranked_round,
+    tie_break_chain,
 )
-from question_bank.db import UTCDateTime
-from question_bank.paging import Page
+from core.db import UTCDateTime
+from core.paging import Page
 
 DEFAULT_PER_PAGE = 50
 

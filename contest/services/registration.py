@@ -13,17 +13,16 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from contest.models import REGISTRATION_MODES, Contest, Unit, UnitInvitation, User
-from question_bank.db import now_utc
-from question_bank.numbers import parse_id
-from question_bank.normalize import clean_text
+from core.db import now_utc
+from core.numbers import parse_id
+from core.text import clean_text
 
 from . import identity, unit_tree, user_sessions
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contest.models import Contest, Unit, UnitInvitation, User
-from question_bank.db import now_utc
+from core.db import now_utc
 
 # No 0/O, 1/I/L: the codes are read aloud and typed on phones.
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"

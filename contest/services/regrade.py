@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from contest.errors import NotFound, ValidationFailed
 from contest.models import Answer, Attempt, AttemptQuestion
 from contest.services import audit
-from question_bank.db import now_utc
+from core.db import now_utc
 from question_bank.models import Choice, Question
 
 ACTION = "question_regraded"

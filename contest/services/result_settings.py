@@ -5,14 +5,13 @@ Both changes are written to the audit log; the caller commits.
 """
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, ValidationFailed
 from contest.models import OVERALL_MODES, PREDICTION_TARGETS, TIE_BREAK_KEYS, UNIT_FORMULAS, Contest, Round
 from contest.services import audit
-from question_bank.db import now_utc
+from core.db import now_utc
 
 KEY_LABELS = {  # lazy: str() them where a real str is needed
     "score": _l("Điểm"),

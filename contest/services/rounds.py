@@ -3,20 +3,26 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contest.errors import BankTooSmall, ValidationFailed
 from contest.models import (
-    DEFAULT_MIN_SECONDS_PER_QUESTION, DEFAULT_PREDICTION_PROMPT, GRADINGS, Attempt, Contest, DrawRule, Round, Unit,
+    DEFAULT_MIN_SECONDS_PER_QUESTION,
+    DEFAULT_PREDICTION_PROMPT,
+    GRADINGS,
+    Attempt,
+    Contest,
+    DrawRule,
+    Round,
+    Unit,
 )
 from contest.services import draw
-from question_bank.db import now_utc
+from core.db import now_utc
+from core.text import clean_text
 from question_bank.importers.validate import parse_difficulty
 from question_bank.models import DIFFICULTIES, Question, Topic
-from question_bank.normalize import clean_text
 
 
 @dataclass

@@ -8,14 +8,13 @@ Every problem is reported with its row; with any error nothing is stored.
 import re
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contest.models import Unit
-from question_bank.normalize import clean_text
-from question_bank.numbers import parse_int
+from core.numbers import parse_int
+from core.text import clean_text
 
 from . import unit_tree
 from .import_common import Columns, ImportReport, data_rows, get

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import Unit, User
-from question_bank.normalize import clean_text
+from core.text import clean_text
 
 from . import unit_tree
 from .unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from contest.digests import digest
 from contest.models import User, UserSession
-from question_bank.db import now_utc
-from question_bank.numbers import parse_id
+from core.db import now_utc
+from core.numbers import parse_id
 
 
 def parse(login_id) -> tuple[int, str] | None:

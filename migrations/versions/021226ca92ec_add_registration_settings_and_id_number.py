@@ -5,11 +5,10 @@ Revises: c40f15b9c54f
 Create Date: 2026-12-01 05:47:08.948848
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import question_bank.db
-
+import core.db
 
 # revision identifiers, used by Alembic.
 revision = '021226ca92ec'

@@ -5,11 +5,10 @@ Revises: f1147e4052f4
 Create Date: 2026-11-24 03:48:56.605311
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import question_bank.db
-
+import core.db
 
 # revision identifiers, used by Alembic.
 revision = '200d515f895a'
@@ -25,8 +24,8 @@ def upgrade():
     sa.Column('contest_id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('rules', sa.Text(), nullable=False),
-    sa.Column('opens_at', question_bank.db.UTCDateTime(), nullable=False),
-    sa.Column('closes_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('opens_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('closes_at', core.db.UTCDateTime(), nullable=False),
     sa.Column('duration_seconds', sa.Integer(), nullable=False),
     sa.Column('max_attempts', sa.Integer(), nullable=True),
     sa.Column('grading', sa.String(length=10), nullable=False),
@@ -36,7 +35,7 @@ def upgrade():
     sa.Column('shuffle_choices', sa.Boolean(), nullable=False),
     sa.Column('prediction_prompt', sa.Text(), nullable=True),
     sa.Column('is_published', sa.Boolean(), nullable=False),
-    sa.Column('created_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
     sa.CheckConstraint("grading IN ('best', 'first', 'last')", name=op.f('ck_round_grading')),
     sa.CheckConstraint('closes_at > opens_at', name=op.f('ck_round_window')),
     sa.CheckConstraint('duration_seconds > 0', name=op.f('ck_round_duration')),
@@ -55,10 +54,10 @@ def upgrade():
     sa.Column('round_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
-    sa.Column('started_at', question_bank.db.UTCDateTime(), nullable=False),
-    sa.Column('deadline', question_bank.db.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', question_bank.db.UTCDateTime(), nullable=True),
-    sa.Column('submitted_at', question_bank.db.UTCDateTime(), nullable=True),
+    sa.Column('started_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('deadline', core.db.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', core.db.UTCDateTime(), nullable=True),
+    sa.Column('submitted_at', core.db.UTCDateTime(), nullable=True),
     sa.Column('finished_by', sa.String(length=12), nullable=True),
     sa.Column('duration_seconds', sa.Integer(), nullable=True),
     sa.Column('score', sa.Integer(), nullable=True),
@@ -118,7 +117,7 @@ def upgrade():
     sa.Column('attempt_id', sa.Integer(), nullable=False),
     sa.Column('question_id', sa.Integer(), nullable=False),
     sa.Column('choice_id', sa.Integer(), nullable=False),
-    sa.Column('saved_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('saved_at', core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['attempt_id', 'question_id'], ['attempt_question.attempt_id', 'attempt_question.question_id'], name=op.f('fk_answer_attempt_id_attempt_question'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['choice_id'], ['choice.id'], name=op.f('fk_answer_choice_id_choice')),
     sa.PrimaryKeyConstraint('attempt_id', 'question_id', name=op.f('pk_answer'))

@@ -9,11 +9,10 @@ looked for; if there are any, the upgrade stops and lists them (an organizer ren
 group, e.g. on /people, then runs `init-db` again): an index creation failing half-way, or a
 silent rename, would both be worse.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import question_bank.db
-
+import core.db
 
 # revision identifiers, used by Alembic.
 revision = '7d3e9a1c5f20'
@@ -52,8 +51,8 @@ def upgrade():
         sa.Column('user_id', sa.Integer(), nullable=False),
         sa.Column('secret_hash', sa.String(length=64), nullable=False),
         sa.Column('remember', sa.Boolean(), nullable=False),
-        sa.Column('created_at', question_bank.db.UTCDateTime(), nullable=False),
-        sa.Column('expires_at', question_bank.db.UTCDateTime(), nullable=False),
+        sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+        sa.Column('expires_at', core.db.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_session_user_id_user'),
                                 ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session')),

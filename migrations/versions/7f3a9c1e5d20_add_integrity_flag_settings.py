@@ -8,11 +8,10 @@ Create Date: 2026-12-07 11:45:00.000000
 """
 from datetime import datetime, timezone
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import question_bank.db
-
+import core.db
 
 # revision identifiers, used by Alembic.
 revision = '7f3a9c1e5d20'
@@ -27,7 +26,7 @@ def upgrade():
         batch_op.create_check_constraint('min_seconds', 'min_seconds_per_question BETWEEN 0 AND 600')
     # Rounds already closed keep the ranking they were closed (and perhaps published and awarded)
     # with: the floor is off for them. Open and future rounds get the new default of 3 seconds.
-    round_ = sa.table('round', sa.column('closes_at', question_bank.db.UTCDateTime()),
+    round_ = sa.table('round', sa.column('closes_at', core.db.UTCDateTime()),
                       sa.column('min_seconds_per_question', sa.Integer()))
     op.execute(round_.update().where(round_.c.closes_at < datetime.now(timezone.utc))
                .values(min_seconds_per_question=0))

@@ -5,11 +5,10 @@ Revises: 5b8e0c2d7a41
 Create Date: 2026-12-07 11:40:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import question_bank.db
-
+import core.db
 
 # revision identifiers, used by Alembic.
 revision = 'a7c1e5d93f20'
@@ -26,7 +25,7 @@ def upgrade():
     sa.Column('choices', sa.JSON(), nullable=False),
     sa.Column('explanation', sa.Text(), nullable=True),
     sa.Column('source', sa.Text(), nullable=True),
-    sa.Column('replaced_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('replaced_at', core.db.UTCDateTime(), nullable=False),
     sa.Column('replaced_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint('number >= 1', name=op.f('ck_question_version_number')),
     sa.ForeignKeyConstraint(['question_id'], ['question.id'], name=op.f('fk_question_version_question_id_question'), ondelete='CASCADE'),

@@ -6,11 +6,10 @@ Revises: a7c1e5d93f20
 Create Date: 2026-12-07 11:45:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import question_bank.db
-
+import core.db
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3c9e1f205'
@@ -24,7 +23,7 @@ def upgrade():
     sa.Column('contest_id', sa.Integer(), nullable=False),
     sa.Column('unit_id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=20), nullable=False),
-    sa.Column('created_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['contest_id'], ['contest.id'], name=op.f('fk_unit_invitation_contest_id_contest'),
                             ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_unit_invitation_unit_id_unit'),
@@ -34,7 +33,7 @@ def upgrade():
     )
     op.create_table('spent_challenge',
     sa.Column('digest', sa.String(length=64), nullable=False),
-    sa.Column('expires_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', core.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('digest', name=op.f('pk_spent_challenge'))
     )
     with op.batch_alter_table('spent_challenge', schema=None) as batch_op:

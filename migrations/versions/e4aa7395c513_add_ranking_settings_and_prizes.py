@@ -5,11 +5,10 @@ Revises: 200d515f895a
 Create Date: 2026-12-01 04:55:43.429592
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import question_bank.db
-
+import core.db
 
 # revision identifiers, used by Alembic.
 revision = 'e4aa7395c513'
@@ -27,7 +26,7 @@ def upgrade():
     sa.Column('unit_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('excluded_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
     sa.CheckConstraint('(user_id IS NULL) <> (unit_id IS NULL)', name=op.f('ck_prize_exclusion_one_target')),
     sa.CheckConstraint('length(reason) > 0', name=op.f('ck_prize_exclusion_reason')),
     sa.ForeignKeyConstraint(['excluded_by_id'], ['user.id'], name=op.f('fk_prize_exclusion_excluded_by_id_user'), ondelete='SET NULL'),

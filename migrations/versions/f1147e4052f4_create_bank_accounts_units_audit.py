@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-24 03:42:43.672346
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
-import question_bank.db
-
+import core.db
 
 # revision identifiers, used by Alembic.
 revision = 'f1147e4052f4'
@@ -24,7 +23,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
-    sa.Column('created_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contest')),
     sa.UniqueConstraint('name', name=op.f('uq_contest_name'))
     )
@@ -67,7 +66,7 @@ def upgrade():
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('date_of_birth', sa.Date(), nullable=True),
     sa.Column('is_active_account', sa.Boolean(), nullable=False),
-    sa.Column('created_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
     sa.CheckConstraint("role IN ('admin', 'organizer', 'judge', 'participant')", name=op.f('ck_user_role')),
     sa.ForeignKeyConstraint(['unit_id'], ['unit.id'], name=op.f('fk_user_unit_id_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
@@ -80,7 +79,7 @@ def upgrade():
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('at', core.db.UTCDateTime(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('action', sa.String(length=50), nullable=False),
     sa.Column('target', sa.String(length=200), nullable=False),
@@ -109,8 +108,8 @@ def upgrade():
     sa.Column('explanation', sa.Text(), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('dedup_key', sa.String(length=64), nullable=False),
-    sa.Column('created_at', question_bank.db.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', question_bank.db.UTCDateTime(), nullable=False),
+    sa.Column('created_at', core.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.CheckConstraint("difficulty IN ('easy', 'medium', 'hard')", name=op.f('ck_question_difficulty')),
     sa.CheckConstraint("status IN ('active', 'retired')", name=op.f('ck_question_status')),

@@ -1,11 +1,11 @@
 """bytes → ParseResult for every bank format; the format comes from the content."""
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
+
+from core.files import UnsafeFile, check_size, file_where
 
 from . import aiken, csv, docx, gift, xlsx
 from .detect import detect
-from .result import ParseResult, UnsafeFile, file_where
-from .safety import check_size
+from .result import ParseResult
 from .validate import check_question
 
 PARSERS = {"docx": docx.parse, "xlsx": xlsx.parse, "csv": csv.parse, "aiken": aiken.parse, "gift": gift.parse}

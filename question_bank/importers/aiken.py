@@ -7,13 +7,11 @@ instead of swallowing the one after it.
 """
 import re
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 
-from question_bank.normalize import clean_text
+from core.text import clean_text, decode
 
 from .result import ParsedQuestion, ParseResult
-from .text import decode
 from .validate import LETTERS, letter_index
 
 _CHOICE = re.compile(r"^\s*([A-Ha-h])\s*[.)]\s*(.*)$")

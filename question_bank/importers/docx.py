@@ -12,14 +12,14 @@ import zlib
 
 from flask_babel import gettext as _
 
-from question_bank.normalize import clean_text
+from core.files import UnsafeFile, check_package
+from core.text import clean_text
 
 from . import docx_key as key
 from .docx_lines import choice_from, meta_line, question_label, split_choices, topic_heading
 from .docx_reader import Line, Paragraph, Table, read_blocks
 from .docx_resolve import Draft, KeySection, excerpt, resolve
-from .result import ParseResult, UnsafeFile
-from .safety import check_package
+from .result import ParseResult
 from .validate import parse_difficulty
 
 

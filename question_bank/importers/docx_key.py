@@ -6,7 +6,7 @@ possibly repeated in bands) or columns of number | letter, with label cells like
 """
 import re
 
-from question_bank.normalize import clean_text
+from core.text import clean_text
 
 _SP = r"[ \t\u00a0]"
 _ANSWER_LINE = re.compile(

@@ -7,7 +7,7 @@ three or more labels in sequence may also be separated by single spaces (`A. 5 B
 import re
 from dataclasses import dataclass, field
 
-from question_bank.normalize import clean_text
+from core.text import clean_text
 
 from .docx_reader import Line
 from .docx_styles import BOLD, MARK_NAMES, MARKS

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from .docx_styles import HIDDEN, HIGHLIGHT, W, Numbering, Styles, is_filled, merge, num_pr, parse_xml, run_props
-from .result import UnsafeFile
-from .safety import read_member
+from core.files import UnsafeFile, read_member
+
+from .docx_styles import HIDDEN, HIGHLIGHT, Numbering, Styles, W, is_filled, merge, num_pr, parse_xml, run_props
 
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 _MARK_BITS = 15

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
-from question_bank.normalize import clean_text, fold
+from core.text import clean_text, fold
 
 from .docx_lines import Choice, formatting_marks
 from .docx_styles import MARK_NAMES

@@ -4,11 +4,10 @@ A run's marks are a bit set (bold, underline, red, highlight). Word resolves the
 document defaults, the paragraph style, the character style and the run itself, in that order;
 `Styles` does the same so a "Strong" or red character style counts like direct formatting.
 """
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from lxml import etree
 
-from .result import UnsafeFile
+from core.files import UnsafeFile
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -13,10 +13,9 @@ from html.parser import HTMLParser
 
 from flask_babel import gettext as _
 
-from question_bank.normalize import clean_text
+from core.text import clean_text, decode
 
 from .result import ParsedQuestion, ParseResult
-from .text import decode
 from .validate import LETTERS
 
 TRUE_FALSE = ["Đúng", "Sai"]  # choice texts stored with the question, not interface text

@@ -1,24 +1,7 @@
 """What every importer returns: parsed questions plus every problem with its place."""
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
-
-# `where` for problems that belong to the whole file rather than to one question or row: the
-# msgid, kept a plain str for callers that compare with it; file_where() is the shown label.
-FILE_WHERE = "Tệp"
-
-
-def file_where() -> str:
-    return _("Tệp")
-
-
-@dataclass
-class Problem:
-    where: str
-    message: str
-
-    def as_dict(self) -> dict:
-        return {"where": self.where, "message": self.message}
+from core.files import Problem, file_where
 
 
 @dataclass
@@ -62,7 +45,3 @@ class ParseResult:
     def refused(cls, message: str, fmt: str = "") -> "ParseResult":
         """A file refused as a whole (hostile, corrupt, not what it claims)."""
         return cls(errors=[Problem(file_where(), message)], format=fmt)
-
-
-class UnsafeFile(Exception):
-    """Raised by the safety checks; the message is Vietnamese and shown as is."""

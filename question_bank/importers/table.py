@@ -5,20 +5,17 @@ at least two choice columns; title rows above it are skipped. Headers are matche
 diacritics, punctuation or a parenthesised hint, so "ĐÁP ÁN ĐÚNG (A/B/C/D)" is the answer column.
 """
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 
 from flask_babel import gettext as _
 
-from question_bank.normalize import clean_text, fold, strip_accents
+from core.cells import cell_text, texts_of
+from core.sheets import HEADER_SCAN_ROWS
+from core.text import clean_text, fold, strip_accents
 
 from .result import ParsedQuestion, ParseResult
 from .validate import LETTERS, letter_index, parse_difficulty
-
-HEADER_SCAN_ROWS = 20
-MAX_COLUMNS = 64  # a question row never needs more; wider data is not read at all
 
 _FIELD_NAMES = {
     "text": ("cau hoi", "noi dung", "noi dung cau hoi", "cau hoi noi dung", "question", "question text"),
@@ -44,45 +41,6 @@ _STATUS_WORDS = {
     "retired": "retired", "ngung dung": "retired", "ngung su dung": "retired", "da ngung": "retired",
     "luu tru": "retired",
 }
-
-
-def format_count(number: int) -> str:
-    """100000 → "100.000", as Vietnamese writes thousands."""
-    return f"{number:,}".replace(",", ".")
-
-
-def cell_text(value) -> str:
-    """A cell as the user sees it, cleaned: 2012 not 2012.0, 0.5 as 0.5, dates as dd/mm/yyyy."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        # Already clean (the common case): printable excludes every invisible and odd space.
-        if value.isprintable() and "  " not in value and value.strip() == value and (
-            value.isascii() or unicodedata.is_normalized("NFC", value)
-        ):
-            return value
-        return clean_text(value)
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return f"{value:.15g}"  # Excel's "General" shows 15 significant digits
-    if isinstance(value, datetime):
-        if value.time() == time(0):
-            return value.strftime("%d/%m/%Y")
-        return value.strftime("%d/%m/%Y %H:%M")
-    if isinstance(value, date):
-        return value.strftime("%d/%m/%Y")
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
-    return clean_text(value)
-
-
-def texts_of(cells) -> list[str]:
-    return [cell_text(value) for value in cells]
 
 
 def header_key(value) -> str:
@@ -135,15 +93,6 @@ def read_layout(row_number: int, cells) -> Layout:
         else:
             target[key] = column
     return layout
-
-
-def is_blank(cells) -> bool:
-    for value in cells:
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str) or cell_text(value):
-            return False
-    return True
 
 
 def _numbered(rows: Iterable[tuple[int, list]]) -> Iterator[tuple[int, list[str]]]:

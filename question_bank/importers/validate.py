@@ -1,10 +1,11 @@
 """Checks every format shares: a question's shape, difficulty words, answer letters."""
 from flask_babel import gettext as _
 
+from core.files import Problem
+from core.text import clean_text, strip_accents
 from question_bank.models import MAX_CHOICES, MIN_CHOICES
-from question_bank.normalize import clean_text, strip_accents
 
-from .result import ParsedQuestion, Problem
+from .result import ParsedQuestion
 
 LETTERS = "ABCDEFGH"
 

@@ -164,11 +164,3 @@ def test_init_db_is_safe_to_repeat(runner):
     assert runner.invoke(args=["init-db"]).exit_code == 0
     assert runner.invoke(args=["init-db"]).exit_code == 0
 
-
-def test_contest_never_imported_by_question_bank():
-    offenders = [
-        str(path.relative_to(ROOT))
-        for path in (ROOT / "question_bank").rglob("*.py")
-        if "import contest" in path.read_text() or "from contest" in path.read_text()
-    ]
-    assert offenders == []

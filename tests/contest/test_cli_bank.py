@@ -8,7 +8,7 @@ from docx import Document
 from sqlalchemy import func, select
 
 from contest.extensions import db as _db
-from question_bank.importers.safety import MAX_FILE_BYTES
+from core.files import MAX_FILE_BYTES
 from question_bank.models import Choice, Question, SourceDocument, Topic
 from tests.conftest import make_test_app
 from tests.factories import make_question

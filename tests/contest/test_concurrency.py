@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from contest.models import Answer, Attempt
-from question_bank.db import now_utc
+from core.db import now_utc
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
 THREADS = 50

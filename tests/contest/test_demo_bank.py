@@ -11,10 +11,10 @@ from contest.demo.bank import QUESTIONS, TOPICS
 from contest.models import Round
 from contest.services import draw
 from contest.services.demo import demo_bank
+from question_bank.duplicate_key import dedup_key
 from question_bank.importers.validate import check_question
 from question_bank.models import DIFFICULTIES, Question, SourceDocument, Topic
 from question_bank.near_duplicates import near_duplicate_pairs
-from question_bank.normalize import dedup_key
 from question_bank.services import plan_import
 
 LETTERS = "ABCD"

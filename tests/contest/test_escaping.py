@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from contest.models import ContestStaff, PrizeExclusion
 from contest.services import activation, attempts, audit
+from core.db import now_utc
 from question_bank import staging
-from question_bank.db import now_utc
 from question_bank.models import Choice, Question
 from tests.conftest import csrf_token
 from tests.contest.test_route_policy import USERNAMES, _url_args, cheap_passwords  # noqa: F401  (autouse)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from contest.models import User
 from contest.services import activation
 from contest.services.participant_import import import_participants, normalize_phone, parse_birth_date
-from question_bank.importers.result import FILE_WHERE
+from core.files import FILE_WHERE
 from tests.factories import make_unit, make_user
 from tests.question_bank.sheets import add_member, cp1258, csv_text, xlsx
 

@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from contest.extensions import db as _db
 from contest.services import choice_orders, draw, flags, rank_order
-from question_bank.db import now_utc
+from core.db import now_utc
 from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_user
 
 # As measured on SQLite, which adds its BEGIN (IMMEDIATE) to each request; PostgreSQL issues one fewer.

@@ -40,7 +40,7 @@ def live(db):
 
 
 def _now():
-    from question_bank.db import now_utc
+    from core.db import now_utc
 
     return now_utc()
 

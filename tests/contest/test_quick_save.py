@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from contest.models import Answer, Attempt
 from contest.services import quick_save, user_sessions
-from question_bank.db import now_utc
+from core.db import now_utc
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 
 

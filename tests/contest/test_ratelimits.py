@@ -9,7 +9,7 @@ from limits.storage import MemoryStorage, RedisStorage
 
 from contest import create_app, ratelimits
 from contest.extensions import db as _db
-from question_bank.db import now_utc
+from core.db import now_utc
 from tests.conftest import _empty_tables, login_form_post, make_test_app, session_post
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 

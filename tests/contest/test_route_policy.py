@@ -16,8 +16,8 @@ from werkzeug.security import generate_password_hash
 from contest import create_app
 from contest.models import ContestStaff, PrizeExclusion, User
 from contest.services import activation, attempts
+from core.db import now_utc
 from question_bank import staging
-from question_bank.db import now_utc
 from question_bank.models import Choice
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_unit, make_user

@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode, checks
 
-from question_bank.db import now_utc
+from core.db import now_utc
 from tests.factories import PASSWORD, make_bank, make_round, make_unit, make_user
 
 MAX_EXAMPLES = 15

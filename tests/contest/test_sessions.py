@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contest.models import AuditLog, User, UserSession
-from question_bank.db import now_utc
+from core.db import now_utc
 from tests.conftest import AuthActions, _empty_tables, csrf_token, make_test_app
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 

@@ -1,8 +1,9 @@
 """The CSV importer: encodings, delimiters, quoted cells and the shared row rules."""
 import pytest
 
-from question_bank.importers import csv as csv_importer, parse_file
-from question_bank.importers.result import FILE_WHERE
+from core import sheets
+from core.files import FILE_WHERE
+from question_bank.importers import parse_file
 
 from .sheets import HEADER, ROW, cp1258, csv_text
 
@@ -116,7 +117,7 @@ def test_header_without_questions():
 
 
 def test_too_many_rows_is_refused(monkeypatch):
-    monkeypatch.setattr(csv_importer, "MAX_ROWS", 5)
+    monkeypatch.setattr(sheets, "MAX_ROWS", 5)
     rows = [["Câu hỏi", "A", "B", "Đáp án"]] + [[f"Hỏi {n}?", "x", "y", "A"] for n in range(6)]
     result = parse_file(csv_text(rows).encode(), "bank.csv")
     assert result.questions == []

@@ -5,8 +5,9 @@ import zipfile
 
 import pytest
 
-from question_bank.importers import PARSERS, _REFUSALS, parse_file
-from question_bank.importers.detect import HEAD_BYTES, detect
+from core.files import HEAD_BYTES
+from question_bank.importers import _REFUSALS, PARSERS, parse_file
+from question_bank.importers.detect import detect
 
 from .sheets import cp1258, csv_text, xlsx
 

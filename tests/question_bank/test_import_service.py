@@ -7,13 +7,13 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.models import AuditLog
+from core.text import fold
 from question_bank import services
 from question_bank.exporter import write_xlsx
 from question_bank.importers import parse_file
 from question_bank.importers.result import ParsedQuestion, ParseResult
 from question_bank.models import Choice, Question, SourceDocument, Topic
 from question_bank.near_duplicates import near_duplicate_pairs
-from question_bank.normalize import fold
 from tests.factories import make_question, make_user
 
 from .sheets import xlsx

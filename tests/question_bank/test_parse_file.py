@@ -6,8 +6,8 @@ import pytest
 from docx import Document
 from sqlalchemy import select
 
+from core.files import MAX_FILE_BYTES
 from question_bank.importers import parse_file
-from question_bank.importers.safety import MAX_FILE_BYTES
 from question_bank.models import Question, Topic
 
 from .sheets import csv_text, xlsx

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from contest.models import AuditLog
 from contest.services import attempts, draw
+from core.db import now_utc
 from question_bank import staging
-from question_bank.db import now_utc
 from question_bank.models import Choice, Question
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_question, make_round, make_user

@@ -4,8 +4,9 @@ from datetime import date, datetime
 
 import pytest
 
-from question_bank.importers import parse_file, xlsx as xlsx_importer
-from question_bank.importers.result import FILE_WHERE
+from core import xlsx_reader
+from core.files import FILE_WHERE
+from question_bank.importers import parse_file
 
 from .sheets import HEADER, ROW, add_member, rewrite_member, set_dimension, with_shared_strings, xlsx
 
@@ -301,7 +302,7 @@ def test_zip_bomb_member_is_refused():
 def test_sheet_claiming_a_million_rows_is_refused_from_its_dimension(monkeypatch):
     data = set_dimension(xlsx([HEADER, ROW]), "A1:Z1048576")
     iterated = []
-    monkeypatch.setattr(xlsx_importer._Workbook, "rows", lambda *args: iterated.append(args) or iter(()))
+    monkeypatch.setattr(xlsx_reader.Workbook, "rows", lambda *args: iterated.append(args) or iter(()))
     result = parse_file(data, "x.xlsx")
     assert problems(result) == [(FILE_WHERE, "Trang tính “Sheet1” có hơn 100.000 dòng; hãy chia nhỏ tệp.")]
     assert iterated == []
@@ -363,4 +364,4 @@ def test_corrupt_workbook_parts_give_a_clean_error(member, content):
     data = rewrite_member(xlsx([HEADER, ROW]), member, lambda _: content)
     result = parse_file(data, "hong.xlsx")
     assert result.questions == []
-    assert problems(result) == [(FILE_WHERE, xlsx_importer.CORRUPT)]
+    assert problems(result) == [(FILE_WHERE, xlsx_reader.CORRUPT)]

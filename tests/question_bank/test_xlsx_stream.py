@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from question_bank.xlsx_stream import DATE_TIME_FORMAT, MAX_TEXT, StreamingWorkbook
+from core.xlsx_stream import DATE_TIME_FORMAT, MAX_TEXT, StreamingWorkbook
 
 
 def written(*sheets):

@@ -1,8 +1,8 @@
 """Plain rows of a workbook or CSV, for imports that are not questions (units, participants).
 
-The same safety and decoding as the question importers, not a copy: the workbook comes from
-`xlsx.open_workbook` (size, zip bomb, DOCTYPE/ENTITY and row-cap checks, lxml streaming), CSV
-from `text.decode` (UTF-8 with or without BOM, then Windows-1258/1252) and `csv.records`.
+Also what the question importers read through: the workbook comes from
+`xlsx_reader.open_workbook` (size, zip bomb, DOCTYPE/ENTITY and row-cap checks, lxml streaming), CSV
+from `text.decode` (UTF-8 with or without BOM, then Windows-1258/1252) and `records` below.
 
     with read_rows(data, header_size) as table:
         if table.errors: ...            # the file was refused as a whole
@@ -12,22 +12,23 @@ from `text.decode` (UTF-8 with or without BOM, then Windows-1258/1252) and `csv.
 Cells are the texts a user sees (2012, not 2012.0; a date cell as dd/mm/yyyy); blank rows are
 skipped; `number` is the Excel row (or the CSV record) number, for "Sheet1, dòng 6".
 """
+import csv
+import io
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from . import csv as csv_reader
-from .detect import detect
-from .result import Problem, UnsafeFile, file_where
-from .safety import check_size
-from .table import texts_of
-from .text import decode
-from .xlsx import SheetRows, open_workbook
+from .cells import is_blank, texts_of
+from .files import MAX_ROWS, Problem, UnsafeFile, check_size, file_where, sniff
+from .text import decode, format_count
+from .xlsx_reader import SheetRows, open_workbook
 
-CSV_TITLE = csv_reader.LABEL
-_TEXT_KINDS = ("csv", "aiken", "gift", "text")  # detect() names text files after question formats
+CSV_TITLE = "CSV"  # where a CSV's problems are: it has one unnamed sheet
+DELIMITERS = (",", ";", "\t")
+HEADER_SCAN_ROWS = 20  # a header row is looked for this far down (title rows above it are skipped)
 # Lazy: made str where used.
 _REFUSALS = {
     "empty": _l("Tệp rỗng: không có nội dung nào."),
@@ -95,11 +96,11 @@ def read_rows(data: bytes, header_size: Callable[[list[str]], int] = count_fille
         check_size(data)
     except UnsafeFile as exc:
         return Table.refused(str(exc))
-    kind = detect(data)
+    kind = sniff(data)
     try:
         if kind == "xlsx":
             return _workbook(data)
-        if kind in _TEXT_KINDS:
+        if kind == "text":
             return _csv(data, header_size)
     except UnsafeFile as exc:
         return Table.refused(str(exc), kind)
@@ -116,5 +117,43 @@ def _workbook(data: bytes) -> Table:
 
 def _csv(data: bytes, header_size: Callable[[list[str]], int]) -> Table:
     text = decode(data)
-    delimiter = csv_reader.sniff_delimiter(text, header_size) or ","
-    return Table(format="csv", sheets=[Sheet(CSV_TITLE, lambda: csv_reader.records(text, delimiter))])
+    delimiter = sniff_delimiter(text, header_size) or ","
+    return Table(format="csv", sheets=[Sheet(CSV_TITLE, lambda: records(text, delimiter))])
+
+
+def records(text: str, delimiter: str):
+    """(record number, cells): a quoted cell may span lines and still counts as one row, as in Excel."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            if number > MAX_ROWS:
+                raise UnsafeFile(_("Tệp CSV có hơn %(rows)s dòng; hãy chia nhỏ tệp.", rows=format_count(MAX_ROWS)))
+            yield number, cells
+    except csv.Error as exc:
+        raise UnsafeFile(_("Tệp CSV bị lỗi ở dòng %(line)s: ô quá dài hoặc dấu ngoặc kép không đóng.",
+                           line=number + 1)) from exc
+
+
+def sniff_delimiter(text: str, header_size: Callable[[list[str]], int]) -> str | None:
+    """The delimiter under which a header row appears, preferring the one naming most columns.
+
+    `header_size(cells)` says how many known columns a row names, 0 when it is no header row.
+    """
+    best, best_size = None, 0
+    for delimiter in DELIMITERS:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            for scanned, cells in enumerate(reader, start=1):
+                if scanned > HEADER_SCAN_ROWS:
+                    break
+                if is_blank(cells):
+                    continue
+                size = header_size(cells)
+                if size:
+                    if size > best_size:
+                        best, best_size = delimiter, size
+                    break
+        except csv.Error:
+            continue
+    return best

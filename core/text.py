@@ -1,7 +1,10 @@
-"""Text cleaning and the duplicate key: the one place that decides when two texts are equal."""
-import hashlib
+"""Text: cleaning and folding (when two texts are equal), decoding text files, counts as Vietnamese writes them."""
 import re
 import unicodedata
+
+from flask_babel import gettext as _
+
+from .files import UnsafeFile
 
 _SPACES = re.compile(r"\s+")  # Unicode-aware: also no-break, figure and ideographic spaces
 # Characters Word and Excel leave behind that render as nothing.
@@ -33,9 +36,25 @@ def strip_accents(value: str) -> str:
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
     return text.replace("đ", "d")
 
+# Windows-1258 first: it is what Vietnamese Windows writes, and 1252 would turn its tones into junk.
+LEGACY = ("cp1258", "cp1252")
 
-def dedup_key(text: str, choices) -> str:
-    """Two questions are duplicates when their stems and sets of choices fold to the same."""
-    folded_choices = sorted({fold(choice) for choice in choices})
-    payload = "\x1f".join([fold(text), *folded_choices])
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+def decode(data: bytes) -> str:
+    try:
+        return unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        pass
+    for encoding in LEGACY:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        # Windows-1258 decodes any text it wrote; 1252 takes the few bytes 1258 leaves undefined.
+        return unicodedata.normalize("NFC", text)
+    raise UnsafeFile(_("Không đọc được mã ký tự của tệp; hãy lưu tệp dưới dạng UTF-8."))
+
+
+def format_count(number: int) -> str:
+    """100000 → "100.000", as Vietnamese writes thousands."""
+    return f"{number:,}".replace(",", ".")
