@@ -27,7 +27,7 @@ PASSWORD = "Thisinh@2026"
 # Bench accounts log in with a cheap hash, so that a 2,000-taker run does not spend minutes in
 # scrypt before the opening; the cost of real (scrypt) logins is measured apart (load_bench).
 FAST_HASH = "pbkdf2:sha256:1000"
-ADMIN = ("admin", "Admin@2026")  # the demo's admin (contest/services/demo.py)
+ADMIN = ("admin", "Admin@2026")  # the demo's admin (contest/demo/load.py)
 FULL_NAMES = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Hoàng Cường", "Phạm Thu Dung", "Hoàng Minh Đức",
               "Vũ Thị Hà", "Đặng Quốc Huy", "Bùi Thanh Lan", "Đỗ Mạnh Long", "Ngô Thị Mai"]
 
@@ -108,9 +108,9 @@ def build_world(url: str, groups: dict[str, int], slow_hash_group: str | None = 
     from flask_migrate import upgrade
 
     from contest import create_app
+    from contest.demo import load as demo
     from contest.extensions import db
     from contest.models import Round, Unit, User
-    from contest.services import demo
     from core.db import now_utc
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})

@@ -30,7 +30,8 @@ def build_database(url: str, bank_size: int) -> int:
 
     from contest import create_app
     from contest.extensions import db
-    from contest.services import accounts, rounds
+    from contest.services import rounds
+    from contest.services.users import accounts
     from core.db import now_utc
     from question_bank import services as bank
     from question_bank.importers.result import ParsedQuestion, ParseResult

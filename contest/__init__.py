@@ -4,21 +4,20 @@ from pathlib import Path
 
 from flask import Flask, has_request_context
 
-from contest import admin, api, auth, cli, config as config_module, models, web  # noqa: F401  (models: every table)
-from contest import formatting, language, malformed, observability
+from contest import admin, api, auth, cli, config as config_module, formatting, language, malformed
+from contest import models  # noqa: F401  (every table, before the first query)
+from contest import observability, people, quiz, request_audit, results, security
 from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
-from contest.people import views as people_views
-from contest.quiz import landing, views as quiz_views
-from contest.services import draw, question_scope
-from contest.results import views as results_views
+from contest.services import question_scope
+from contest.services.quiz import draw
 from question_bank import views as bank_views
 from question_bank.signals import bank_changed, question_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # The bank reports its changes; the contest writes them to the audit log.
-bank_changed.connect(web.audit_bank_change)
+bank_changed.connect(request_audit.audit_bank_change)
 # An edited or retired question reaches new attempts at once, not after the draw cache's TTL.
 bank_changed.connect(lambda *_args, **_kwargs: draw.clear_cache(), weak=False)
 # An organizer scoped to some contests may not change a question an open round of another uses.
@@ -49,17 +48,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(language.bp)  # POST /language: the interface language, kept in a cookie
     login_manager.init_app(app)
 
-    app.register_blueprint(auth.views.bp)
-    app.register_blueprint(api.views.bp)
-    app.register_blueprint(quiz_views.bp)
-    app.register_blueprint(landing.bp)  # /contests/<id>: a contest's public landing page
-    app.register_blueprint(admin.views.bp)  # /admin, guarded for admins and organizers in the blueprint
-    app.register_blueprint(results_views.bp)  # /results: staff pages, plus the public page of a round
-    app.register_blueprint(people_views.bp)  # /people: units and participants, organizers and admins
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(quiz.bp)
+    app.register_blueprint(quiz.landing_bp)  # /contests/<id>: a contest's public landing page
+    app.register_blueprint(admin.bp)  # /admin, guarded for admins and organizers in the blueprint
+    app.register_blueprint(results.bp)  # /results: staff pages, plus the public page of a round
+    app.register_blueprint(people.bp)  # /people: units and participants, organizers and admins
     app.register_blueprint(bank_views.bp, url_prefix="/bank")
     access.guard_blueprint(app, bank_views.bp.name, "admin", "organizer")
     observability.init_app(app)  # /healthz and one latency log line per request
-    web.init_app(app)
+    security.init_app(app)  # proxy headers, body size, malformed input, security headers, error pages
     cli.init_app(app)
     return app
 

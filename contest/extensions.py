@@ -43,7 +43,7 @@ def _sqlite_begin(conn):
 
 
 def wants_write_lock() -> bool:
-    """Set per request (web.py) and per CLI command (cli.py); plain reads begin deferred."""
+    """Set per request (security.py) and per CLI command (cli/support.py); plain reads begin deferred."""
     return has_app_context() and g.get("write_transaction", False)
 
 

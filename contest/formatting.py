@@ -1,12 +1,17 @@
-"""One way to show dates and numbers on every page: Jinja filters registered by `init_app`.
+"""Every Jinja filter, registered by `init_app`: one way to show dates, numbers, durations and usernames.
 
 Dates read `dd/MM/yyyy HH:mm` in CONTEST_TIMEZONE (Babel's timezone, so stored UTC turns into
 Hà Nội time); numbers follow the locale's separators: 12.345,5 in Vietnamese, 12,345.5 in English.
 """
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
 from markupsafe import Markup, escape
+
+from contest.auth.forms import EmptyForm
+from contest.services.results import pii
 
 DATETIME = "dd/MM/yyyy HH:mm"
 DATETIME_SECONDS = "dd/MM/yyyy HH:mm:ss"  # the receipt and the audit log: to the second
@@ -73,6 +78,38 @@ def ratio(part: int | float | None, whole: int | float | None) -> Markup:
     return escape(number(part)) + Markup("/") + escape(number(whole))
 
 
+def duration_text(seconds: int | float | timedelta | None) -> str:
+    """12 phút 5 giây; 1 giờ 30 phút — how long a round lasts or an attempt took."""
+    if seconds is None:
+        return ""
+    if isinstance(seconds, timedelta):
+        seconds = seconds.total_seconds()
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = []
+    if hours:
+        parts.append(_("%(n)d giờ", n=hours))
+    if minutes:
+        parts.append(_("%(n)d phút", n=minutes))
+    if secs or not parts:
+        parts.append(_("%(n)d giây", n=secs))
+    return " ".join(parts)
+
+
+def clock(seconds: int | float) -> str:
+    """Seconds as the countdown shows them: 09:58, or 1:05:00 past an hour."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def shown_username(username: str | None) -> str:
+    """Judges see a phone or email username masked; organizers and admins see it whole."""
+    return pii.username_for(current_user, username)
+
+
 FILTERS = {
     "vn_datetime": vn_datetime,
     "vn_date": vn_date,
@@ -82,8 +119,14 @@ FILTERS = {
     "number": number,
     "percent": percent,
     "ratio": ratio,
+    "duration_text": duration_text,
+    "clock": clock,
+    "shown_username": shown_username,
 }
 
 
 def init_app(app) -> None:
     app.jinja_env.filters.update(FILTERS)
+    # Every page's header holds the logout button. formdata=None: never reads the request body
+    # (on a 413 page reading it raises again).
+    app.context_processor(lambda: {"logout_form": EmptyForm(formdata=None)})

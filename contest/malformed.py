@@ -1,6 +1,6 @@
 """Input no view should ever see: ids that are not ASCII digits, JSON nested without end or not in
 UTF-8, text with NUL or a lone surrogate. Refused before any view runs, with a Vietnamese 4xx
-(SPEC §9 "No 500s"); web.py turns a `Problem` into a page or the API's JSON error.
+(SPEC §9 "No 500s"); security.py turns a `Problem` into a page or the API's JSON error.
 
 - `IdConverter` replaces Werkzeug's `int`: its `\\d+` also matches "١٢" and "１２" (int() reads
   both as 12) and any length, so a 20-digit id reached the database and overflowed it there.

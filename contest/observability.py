@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from contest.extensions import csrf, db
-from contest.services.attempts import UPSERT_ANSWER
+from contest.services.quiz.attempts import UPSERT_ANSWER
 from core.db import now_utc
 
 logger = logging.getLogger("contest.request")

@@ -27,7 +27,7 @@ from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import current_user
 
-from contest.services.accounts import login_key
+from contest.services.users.accounts import login_key
 
 MARK = "_contest_rate_limit"
 EXTENSION = "contest_limiter"

@@ -22,11 +22,13 @@ from werkzeug.serving import make_server
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import select  # noqa: E402
+
 from contest import create_app  # noqa: E402  (the repository root is on the path only now)
+from contest.demo import load as demo, scale as demo_scale  # noqa: E402
 from contest.extensions import db  # noqa: E402
 from contest.models import Attempt, Contest, Round  # noqa: E402
-from contest.services import demo, demo_scale, prizes  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from contest.services.results import prizes
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 1, "has_touch": True, "locale": "vi-VN"}

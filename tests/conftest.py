@@ -12,13 +12,14 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import has_app_context
-from flask.testing import FlaskCliRunner, FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from contest import create_app
 from contest.extensions import db as _db
-from contest.services import draw, flags, rank_order
+from contest.services.quiz import draw
+from contest.services.results import flags, rank_order
 
 ENGINES = ["sqlite", "postgresql"]
 _migrated: set[str] = set()

@@ -1,1 +1,6 @@
-from . import audit, views  # noqa: F401  (audit adds /admin/audit to views.bp)
+"""Organizers' pages (/admin): contests, rounds, draw preview, publish; the audit log."""
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+from . import audit, views  # noqa: E402,F401  (each adds its routes to bp)

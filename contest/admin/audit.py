@@ -18,7 +18,7 @@ from contest.form_input import BaseForm, CheckedDate
 from contest.services import audit
 from core.numbers import page_number
 
-from .views import bp
+from . import bp
 
 # What each action means to an organizer; an action not listed is shown by its code.
 ACTION_LABELS = {

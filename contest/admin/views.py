@@ -1,5 +1,5 @@
 """Organizer pages at /admin: contests, their rounds, the draw preview and opening a round."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,14 +9,14 @@ from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest, Round, Unit
+from contest.request_audit import audit_request
 from contest.services import contests, rounds
-from contest.web import audit_request
 from core.db import now_utc
 from question_bank.services import topic_counts
 
 from .forms import ContestForm, RoundForm, new_round_data, round_data
+from . import bp
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLES = ("admin", "organizer")
 
 

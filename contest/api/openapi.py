@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 description of /api/v1, served at /api/openapi.json."""
-from contest.services.flags import CODES as FLAG_CODES
+from contest.services.results.flags import CODES as FLAG_CODES
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 

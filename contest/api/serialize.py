@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, Round, User
-from contest.services import attempts, score_release
+from contest.services.quiz import attempts, score_release
 
 
 def iso(value: datetime | None) -> str | None:

@@ -2,24 +2,26 @@
 import re
 from functools import wraps
 
-from flask import Blueprint, current_app, jsonify, request, session
+from flask import current_app, jsonify, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from contest import ratelimits
-from contest.auth import login_challenge
-from contest.auth import sessions as logins
+from contest.auth import login_challenge, sessions as logins
 from contest.errors import DomainError, NotFound, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
 from contest.models import Round, Unit
-from contest.services import attempts, contests, pii, quick_save, ranking, rounds, user_sessions
+from contest.services import contests, rounds
+from contest.services.quiz import attempts, quick_save
+from contest.services.results import pii, ranking
+from contest.services.users import user_sessions
 
 from . import errors, openapi
 from .serialize import attempt_body, ranking_row, receipt_body, round_items, user_item
+from . import bp
 
-bp = Blueprint("api", __name__, url_prefix="/api")
 errors.register(bp)
 
 MAX_PREDICTION = 10**9

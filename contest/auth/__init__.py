@@ -1,2 +1,6 @@
-# activation, registration and account add their routes to views.bp
-from . import account, activation, registration, views  # noqa: F401
+"""Accounts in the browser: login, logout, activation links, registration, the account page."""
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import account, activation, registration, views  # noqa: E402,F401  (each adds its routes to bp)

@@ -8,12 +8,13 @@ from flask_login import current_user, login_required, logout_user
 from contest import ratelimits
 from contest.errors import DomainError
 from contest.extensions import db
-from contest.services import audit, registration, user_sessions
+from contest.services import audit
+from contest.services.users import registration, user_sessions
 
 from . import passwords
 from .forms import EmptyForm
 from .registration_forms import PasswordChangeForm
-from .views import bp
+from . import bp
 
 
 def _page(form: PasswordChangeForm):

@@ -1,7 +1,6 @@
 """`/activate/<token>`: a bulk-imported (or reset) participant sets a password with a one-time link."""
 from flask import flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -9,10 +8,11 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.form_input import BaseForm
 from contest.lazy_text import lazy_text
-from contest.services import activation, audit
-from contest.services.accounts import MIN_PASSWORD
+from contest.services import audit
+from contest.services.users import activation
+from contest.services.users.accounts import MIN_PASSWORD
 
-from .views import bp
+from . import bp
 
 
 class ActivationForm(BaseForm):

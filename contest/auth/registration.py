@@ -9,11 +9,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest import ratelimits
+from contest.error_pages import render_error
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest
-from contest.services import audit, contests, registration, registration_ceiling, registration_review
-from contest.web import render_error
+from contest.services import audit, contests
+from contest.services.people import registration_review
+from contest.services.users import registration, registration_ceiling
 from core.db import now_utc
 from core.numbers import parse_id
 
@@ -21,7 +23,7 @@ from . import challenge, passwords
 from .access import roles_required
 from .registration_forms import InvitationForm, RegistrationForm, RegistrationSettingsForm
 from .sessions import log_in
-from .views import bp
+from . import bp
 
 
 def _page(form, contest: Contest, status: int | None = None):

@@ -1,19 +1,25 @@
 """Forms of registration, the account page and the organizer's edit of a participant.
 
 They carry the CSRF token and bound the input; the rules themselves live in
-services/registration.py, which reports every problem at once with its field.
+services/users/registration.py, which reports every problem at once with its field.
 """
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import (
-    BooleanField, EmailField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, SubmitField,
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
     TelField,
 )
 from wtforms.validators import Length
 
 from contest.form_input import BaseForm
 from contest.lazy_text import lazy_text
-from contest.services import identity
+from contest.services.users import identity
 
 
 def _max(label: str, n: int):

@@ -8,7 +8,8 @@ from flask_login import login_user, logout_user
 
 from contest.extensions import db
 from contest.models import User
-from contest.services import accounts, audit, user_sessions
+from contest.services import audit
+from contest.services.users import accounts, user_sessions
 
 from . import login_challenge
 

@@ -1,21 +1,20 @@
 """Login and logout pages; the session loader every request goes through."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _, lazy_gettext as _l
 from flask_login import current_user
 
 from contest import ratelimits
 from contest.extensions import db, login_manager
 from contest.models import User
-from contest.services import user_sessions
+from contest.services.users import user_sessions
 
 from . import login_challenge
 from .forms import EmptyForm, LoginForm
 from .sessions import check_credentials, end_session, record_failure, start_session
+from . import bp
 
-bp = Blueprint("auth", __name__)
 bp.add_app_template_global(login_challenge.params, "login_challenge")  # templates/auth/login.html
 
 login_manager.login_view = "auth.login"

@@ -1,6 +1,13 @@
 """Demo questions: the state apparatus, the civil service and public finance."""
 from .bank_sources import (
-    APPARATUS, FINANCE, PLAN_CONGHIEN, PLAN_DIENLUC, PLAN_PHONGDIEN, PLAN_SAOMAI, PLAN_THAINGUYEN, QD_1557,
+    APPARATUS,
+    FINANCE,
+    PLAN_CONGHIEN,
+    PLAN_DIENLUC,
+    PLAN_PHONGDIEN,
+    PLAN_SAOMAI,
+    PLAN_THAINGUYEN,
+    QD_1557,
 )
 
 QUESTIONS = [

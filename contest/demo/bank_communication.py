@@ -1,6 +1,12 @@
 """Demo questions: who carries the propaganda plans out, and through which channels."""
 from .bank_sources import (
-    COMMUNICATION, PLAN_CONGHIEN, PLAN_DIENLUC, PLAN_PHONGDIEN, PLAN_SAOMAI, PLAN_THAINGUYEN, RESPONSIBILITIES,
+    COMMUNICATION,
+    PLAN_CONGHIEN,
+    PLAN_DIENLUC,
+    PLAN_PHONGDIEN,
+    PLAN_SAOMAI,
+    PLAN_THAINGUYEN,
+    RESPONSIBILITIES,
 )
 
 QUESTIONS = [

@@ -1,7 +1,16 @@
 """Demo questions: the one-stop shop and administrative procedures."""
 from .bank_sources import (
-    ND_43, ND_61, ND_63, ND_107, ONE_STOP, PLAN_CONGHIEN, PLAN_DIENLUC, PLAN_SAOMAI, PLAN_THAINGUYEN,
-    PROCEDURES, QD_468,
+    ND_43,
+    ND_61,
+    ND_63,
+    ND_107,
+    ONE_STOP,
+    PLAN_CONGHIEN,
+    PLAN_DIENLUC,
+    PLAN_SAOMAI,
+    PLAN_THAINGUYEN,
+    PROCEDURES,
+    QD_468,
 )
 
 QUESTIONS = [

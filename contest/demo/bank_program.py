@@ -1,7 +1,15 @@
 """Demo questions: the 2021–2030 master programme and institutional reform."""
 from .bank_sources import (
-    CT_23, INSTITUTIONS, NQ_30C, NQ_76, PLAN_CONGHIEN, PLAN_DIENLUC, PLAN_PHONGDIEN, PLAN_THAINGUYEN,
-    PROGRAM, QD_225,
+    CT_23,
+    INSTITUTIONS,
+    NQ_30C,
+    NQ_76,
+    PLAN_CONGHIEN,
+    PLAN_DIENLUC,
+    PLAN_PHONGDIEN,
+    PLAN_THAINGUYEN,
+    PROGRAM,
+    QD_225,
 )
 
 QUESTIONS = [

@@ -31,7 +31,7 @@ class User(UserMixin, db.Model):
     id_number: Mapped[str | None] = mapped_column(String(12), unique=True)  # Số CCCD (12 digits) or CMND (9)
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # A bulk-imported account has no password until its one-time activation link is used;
-    # only the token's SHA-256 is stored (services/activation.py).
+    # only the token's SHA-256 is stored (services/users/activation.py).
     activation_token_hash: Mapped[str | None] = mapped_column(String(64))
     activation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now_utc)
@@ -51,7 +51,7 @@ class User(UserMixin, db.Model):
         return self.is_active_account
 
     # The `<user id>:<secret>` of the server-side session this object was loaded for or logged
-    # in with (services/user_sessions.py); not a column.
+    # in with (services/users/user_sessions.py); not a column.
     login_id = None  # type: str | None
 
     def get_id(self) -> str:

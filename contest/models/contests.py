@@ -123,7 +123,7 @@ class Round(db.Model):
     @property
     def score_at_once(self) -> bool:
         """The round shows the total right after submitting and its contest does not forbid it
-        (services/score_release.py adds the per-attempt condition)."""
+        (services/quiz/score_release.py adds the per-attempt condition)."""
         return self.show_score and not self.contest.forbid_immediate_score
 
     @property

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from contest.auth.registration_forms import DetailsForm
 from contest.form_input import BaseForm
 from contest.lazy_text import lazy_text
-from contest.services.unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
+from contest.services.people.unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
 
 # What the file picker offers; the server detects the format from the content.
 ACCEPTED_FILES = ".xlsx,.csv"

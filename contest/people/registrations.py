@@ -5,11 +5,11 @@ from flask_babel import gettext as _
 
 from contest.auth.forms import EmptyForm
 from contest.extensions import db
-from contest.services import registration_review
-from contest.web import audit_request
+from contest.request_audit import audit_request
+from contest.services.people import registration_review
 from core.numbers import parse_id
 
-from .views import bp
+from . import bp
 
 MAX_IDS = 1000
 

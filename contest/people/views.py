@@ -4,7 +4,7 @@ Imports go upload → preview (a dry run: every error with its row, nothing stor
 file waits in question_bank's staging folder between the two, tagged with its kind. Activation
 links exist only in the response that creates them: shown once, never stored in clear.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,16 +14,17 @@ from contest.errors import DomainError
 from contest.extensions import db
 from contest.formatting import vn_datetime
 from contest.models import Unit
-from contest.services import activation, participants, registration, units
-from contest.services.participant_import import import_participants
-from contest.services.unit_import import import_units
-from contest.web import audit_request
+from contest.request_audit import audit_request
+from contest.services.people import participants, units
+from contest.services.people.participant_import import import_participants
+from contest.services.people.unit_import import import_units
+from contest.services.users import activation, registration
 from core.numbers import page_number
 from question_bank import staging
 
 from .forms import ACCEPTED_FILES, ParticipantFilterForm, ParticipantForm, UnitForm, UploadForm
+from . import bp
 
-bp = Blueprint("people", __name__, url_prefix="/people")
 ROLES = ("admin", "organizer")
 PREVIEW_ROWS = 300  # rows listed on a preview page; the counts and errors cover the whole file
 IMPORTERS = {"units": import_units, "participants": import_participants}

@@ -8,17 +8,19 @@ static/js/countdown.js ticks from them, and without JavaScript the date and time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import abort, current_app, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from contest.extensions import db
 from contest.models import PRIZES, Contest, PrizeQuota, Round
-from contest.services import contests, participation, prizes, result_settings
+from contest.services import contests
+from contest.services.quiz import participation
+from contest.services.results import prizes, result_settings
 from core.db import now_utc
+from . import landing_bp
 
-bp = Blueprint("landing", __name__)
 
 # How ties are broken, as a participant reads it (the keys of Contest.tie_break, SPEC §6).
 TIE_BREAK_NAMES = {
@@ -82,7 +84,7 @@ def _is_manager(contest: Contest) -> bool:
     return current_user.is_authenticated and contests.can_manage(db.session, current_user, contest)
 
 
-@bp.route("/contests/<int:contest_id>")
+@landing_bp.route("/contests/<int:contest_id>")
 def contest_page(contest_id: int):
     contest = db.session.get(Contest, contest_id)
     if contest is None:

@@ -4,9 +4,8 @@ the confirmation before submitting and the receipt.
 Every page works without JavaScript. The server owns the clock: deadlines come from the attempt,
 and an attempt past deadline + grace is finalised by whichever page touches it first.
 """
-from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,41 +13,12 @@ from contest import ratelimits
 from contest.errors import AttemptClosed, DomainError, NotFound
 from contest.extensions import db, upgrade_to_write
 from contest.models import Attempt, Round
-from contest.services import attempts, participation, score_release
+from contest.services.quiz import attempts, participation, score_release
 from core.db import now_utc
 
 from .forms import QuizForm, SubmitForm, field_name, read_answers
+from . import bp
 
-bp = Blueprint("quiz", __name__)
-
-
-@bp.app_template_filter("duration_text")
-def duration_text(seconds: int | float | timedelta | None) -> str:
-    """12 phút 5 giây; 1 giờ 30 phút — how long a round lasts or an attempt took."""
-    if seconds is None:
-        return ""
-    if isinstance(seconds, timedelta):
-        seconds = seconds.total_seconds()
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = []
-    if hours:
-        parts.append(_("%(n)d giờ", n=hours))
-    if minutes:
-        parts.append(_("%(n)d phút", n=minutes))
-    if secs or not parts:
-        parts.append(_("%(n)d giây", n=secs))
-    return " ".join(parts)
-
-
-@bp.app_template_filter("clock")
-def clock(seconds: int | float) -> str:
-    """Seconds as the countdown shows them: 09:58, or 1:05:00 past an hour."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def _grace() -> int:

@@ -1,16 +1,22 @@
 """Forms of the results pages. Every message is Vietnamese and names its field."""
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from wtforms import (
-    IntegerField, RadioField, SearchField, SelectChoice, SelectField, StringField, SubmitField, TextAreaField,
+    IntegerField,
+    RadioField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from contest.form_input import BaseForm
 from contest.lazy_text import lazy_text
 from contest.models import PRIZES
-from contest.services.prizes import MAX_QUOTA, PRIZE_LABELS
-from contest.services.result_settings import CHAIN_KEYS, KEY_LABELS
+from contest.services.results.prizes import MAX_QUOTA, PRIZE_LABELS
+from contest.services.results.result_settings import CHAIN_KEYS, KEY_LABELS
 
 CHAIN_POSITIONS = len(CHAIN_KEYS)
 OVERALL_LABELS = {

@@ -13,12 +13,13 @@ from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Attempt, AttemptQuestion, Contest, Round, Unit, User
-from contest.services import item_stats, prizes, regrade, result_settings
+from contest.services.results import item_stats, prizes, regrade, result_settings
 from core.numbers import parse_id
 
 from .access import load_contest, load_round, may_manage
 from .forms import TARGET_LABELS, ExcludeForm, QuotaForm, RegradeForm, settings_form
-from .views import bp, round_context
+from . import bp
+from .views import round_context
 
 SCOPES = ("individual", "unit")
 

@@ -9,23 +9,23 @@ import tempfile
 import unicodedata
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request, send_file, stream_with_context
-from flask_login import current_user
+from flask import Response, abort, current_app, g, render_template, request, send_file, stream_with_context
 from sqlalchemy import select
 
 from contest.auth.access import role_guard
 from contest.auth.forms import EmptyForm
 from contest.extensions import db, upgrade_to_write
 from contest.models import Round, Unit
-from contest.services import exports, pii, prizes, ranking, result_charts, result_settings, unit_ranking, unit_tree
-from contest.web import audit_request
+from contest.request_audit import audit_request
+from contest.services import unit_tree
+from contest.services.results import exports, prizes, ranking, result_charts, result_settings, unit_ranking
 from core.numbers import page_number
 
 from . import charts
 from .access import VIEW_ROLES, load_contest, load_round, may_manage, visible_contests
 from .forms import FilterForm
+from . import bp
 
-bp = Blueprint("results", __name__, url_prefix="/results")
 PER_PAGE = 50
 CSV_TABLES = ("individuals", "units", "items")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -33,12 +33,6 @@ PUBLIC_ENDPOINTS = ("results.public_round",)
 
 
 bp.before_request(role_guard(*VIEW_ROLES, public_endpoints=PUBLIC_ENDPOINTS))
-
-
-@bp.app_template_filter("shown_username")
-def shown_username(username: str | None) -> str:
-    """Judges see a phone or email username masked; organizers and admins see it whole."""
-    return pii.username_for(current_user, username)
 
 
 def _timezone() -> str:

@@ -18,7 +18,7 @@ from contest.models import (
     Round,
     Unit,
 )
-from contest.services import draw
+from contest.services.quiz import draw
 from core.db import now_utc
 from core.text import clean_text
 from question_bank.importers.validate import parse_difficulty

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from contest.extensions import db
-from contest.services import draw
+from contest.services.quiz import draw
 from tests.factories import PASSWORD, finish, make_bank, make_round, make_unit, make_user
 
 AXE_SOURCE = resources.files("axe_playwright_python").joinpath("axe.min.js").read_text(encoding="utf-8")

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from contest.extensions import db
-from contest.services import draw
+from contest.services.quiz import draw
 from question_bank.models import Choice, Question
 from tests.browser.support import stored
 from tests.factories import PASSWORD, finish, make_bank, make_round, make_unit, make_user

@@ -11,7 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from contest.extensions import db
-from contest.services import attempts, audit, registration
+from contest.services import audit
+from contest.services.quiz import attempts
+from contest.services.users import registration
 from tests.factories import PASSWORD, finish, make_contest, make_question, make_round, make_unit, make_user
 
 PHONE = {"viewport": {"width": 360, "height": 740}, "locale": "vi-VN", "has_touch": True, "is_mobile": True}

@@ -7,9 +7,9 @@ from datetime import date
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from contest.demo import load as demo
 from contest.extensions import db
 from contest.models import Answer, Attempt, Contest, SpentChallenge, Unit, User
-from contest.services import demo
 from tests.browser.support import stored, watch
 
 DESKTOP = {"viewport": {"width": 1280, "height": 800}, "locale": "vi-VN"}

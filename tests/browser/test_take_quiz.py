@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from contest.extensions import db as _db
 from contest.models import Answer, Attempt, Round
-from contest.services import draw
+from contest.services.quiz import draw
 from tests.browser.support import stored
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 

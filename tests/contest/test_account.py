@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from contest.models import AuditLog, User
-from contest.services import activation
+from contest.services.users import activation
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD, make_unit, make_user
 

@@ -9,7 +9,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import DEFAULT_PREDICTION_PROMPT, AuditLog, Contest, ContestStaff, Round, Unit
-from contest.services import attempts, draw, rounds
+from contest.services import rounds
+from contest.services.quiz import attempts, draw
 from question_bank.models import Question, Topic
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_question, make_round, make_unit, make_user

@@ -392,7 +392,7 @@ def test_a_receipt_code_already_taken_is_drawn_again(client, db, setup, monkeypa
     make_user(username="thisinh2")
     db.commit()
     codes = iter(["aaaaaaaaaa", "aaaaaaaaaa", "bbbbbbbbbb"])
-    monkeypatch.setattr("contest.services.attempts.secrets.token_hex", lambda _n: next(codes))
+    monkeypatch.setattr("contest.services.quiz.attempts.secrets.token_hex", lambda _n: next(codes))
     first = start(client, api_login(client, "thisinh1"), round_id)
     other = client.application.test_client()
     second = start(other, api_login(other, "thisinh2"), round_id)
@@ -472,7 +472,7 @@ def test_unpublished_or_unknown_round_is_404(client, db, traveller):
 
 
 def test_retired_questions_are_never_drawn(client, db, traveller):
-    from contest.services import draw
+    from contest.services.quiz import draw
 
     draw.clear_cache()
     active = make_bank(2)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from contest.models import AuditLog, ContestStaff, User
-from contest.services import attempts
+from contest.services.quiz import attempts
 from question_bank.models import Choice
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_question, make_round, make_unit, make_user

@@ -7,7 +7,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import DEFAULT_PREDICTION_PROMPT, Contest, Round
-from contest.services import draw
+from contest.services.quiz import draw
 from tests.factories import make_bank, make_contest, make_unit
 
 NOW = datetime(2026, 11, 24, 3, 30, tzinfo=timezone.utc)
@@ -130,6 +130,7 @@ def test_existing_contest_is_reused_and_message_is_human(runner, db, bank, trave
         (["--opens", "2026-12-08T08:00", "--closes", "2026-12-01T08:00"], {}, "Thời điểm đóng phải sau thời điểm mở."),
         (["--closes", "2026-11-20T08:00"], {}, "Thời điểm đóng phải sau thời điểm mở."),
         (["--max-attempts", "ba"], {}, "--max-attempts: “ba” phải là số nguyên dương hoặc “unlimited”."),
+        (["--max-attempts", "²"], {}, "--max-attempts: “²” phải là số nguyên dương hoặc “unlimited”."),
         (["--unit", "KHONGCO"], {}, "Không có đơn vị mã “KHONGCO”."),
     ],
 )

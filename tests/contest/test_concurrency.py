@@ -80,7 +80,7 @@ def test_double_submit_and_late_saves_race(app, db):
     acked = [payload for kind, status, payload in results if kind == "save" and status == 200]
     for question_id, _choice in acked:
         assert question_id in stored
-    from contest.services import scoring
+    from contest.services.quiz import scoring
 
     assert attempt.score == scoring.scores(db, [attempt_id]).get(attempt_id, 0)
     assert attempt.finished_by == "participant"

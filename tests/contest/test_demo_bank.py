@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.demo.bank import QUESTIONS, TOPICS
+from contest.demo.load import demo_bank
 from contest.models import Round
-from contest.services import draw
-from contest.services.demo import demo_bank
+from contest.services.quiz import draw
 from question_bank.duplicate_key import dedup_key
 from question_bank.importers.validate import check_question
 from question_bank.models import DIFFICULTIES, Question, SourceDocument, Topic

@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import func, inspect, select
 from werkzeug.security import check_password_hash
 
+from contest.demo import load as demo, scale as demo_scale
 from contest.demo.units import UNITS
 from contest.errors import BankTooSmall, ValidationFailed
 from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
-from contest.services import demo, demo_scale, scoring
+from contest.services.quiz import scoring
 from question_bank.models import Choice, Question, Topic
 from tests.factories import make_bank, make_round
 
@@ -239,6 +240,7 @@ def test_command_adds_to_the_demo_round(runner, db):
 @pytest.mark.parametrize("value, message", [
     ("abc", "--scale: “abc” phải là số nguyên dương"),
     ("-3", "--scale: “-3” phải là số nguyên dương"),
+    ("٣", "--scale: “٣” phải là số nguyên dương"),  # Arabic-Indic 3: isdigit() says yes, int() reads 3
     ("0", "Số thí sinh mẫu phải từ 1 đến 1.000.000"),
 ])
 def test_command_refuses_bad_scale(runner, db, value, message):

@@ -1,4 +1,4 @@
-"""Error pages (contest/web.py, templates/errors/error.html): every one in the site's layout, with a
+"""Error pages (contest/error_pages.py, templates/errors/error.html): every one in the site's layout, with a
 Vietnamese title and a way back home; the API answers 413 and 429 in its JSON shape instead."""
 import re
 

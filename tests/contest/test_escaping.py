@@ -16,7 +16,9 @@ import pytest
 from sqlalchemy import select
 
 from contest.models import ContestStaff, PrizeExclusion
-from contest.services import activation, attempts, audit
+from contest.services import audit
+from contest.services.quiz import attempts
+from contest.services.users import activation
 from core.db import now_utc
 from question_bank import staging
 from question_bank.models import Choice, Question

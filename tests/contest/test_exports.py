@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 from openpyxl import load_workbook
 
-from contest.services import exports, prizes
+from contest.services.results import exports, prizes
 from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user
 
 

@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import Attempt, AuditLog, Round, User
-from contest.services import prizes, unit_ranking
+from contest.services.results import prizes, unit_ranking
 from question_bank.models import Choice
 from tests.conftest import csrf_token, form_with_challenge
 from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_unit, make_user

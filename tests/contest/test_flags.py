@@ -11,7 +11,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from contest.models import Answer, Attempt, AttemptQuestion, AuditLog, PrizeExclusion, Round
-from contest.services import exports, flags, prizes, ranking, scoring
+from contest.services.quiz import scoring
+from contest.services.results import exports, flags, prizes, ranking
 from question_bank.models import Choice
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, finish, make_bank, make_contest, make_question, make_round, make_user

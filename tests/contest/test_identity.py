@@ -1,9 +1,10 @@
-"""The shared checks of a person's details (contest/services/identity.py): pure, no database."""
+"""The shared checks of a person's details (contest/services/users/identity.py): pure, no database."""
 from datetime import date
 
 import pytest
 
-from contest.services import identity, participant_import
+from contest.services.people import participant_import
+from contest.services.users import identity
 
 TODAY = date(2026, 12, 1)
 PHONE_MESSAGE = ("Số điện thoại “{}” không hợp lệ: cần số di động Việt Nam 10 chữ số bắt đầu bằng 03, 05, 07, 08 "

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from contest.models import Answer, Attempt, ContestStaff, PrizeExclusion, Round, User
-from contest.services import attempts
+from contest.services.quiz import attempts
 from question_bank import staging
 from question_bank.models import Choice
 from tests.conftest import csrf_token

@@ -3,13 +3,12 @@ each unit one code and no 500 (review of issue 14)."""
 import threading
 
 import pytest
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from contest.extensions import db as _db
 from contest.models import Contest, UnitInvitation
-from contest.services import registration_review
+from contest.services.people import registration_review
 from tests.factories import make_contest, make_unit
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import event
 
 from contest.extensions import db as _db
 from contest.models import Answer, Attempt, AttemptQuestion
-from contest.services import scoring
-from contest.services.item_stats import group_size, item_stats
+from contest.services.quiz import scoring
+from contest.services.results.item_stats import group_size, item_stats
 from tests.factories import make_question, make_round, make_user
 
 OPEN = datetime(2026, 12, 1, 1, 0, tzinfo=timezone.utc)

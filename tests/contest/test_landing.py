@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from contest.extensions import db as _db
 from contest.models import Contest, ContestStaff
-from contest.services import prizes
+from contest.services.results import prizes
 from core.db import now_utc
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_user

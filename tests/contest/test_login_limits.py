@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from contest.extensions import db as _db
 from contest.models import User
-from contest.services import activation
-from contest.services.identity import normalize_phone
+from contest.services.users import activation
+from contest.services.users.identity import normalize_phone
 from tests.conftest import _empty_tables, csrf_token, login_form_post, make_test_app, session_post
 from tests.factories import PASSWORD, make_user
 

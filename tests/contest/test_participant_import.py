@@ -7,8 +7,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import User
-from contest.services import activation
-from contest.services.participant_import import import_participants, normalize_phone, parse_birth_date
+from contest.services.people.participant_import import import_participants, normalize_phone, parse_birth_date
+from contest.services.users import activation
 from core.files import FILE_WHERE
 from tests.factories import make_unit, make_user
 from tests.question_bank.sheets import add_member, cp1258, csv_text, xlsx

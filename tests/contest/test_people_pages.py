@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.models import AuditLog, Unit, User
-from contest.services import activation
+from contest.services.users import activation
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_unit, make_user
 from tests.question_bank.sheets import add_member, csv_text, xlsx

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from contest.models import ContestStaff, PrizeExclusion, User
-from contest.services import exports, pii, prizes
+from contest.services.results import exports, pii, prizes
 from core.db import now_utc
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_unit, make_user

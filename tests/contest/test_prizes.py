@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from contest.errors import Conflict, ValidationFailed
 from contest.models import AuditLog
-from contest.services import prizes
+from contest.services.results import prizes
 from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user
 
 

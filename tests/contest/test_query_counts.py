@@ -12,12 +12,13 @@ import pytest
 from sqlalchemy import event
 
 from contest.extensions import db as _db
-from contest.services import choice_orders, draw, flags, rank_order
+from contest.services.quiz import choice_orders, draw
+from contest.services.results import flags, rank_order
 from core.db import now_utc
 from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_user
 
 # As measured on SQLite, which adds its BEGIN (IMMEDIATE) to each request; PostgreSQL issues one fewer.
-# The rankings include the judges' flags (services/flags.py): the shown rows' answers, their
+# The rankings include the judges' flags (services/results/flags.py): the shown rows' answers, their
 # accounts' registrations, and (cold) the round's identical-answer groups: three statements.
 BOUNDS = {"start": 12, "load": 6, "save": 2, "submit": 8, "ranking_api": 11, "ranking_page": 16}
 

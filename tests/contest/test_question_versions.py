@@ -8,8 +8,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import Attempt, ContestStaff
-from contest.services import draw
-from contest.services.item_stats import item_stats
+from contest.services.quiz import draw
+from contest.services.results.item_stats import item_stats
 from question_bank import catalog
 from question_bank.models import Question, QuestionVersion
 from tests.conftest import AuthActions, csrf_token

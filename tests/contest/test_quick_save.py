@@ -1,4 +1,4 @@
-"""The save's fast path (contest/services/quick_save.py) writes only what the ordinary path would.
+"""The save's fast path (contest/services/quiz/quick_save.py) writes only what the ordinary path would.
 
 The fast path is tried on every save; where it must not write, the ordinary path answers and
 the stored answer is checked.
@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from contest.models import Answer, Attempt
-from contest.services import quick_save, user_sessions
+from contest.services.quiz import quick_save
+from contest.services.users import user_sessions
 from core.db import now_utc
 from tests.factories import PASSWORD, make_bank, make_round, make_user
 

@@ -7,8 +7,8 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import Answer, Attempt
-from contest.quiz.views import clock, duration_text
-from contest.services import draw
+from contest.formatting import clock, duration_text
+from contest.services.quiz import draw
 from question_bank.models import Choice
 from tests.conftest import csrf_token
 from tests.factories import make_bank, make_round, make_unit, make_user

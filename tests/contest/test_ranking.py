@@ -2,8 +2,9 @@
 import pytest
 
 from contest.errors import ValidationFailed
-from contest.services import ranking
+from contest.services.results import ranking
 from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user
+
 
 @pytest.fixture
 def round_(db):

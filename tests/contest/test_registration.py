@@ -6,7 +6,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from contest.models import AuditLog, Contest, User
-from contest.services import registration
+from contest.services.users import registration
 from tests.conftest import csrf_token, form_with_challenge
 from tests.factories import PASSWORD, make_contest, make_unit, make_user
 

@@ -121,7 +121,7 @@ def test_an_account_made_at_an_open_contest_cannot_take_an_approval_contest(clie
 
 def test_a_burst_rotating_through_one_ipv6_64_is_flagged(client, db):
     from contest.models import AuditLog
-    from contest.services import flags
+    from contest.services.results import flags
 
     contest = make_contest(registration_open=True, require_date_of_birth=False, require_unit=False)
     db.commit()

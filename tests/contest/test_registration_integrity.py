@@ -6,10 +6,10 @@ round restricted to another unit."""
 import pytest
 from sqlalchemy import func, select
 
-from contest.models import AuditLog, Contest, Unit, UnitInvitation, User
 from contest import ratelimits
-from contest.services import unit_ranking
 from contest.extensions import db as _db
+from contest.models import AuditLog, Contest, Unit, UnitInvitation, User
+from contest.services.results import unit_ranking
 from tests.conftest import _empty_tables, csrf_token, form_with_challenge, login_form_post, make_test_app
 from tests.factories import PASSWORD, finish, make_bank, make_contest, make_round, make_unit, make_user
 

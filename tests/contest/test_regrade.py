@@ -7,8 +7,8 @@ from sqlalchemy import event, select
 from contest.errors import NotFound, ValidationFailed
 from contest.extensions import db as _db
 from contest.models import Attempt, AuditLog
-from contest.services.item_stats import item_stats
-from contest.services.regrade import set_correct_choice
+from contest.services.results.item_stats import item_stats
+from contest.services.results.regrade import set_correct_choice
 from question_bank.models import Choice
 from tests.contest.test_item_stats import OPEN, make_attempt
 from tests.factories import make_question, make_round, make_user

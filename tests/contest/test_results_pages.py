@@ -13,9 +13,18 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from contest.models import (
-    Answer, Attempt, AttemptQuestion, AuditLog, Contest, ContestStaff, PrizeExclusion, Round, User,
+    Answer,
+    Attempt,
+    AttemptQuestion,
+    AuditLog,
+    Contest,
+    ContestStaff,
+    PrizeExclusion,
+    Round,
+    User,
 )
-from contest.services import draw, prizes, scoring
+from contest.services.quiz import draw, scoring
+from contest.services.results import prizes
 from question_bank.models import Choice
 from tests.conftest import AuthActions, csrf_token
 from tests.factories import PASSWORD, finish, make_bank, make_contest, make_question, make_round, make_unit, make_user

@@ -15,7 +15,8 @@ from werkzeug.security import generate_password_hash
 
 from contest import create_app
 from contest.models import ContestStaff, PrizeExclusion, User
-from contest.services import activation, attempts
+from contest.services.quiz import attempts
+from contest.services.users import activation
 from core.db import now_utc
 from question_bank import staging
 from question_bank.models import Choice

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from contest.models import AuditLog, Unit
-from contest.services.unit_import import import_units
+from contest.services.people.unit_import import import_units
 from core.files import FILE_WHERE
 from tests.factories import make_unit
 from tests.question_bank.sheets import add_member, cp1258, csv_text, rewrite_member, xlsx

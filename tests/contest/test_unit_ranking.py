@@ -1,7 +1,7 @@
 """Unit rankings against a hand-worked example (SPEC §6, issue 5 item 2), on both engines."""
 import pytest
 
-from contest.services import unit_ranking
+from contest.services.results import unit_ranking
 from tests.factories import finish, make_bank, make_contest, make_round, make_unit, make_user
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import event
 from contest.errors import NotEligible
 from contest.extensions import db as _db
 from contest.models import Round, User
-from contest.services import attempts, unit_tree
+from contest.services import unit_tree
+from contest.services.quiz import attempts
 from tests.factories import make_contest, make_round, make_unit, make_user
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,12 +15,12 @@ from sqlalchemy.exc import IntegrityError
 
 from contest import create_app
 from contest.models import User
-from contest.services import registration
-from contest.services.participant_import import import_participants
+from contest.services.people.participant_import import import_participants
+from contest.services.users import registration
 from tests.conftest import AuthActions, csrf_token, form_with_challenge
 from tests.contest.test_participant_import import HEADER, problems
-from tests.question_bank.sheets import xlsx
 from tests.factories import PASSWORD, make_contest, make_unit, make_user
+from tests.question_bank.sheets import xlsx
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
 BEFORE = "a7d3c9e1f205"  # the revision before usernames ignored case

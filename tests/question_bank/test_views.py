@@ -10,7 +10,7 @@ from docx import Document
 from sqlalchemy import func, select
 
 from contest.models import AuditLog
-from contest.services import attempts, draw
+from contest.services.quiz import attempts, draw
 from core.db import now_utc
 from question_bank import staging
 from question_bank.models import Choice, Question

@@ -14,7 +14,7 @@ from sqlalchemy import BigInteger, Integer, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, Round
-from contest.services import ranking
+from contest.services.results import ranking
 
 SLOT_SECONDS = 15 * 60
 MAX_DAYS = 366  # a longer span is shown from its last day back

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from contest.models import Round
-from contest.services import item_stats, pii, prizes, ranking, unit_ranking
+from contest.services.results import item_stats, pii, prizes, ranking, unit_ranking
 from core.db import now_utc
 from core.spreadsheet import FORMULA_PREFIXES, save_atomically
 from core.xlsx_stream import DATE_TIME_FORMAT, StreamingWorkbook

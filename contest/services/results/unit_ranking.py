@@ -14,7 +14,8 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from contest.models import Contest, Round, Unit, User
-from contest.services import ranking, unit_tree
+from contest.services import unit_tree
+from contest.services.results import ranking
 
 
 @dataclass

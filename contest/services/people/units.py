@@ -8,10 +8,9 @@ from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import Unit, User
+from contest.services import unit_tree
+from contest.services.people.unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
 from core.text import clean_text
-
-from . import unit_tree
-from .unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
 
 
 @dataclass

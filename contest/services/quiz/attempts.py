@@ -23,7 +23,8 @@ from contest.errors import (
     ValidationFailed,
 )
 from contest.models import Answer, Attempt, AttemptQuestion, Round, User
-from contest.services import choice_orders, draw, scoring, unit_tree
+from contest.services import unit_tree
+from contest.services.quiz import choice_orders, draw, scoring
 from core.db import UTCDateTime, now_utc
 
 

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 from contest.demo.bank import QUESTIONS
 from contest.demo.units import UNITS
 from contest.models import Contest, Unit, User
-from contest.services import accounts, rounds
+from contest.services import rounds
+from contest.services.users import accounts
 from question_bank import services as bank
 from question_bank.importers.result import ParsedQuestion, ParseResult
 from question_bank.importers.validate import LETTERS, check_question

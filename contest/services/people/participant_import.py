@@ -13,12 +13,18 @@ from sqlalchemy import func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from contest.models import Unit, User
+from contest.services.people.import_common import Columns, ImportReport, data_rows, get
+from contest.services.users import activation
+from contest.services.users.identity import (
+    MAX_NAME,
+    check_email,
+    normalize_phone,
+    parse_birth_date,
+    phone_error,
+    username_error,
+)
 from core.db import now_utc
 from core.text import clean_text
-
-from . import activation
-from .identity import MAX_NAME, check_email, normalize_phone, parse_birth_date, phone_error, username_error
-from .import_common import Columns, ImportReport, data_rows, get
 
 CHUNK = 500  # bounded IN lists on both engines
 

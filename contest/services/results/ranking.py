@@ -12,8 +12,9 @@ from sqlalchemy import Integer, Select, String, cast, false, func, literal, or_,
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, Contest, Round, Unit, User
-from contest.services import flags, rank_order, unit_tree
-from contest.services.rank_order import (  # noqa: F401  (re-exported: the round-level SQL lives there)
+from contest.services import unit_tree
+from contest.services.results import flags, rank_order
+from contest.services.results.rank_order import (  # noqa: F401  (re-exported: the round-level SQL lives there)
     _missing,
     _order_by,
     counted_attempts,

@@ -10,9 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import ROLES, Contest, ContestStaff, Unit, User
+from contest.services.users.identity import MIN_PASSWORD, normalize_phone
 from core.text import clean_text
-
-from .identity import MIN_PASSWORD, normalize_phone
 
 
 def create_user(

@@ -12,19 +12,17 @@ import click
 from flask import current_app
 from flask_babel import gettext as _
 
-from contest.cli_support import writer_context
+from contest.cli.support import writer_context
 from contest.extensions import db
 from contest.services import audit
-from contest.services.import_common import ImportReport
-from contest.services.participant_import import import_participants
-from contest.services.unit_import import import_units
+from contest.services.people.import_common import ImportReport
+from contest.services.people.participant_import import import_participants
+from contest.services.people.unit_import import import_units
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
 
-def init_app(app) -> None:
-    for command in (import_units_command, import_participants_command):
-        app.cli.add_command(command)
+COMMANDS = ("import_units_command", "import_participants_command")
 
 
 def activation_url(base_url: str, token: str) -> str:

@@ -13,8 +13,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

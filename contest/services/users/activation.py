@@ -17,11 +17,10 @@ from werkzeug.security import generate_password_hash
 from contest.digests import digest as _digest
 from contest.errors import DomainError, ValidationFailed
 from contest.models import User
+from contest.services.users import user_sessions
+from contest.services.users.accounts import MIN_PASSWORD
 from core.db import now_utc
 from core.numbers import parse_id
-
-from . import user_sessions
-from .accounts import MIN_PASSWORD
 
 TTL = timedelta(days=14)
 # Not a hash werkzeug can parse, so check_password_hash is False for every password.

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from contest.digests import digest
-from contest.services.attempts import grace
+from contest.services.quiz.attempts import grace
 from core.db import UTCDateTime, now_utc
 
 _SQL = """

@@ -37,7 +37,7 @@ from sqlalchemy import BigInteger, cast, extract, func, select
 from sqlalchemy.orm import Session
 
 from contest.models import Answer, Attempt, AuditLog, Round
-from contest.services.rank_order import FingerprintCache
+from contest.services.results.rank_order import FingerprintCache
 from question_bank.models import Choice
 
 CODES = ("too_fast", "fast_answers", "burst_registration", "same_answers")

@@ -26,7 +26,8 @@ from contest.demo.names import FAMILY, GIVEN, MIDDLE
 from contest.demo.units import UNITS
 from contest.errors import BankTooSmall, ValidationFailed
 from contest.models import Attempt, Round, Unit, User
-from contest.services import draw, unit_tree
+from contest.services import unit_tree
+from contest.services.quiz import draw
 from core.db import now_utc
 from question_bank.models import Choice, Question
 

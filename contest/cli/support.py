@@ -1,8 +1,20 @@
 """What every command module shares: the app context with SQLite's write lock taken up front."""
 import functools
+import sys
 
+import click
 from flask import g
 from flask.cli import with_appcontext
+
+from contest.extensions import db
+
+
+def fail(messages, code: int = 1):
+    """Roll back, print each message on stderr, exit non-zero: a command never half-succeeds."""
+    db.session.rollback()
+    for message in messages:
+        click.echo(message, err=True)
+    sys.exit(code)
 
 
 def writer_context(command):

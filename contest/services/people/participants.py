@@ -3,10 +3,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.models import User
+from contest.services.unit_tree import subtree_ids
 from core.paging import Page, clamp
 from core.text import clean_text
-
-from .unit_tree import subtree_ids
 
 PAGE_SIZE = 50
 

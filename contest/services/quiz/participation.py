@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from contest.errors import AttemptClosed, NotEligible
 from contest.models import Answer, Attempt, Round, User
-from contest.services import attempts, rounds
+from contest.services import rounds
+from contest.services.quiz import attempts
 from core.db import now_utc
 
 

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from contest.models import REGISTRATION_MODES, Contest, Unit, UnitInvitation, User
+from contest.services import unit_tree
+from contest.services.users import identity, user_sessions
 from core.db import now_utc
 from core.numbers import parse_id
 from core.text import clean_text
-
-from . import identity, unit_tree, user_sessions
 
 # The details a contest may require, in the order the form shows them.
 OPTIONAL_FIELDS = ("date_of_birth", "phone", "email", "unit_id", "id_number")

@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contest.models import Unit
+from contest.services import unit_tree
+from contest.services.people.import_common import Columns, ImportReport, data_rows, get
 from core.numbers import parse_int
 from core.text import clean_text
-
-from . import unit_tree
-from .import_common import Columns, ImportReport, data_rows, get
 
 MAX_CODE, MAX_NAME, MAX_GROUP = 50, 300, 100
 MAX_HEADCOUNT = 1_000_000

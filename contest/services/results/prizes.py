@@ -7,15 +7,15 @@ every group, to ranked units only.
 """
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import PRIZES, PrizeExclusion, PrizeQuota, Round, Unit, User
-from contest.services import audit, flags, rank_order, ranking, unit_ranking
+from contest.services import audit
+from contest.services.results import flags, rank_order, ranking, unit_ranking
 
 PRIZE_LABELS = {  # lazy: str() them where a real str is needed (exports, JSON)
     "first": _l("Giải Nhất"),

@@ -1,0 +1,1 @@
+"""Units and participants: the unit tree, imports of both, confirming registrations."""

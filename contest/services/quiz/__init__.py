@@ -1,0 +1,1 @@
+"""Taking a round: who may (participation), the draw, start / save / submit / finalise, scoring."""

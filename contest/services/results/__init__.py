@@ -1,0 +1,1 @@
+"""After attempts: rankings of people and units, flags, prizes, item statistics, regrading, exports."""

@@ -1,0 +1,1 @@
+"""Accounts: identity rules, registration and its ceiling, activation links, server-side sessions."""
