@@ -4,21 +4,21 @@ from pathlib import Path
 
 from flask import Flask, has_request_context
 
-from contest import admin, api, auth, cli, config as config_module, formatting, language, malformed
+from contest import access, admin, api, auth, cli, config as config_module, formatting, language, malformed
 from contest import models  # noqa: F401  (every table, before the first query)
 from contest import observability, people, quiz, request_audit, results, security
-from contest.auth import access
 from contest.extensions import babel, csrf, db, login_manager, migrate
-from contest.services import question_scope
+from contest.services import permissions, question_scope
 from contest.services.quiz import draw
 from question_bank import views as bank_views
-from question_bank.signals import bank_changed, question_guard
+from question_bank.signals import bank_changed, bank_changing, question_guard
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The bank reports its changes; the contest writes them to the audit log.
-bank_changed.connect(request_audit.audit_bank_change)
-# An edited or retired question reaches new attempts at once, not after the draw cache's TTL.
+# The bank reports its changes; the contest writes them to the audit log, in the same transaction.
+bank_changing.connect(request_audit.audit_bank_change)
+# Once the change is committed, this worker's new attempts draw from the bank as it now is, not
+# after the pools' TTL (other workers' pools catch up within it: docs/deploy.md, "Caches").
 bank_changed.connect(lambda *_args, **_kwargs: draw.clear_cache(), weak=False)
 # An organizer scoped to some contests may not change a question an open round of another uses.
 question_guard.connect(question_scope.refusal)
@@ -56,7 +56,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(results.bp)  # /results: staff pages, plus the public page of a round
     app.register_blueprint(people.bp)  # /people: units and participants, organizers and admins
     app.register_blueprint(bank_views.bp, url_prefix="/bank")
-    access.guard_blueprint(app, bank_views.bp.name, "admin", "organizer")
+    access.guard_blueprint(app, bank_views.bp.name, *permissions.MANAGE_ROLES)
     observability.init_app(app)  # /healthz and one latency log line per request
     security.init_app(app)  # proxy headers, body size, malformed input, security headers, error pages
     cli.init_app(app)

@@ -14,6 +14,7 @@ def audit_request(action: str, target: str = "", **details) -> None:
 
 def audit_bank_change(session, *, action: str, target: str = "", details: dict | None = None,
                       user_id: int | None = None) -> None:
-    """Receiver of question_bank.signals.bank_changed: the bank reports, the contest logs."""
+    """Receiver of question_bank.signals.bank_changing: the bank reports, the contest logs (in the
+    transaction that makes the change, so the entry and the change commit together)."""
     ip = request.remote_addr if has_request_context() else None
     audit.record(session, action, user_id=user_id, target=target, details=details, ip=ip)

@@ -21,7 +21,7 @@ from .importers.result import ParsedQuestion
 from .importers.validate import LETTERS, check_question
 from .models import DIFFICULTIES, STATUSES, Choice, Question, QuestionVersion, SourceDocument, Topic
 from .services import get_or_create_source, get_or_create_topic
-from .signals import bank_changed, question_guard
+from .signals import question_guard, report_change
 
 PAGE_SIZE = 50
 
@@ -256,7 +256,7 @@ def update_question(
     changed = [name for name in after if after[name] != before[name]]
     if changed:
         question.updated_at = now_utc()
-        bank_changed.send(
+        report_change(
             session,
             action="question_updated",
             target=f"Câu hỏi #{question.id}",
@@ -310,7 +310,7 @@ def set_status(session: Session, question: Question, status: str, *, user_id: in
         check_allowed(session, question, user_id)
     question.status = status
     question.updated_at = now_utc()
-    bank_changed.send(
+    report_change(
         session,
         action="question_retired" if status == "retired" else "question_reactivated",
         target=f"Câu hỏi #{question.id}",

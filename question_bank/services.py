@@ -16,7 +16,7 @@ from question_bank.duplicate_key import dedup_key
 from .importers.result import ParsedQuestion, ParseResult
 from .models import Choice, Question, SourceDocument, Topic
 from .near_duplicates import near_duplicate_pairs
-from .signals import bank_changed
+from .signals import report_change
 
 
 @dataclass
@@ -95,7 +95,7 @@ def import_questions(
     session.flush()  # ids of new topics and sources
     report.stored_ids = _bulk_insert(session, fresh, topics, sources, topic, user_id)
     report.imported = len(fresh)
-    bank_changed.send(
+    report_change(
         session,
         action="questions_imported",
         target=f"{report.imported} câu hỏi",

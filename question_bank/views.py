@@ -12,10 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from core import staging
 from core.db import session as db_session
 from core.numbers import page_number
 
-from . import catalog, staging
+from . import catalog
 from .forms import (
     ACCEPTED_FILES,
     DIFFICULTY_LABELS,
@@ -32,6 +33,7 @@ from .models import MAX_CHOICES, Question
 from .services import import_questions, plan_import, topic_counts
 
 bp = Blueprint("question_bank", __name__)
+KIND = "bank"  # this blueprint's staged uploads; the people imports stage theirs under their own kinds
 
 
 @bp.context_processor
@@ -75,9 +77,9 @@ def upload():
     if form.validate_on_submit():
         data = form.file.data.read()
         if data:
-            staged = staging.stage(
-                data, user_id=current_user.id, filename=form.file.data.filename, topic=form.topic.data
-            )
+            staged = staging.stage(db_session(), data, kind=KIND, user_id=current_user.id,
+                                   filename=form.file.data.filename, options={"topic": form.topic.data})
+            db_session().commit()
             return redirect(url_for(".preview", token=staged.token))
         form.file.errors.append(_("Tệp tải lên rỗng (0 byte)."))
     status = 400 if form.errors else 200
@@ -86,8 +88,11 @@ def upload():
 
 def _staged_or_404(token: str) -> staging.Staged:
     try:
-        staged = staging.load(token, current_user.id)
+        staged = staging.load(db_session(), token, kind=KIND, user_id=current_user.id)
     except staging.StagingExpired:
+        if request.method == "POST":  # a confirm or discard tidies up; a preview (GET) writes nothing
+            staging.discard(db_session(), token)
+            db_session().commit()
         flash(_("Tệp đã tải lên quá 1 giờ nên đã bị xoá; hãy tải lên lại."), "error")
         abort(redirect(url_for(".upload")))
     if staged is None:
@@ -139,6 +144,7 @@ def confirm(token):
             flash(_("Tệp còn %(n)s lỗi nên chưa câu hỏi nào được lưu; hãy sửa tệp rồi tải lên lại.",
                     n=len(report.errors)), "error")
             return redirect(url_for(".preview", token=token))
+        staging.discard(session, token)  # gone with the import's commit, kept if it fails
         session.commit()
     except IntegrityError:
         # Someone stored one of these questions between our duplicate check and our insert.
@@ -146,7 +152,6 @@ def confirm(token):
         flash(_("Ngân hàng vừa thay đổi trong lúc lưu nên chưa câu hỏi nào được lưu; hãy xem lại và xác nhận lần nữa."),
               "error")
         return redirect(url_for(".preview", token=token))
-    staging.discard(token)
     if report.imported:
         flash(_("Đã lưu %(n)s câu hỏi vào ngân hàng.", n=report.imported)
               + (" " + _("Bỏ qua %(d)s câu trùng.", d=report.duplicates) if report.duplicates else ""), "success")
@@ -160,7 +165,8 @@ def discard(token):
     _staged_or_404(token)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    staging.discard(token)
+    staging.discard(db_session(), token)
+    db_session().commit()
     flash(_("Đã huỷ tệp tải lên; không có gì được lưu."), "info")
     return redirect(url_for(".upload"))
 

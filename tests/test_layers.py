@@ -39,7 +39,7 @@ def offenders(package: str, forbidden: tuple[str, ...], root: Path = ROOT) -> li
 WEB_LAYER = (
     "flask", "flask_login", "flask_wtf", "contest.auth", "contest.quiz", "contest.admin", "contest.people",
     "contest.results", "contest.api", "contest.cli", "contest.security", "contest.error_pages",
-    "contest.request_audit", "contest.formatting",
+    "contest.request_audit", "contest.formatting", "contest.access",
 )
 
 

@@ -4,36 +4,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from contest.auth import access
+from contest.access import load_contest, load_round, role_guard
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest, Round, Unit
 from contest.request_audit import audit_request
-from contest.services import contests, rounds
+from contest.services import contests, permissions, rounds
 from core.db import now_utc
 from question_bank.services import topic_counts
 
 from .forms import ContestForm, RoundForm, new_round_data, round_data
 from . import bp
 
-ROLES = ("admin", "organizer")
-
-
-bp.before_request(access.role_guard(*ROLES))
-
-
-def _load_contest(contest_id: int) -> Contest:
-    contest = db.session.get(Contest, contest_id) or abort(404)
-    if not contests.can_manage(db.session, current_user, contest):
-        abort(403)
-    return contest
-
-
-def _load_round(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id) or abort(404)
-    _load_contest(round_.contest_id)
-    return round_
+bp.before_request(role_guard(*permissions.MANAGE_ROLES))
 
 
 def _timezone() -> str:
@@ -45,7 +29,7 @@ def _timezone() -> str:
 
 @bp.route("/")
 def index():
-    listed = contests.manageable_contests(db.session, current_user)
+    listed = permissions.contests_of(db.session, current_user)
     return render_template("admin/contests.html", contests=listed)
 
 
@@ -70,7 +54,7 @@ def new_contest():
 
 @bp.route("/contests/<int:contest_id>/edit", methods=["GET", "POST"])
 def edit_contest(contest_id: int):
-    contest = _load_contest(contest_id)
+    contest = load_contest(contest_id, need="manage")
     form = ContestForm(obj=contest)
     if form.validate_on_submit():
         try:
@@ -90,7 +74,7 @@ def edit_contest(contest_id: int):
 
 @bp.route("/contests/<int:contest_id>")
 def contest(contest_id: int):
-    contest = _load_contest(contest_id)
+    contest = load_contest(contest_id, need="manage")
     return render_template(
         "admin/contest.html",
         contest=contest,
@@ -162,7 +146,7 @@ def _save_round(form: RoundForm, contest: Contest, round_: Round | None):
 
 @bp.route("/contests/<int:contest_id>/rounds/new", methods=["GET", "POST"])
 def new_round(contest_id: int):
-    contest = _load_contest(contest_id)
+    contest = load_contest(contest_id, need="manage")
     form = _round_form(data=new_round_data(contest, _timezone(), now_utc()))
     if form.is_submitted() and form.preview.data:
         return _preview(form, contest, None)
@@ -173,7 +157,7 @@ def new_round(contest_id: int):
 
 @bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
 def edit_round(round_id: int):
-    round_ = _load_round(round_id)
+    round_ = load_round(round_id, need="manage")
     form = _round_form(round_, data=round_data(round_, _timezone()))
     if form.is_submitted() and form.preview.data:
         return _preview(form, round_.contest, round_)
@@ -184,7 +168,7 @@ def edit_round(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/preview")
 def preview_round(round_id: int):
-    round_ = _load_round(round_id)
+    round_ = load_round(round_id, need="manage")
     check = rounds.check_blueprint(db.session, round_)
     sample = rounds.sample_draw(db.session, round_) if check.ok else []
     return render_template("admin/round_preview.html", round=round_, check=check, sample=sample,
@@ -193,7 +177,7 @@ def preview_round(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/publish", methods=["POST"])
 def publish_round(round_id: int):
-    round_ = _load_round(round_id)
+    round_ = load_round(round_id, need="manage")
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -210,7 +194,7 @@ def publish_round(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/unpublish", methods=["POST"])
 def unpublish_round(round_id: int):
-    round_ = _load_round(round_id)
+    round_ = load_round(round_id, need="manage")
     if not EmptyForm().validate_on_submit():
         abort(400)
     rounds.unpublish(round_)

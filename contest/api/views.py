@@ -9,11 +9,12 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from contest import ratelimits
+from contest.access import load_round
 from contest.auth import login_challenge, sessions as logins
-from contest.errors import DomainError, NotFound, ValidationFailed
+from contest.errors import DomainError, ValidationFailed
 from contest.extensions import csrf, db, upgrade_to_write
-from contest.models import Round, Unit
-from contest.services import contests, rounds
+from contest.models import Unit
+from contest.services import rounds
 from contest.services.quiz import attempts, quick_save
 from contest.services.results import pii, ranking
 from contest.services.users import user_sessions
@@ -124,9 +125,7 @@ def list_rounds():
 @ratelimits.start
 @login_required
 def start_attempt(round_id: int):
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not round_.is_published:
-        raise NotFound(_("Không tìm thấy đợt thi."))
+    round_ = load_round(round_id, need="published")
     attempt, created = attempts.start(db.session, round_, current_user, grace_seconds=_grace(),
                                       key=_idempotency_key())
     body = attempt_body(db.session, attempt)
@@ -201,10 +200,7 @@ def submit_attempt(attempt_id: int):
 @bp.get("/v1/rounds/<int:round_id>/ranking")
 @login_required
 def round_ranking(round_id: int):
-    round_ = db.session.get(Round, round_id)
-    # Anyone who may not read this contest's results learns nothing, not even that the round exists.
-    if round_ is None or not contests.can_read_results(db.session, current_user, round_.contest):
-        raise NotFound(_("Không tìm thấy đợt thi."))
+    round_ = load_round(round_id, need="results")  # in the API a refusal is a 404: nothing is learnt
     limit = _query_int("limit", default=50, minimum=1, maximum=1000)
     offset = _query_int("offset", default=0, minimum=0, maximum=10**7)
     filters = {}

@@ -4,23 +4,23 @@ organizers choose whether it is open and which details it requires.
 The POST reads and checks first, hashes the password with no write lock held, then writes once
 (auth/passwords.py). A rate limit, when added, wraps `register` alone.
 """
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from contest import ratelimits
+from contest.access import load_contest, roles_required
 from contest.error_pages import render_error
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Contest
-from contest.services import audit, contests
+from contest.services import audit, permissions
 from contest.services.people import registration_review
 from contest.services.users import registration, registration_ceiling
 from core.db import now_utc
 from core.numbers import parse_id
 
 from . import challenge, passwords
-from .access import roles_required
 from .registration_forms import InvitationForm, RegistrationForm, RegistrationSettingsForm
 from .sessions import log_in
 from . import bp
@@ -37,7 +37,7 @@ def _page(form, contest: Contest, status: int | None = None):
 @ratelimits.registration
 def register(contest_id: int):
     passwords.read_first()
-    contest = db.session.get(Contest, contest_id) or abort(404)
+    contest = load_contest(contest_id, need=None)
     if current_user.is_authenticated:
         flash(_("Bạn đang đăng nhập với tài khoản %(username)s; không cần đăng ký thêm.",
                 username=current_user.username), "info")
@@ -100,11 +100,9 @@ def register(contest_id: int):
 
 
 @bp.route("/contests/<int:contest_id>/registration", methods=["GET", "POST"])
-@roles_required("admin", "organizer")
+@roles_required(*permissions.MANAGE_ROLES)
 def registration_settings(contest_id: int):
-    contest = db.session.get(Contest, contest_id) or abort(404)
-    if not contests.can_manage(db.session, current_user, contest):
-        abort(403)
+    contest = load_contest(contest_id, need="manage")
     form = RegistrationSettingsForm(obj=contest)
     if form.validate_on_submit():
         try:
@@ -133,12 +131,10 @@ def _settings_page(form, invitation_form, contest: Contest, status: int = 200):
 
 
 @bp.route("/contests/<int:contest_id>/registration/invitations", methods=["POST"])
-@roles_required("admin", "organizer")
+@roles_required(*permissions.MANAGE_ROLES)
 def invitation_codes(contest_id: int):
     """New invitation codes: for one unit (replacing its code), or for every unit without one."""
-    contest = db.session.get(Contest, contest_id) or abort(404)
-    if not contests.can_manage(db.session, current_user, contest):
-        abort(403)
+    contest = load_contest(contest_id, need="manage")
     form = InvitationForm()
     if not form.validate_on_submit():
         return _settings_page(RegistrationSettingsForm(obj=contest, formdata=None), form, contest, 400)

@@ -244,7 +244,7 @@ def _window(round_: Round, now: datetime) -> tuple[float, float]:
     return opens, end
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1024)  # the words of the demo name lists: a few hundred
 def _ascii(name: str) -> str:
     bare = unicodedata.normalize("NFD", name.replace("Đ", "D").replace("đ", "d"))
     return "".join(ch for ch in bare if not unicodedata.combining(ch)).lower()

@@ -1,4 +1,5 @@
 """Every model, imported once so metadata (and Alembic) sees them all."""
+from core.staging import StagedUpload
 from question_bank.models import Choice, Question, SourceDocument, Topic
 
 from .accounts import ROLES, STAFF_ROLES, User, UserSession
@@ -16,6 +17,6 @@ __all__ = [
     "Answer", "Attempt", "AttemptQuestion", "AuditLog", "Choice", "Contest", "ContestStaff",
     "DEFAULT_MIN_SECONDS_PER_QUESTION", "DEFAULT_PREDICTION_PROMPT", "DEFAULT_TIE_BREAK", "DrawRule", "GRADINGS",
     "OVERALL_MODES", "PREDICTION_TARGETS", "PRIZES", "PrizeExclusion", "PrizeQuota", "Question", "REGISTRATION_MODES",
-    "ROLES", "Round", "RoundUnit", "SCOPES", "STAFF_ROLES", "SourceDocument", "SpentChallenge", "TIE_BREAK_KEYS",
-    "Topic", "UNIT_FORMULAS", "Unit", "UnitInvitation", "User", "UserSession",
+    "ROLES", "Round", "RoundUnit", "SCOPES", "STAFF_ROLES", "SourceDocument", "SpentChallenge", "StagedUpload",
+    "TIE_BREAK_KEYS", "Topic", "UNIT_FORMULAS", "Unit", "UnitInvitation", "User", "UserSession",
 ]

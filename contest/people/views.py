@@ -1,36 +1,36 @@
 """Organizer pages at /people: the unit tree and its import, participants, their import and resets.
 
 Imports go upload → preview (a dry run: every error with its row, nothing stored) → confirm. The
-file waits in question_bank's staging folder between the two, tagged with its kind. Activation
+file waits in core/staging.py's table between the two, staged under its kind. Activation
 links exist only in the response that creates them: shown once, never stored in clear.
 """
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from contest.auth import access
+from contest.access import role_guard
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.formatting import vn_datetime
 from contest.models import Unit
 from contest.request_audit import audit_request
+from contest.services import permissions
 from contest.services.people import participants, units
 from contest.services.people.participant_import import import_participants
 from contest.services.people.unit_import import import_units
 from contest.services.users import activation, registration
+from core import staging
 from core.numbers import page_number
-from question_bank import staging
 
 from .forms import ACCEPTED_FILES, ParticipantFilterForm, ParticipantForm, UnitForm, UploadForm
 from . import bp
 
-ROLES = ("admin", "organizer")
 PREVIEW_ROWS = 300  # rows listed on a preview page; the counts and errors cover the whole file
 IMPORTERS = {"units": import_units, "participants": import_participants}
 
 
-bp.before_request(access.role_guard(*ROLES))
+bp.before_request(role_guard(*permissions.MANAGE_ROLES))  # province-wide: any organizer
 
 
 @bp.route("/")
@@ -94,7 +94,9 @@ def _upload(kind: str):
     if form.validate_on_submit():
         data = form.file.data.read()
         if data:
-            staged = staging.stage(data, user_id=current_user.id, filename=form.file.data.filename, topic=kind)
+            staged = staging.stage(db.session, data, kind=kind, user_id=current_user.id,
+                                   filename=form.file.data.filename)
+            db.session.commit()
             return redirect(url_for(".preview_import", kind=kind, token=staged.token))
         form.file.errors.append(_("Tệp tải lên rỗng (0 byte)."))
     status = 400 if form.errors else 200
@@ -103,11 +105,14 @@ def _upload(kind: str):
 
 def _staged(kind: str, token: str) -> staging.Staged:
     try:
-        staged = staging.load(token, current_user.id)
+        staged = staging.load(db.session, token, kind=kind, user_id=current_user.id)
     except staging.StagingExpired:
+        if request.method == "POST":  # a confirm or discard tidies up; a preview (GET) writes nothing
+            staging.discard(db.session, token)
+            db.session.commit()
         flash(_("Tệp đã tải lên quá 1 giờ nên đã bị xoá; hãy tải lên lại."), "error")
         abort(redirect(url_for(f".import_{kind}_page")))
-    if staged is None or staged.topic != kind:  # someone else's, or a bank upload's token
+    if staged is None:  # someone else's, or another kind's (a bank upload, the other people import)
         abort(404)
     return staged
 
@@ -142,7 +147,8 @@ def discard_import(kind: str, token: str):
     _staged(kind, token)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    staging.discard(token)
+    staging.discard(db.session, token)
+    db.session.commit()
     flash(_("Đã huỷ tệp tải lên; không có gì được lưu."), "info")
     return redirect(url_for(f".import_{kind}_page"))
 
@@ -163,8 +169,8 @@ def confirm_units(token: str):
     if report.errors:
         return _refused("units", token, len(report.errors))
     audit_request("units_imported", staged.filename, imported=report.imported, updated=report.updated)
+    staging.discard(db.session, token)
     db.session.commit()
-    staging.discard(token)
     flash(_("Đã thêm %(new)s đơn vị mới và cập nhật %(changed)s đơn vị.", new=report.imported,
             changed=report.updated), "success")
     return redirect(url_for(".unit_tree"))
@@ -179,8 +185,8 @@ def confirm_participants(token: str):
     if report.errors:
         return _refused("participants", token, len(report.errors))
     audit_request("participants_imported", staged.filename, imported=report.imported)
+    staging.discard(db.session, token)
     db.session.commit()
-    staging.discard(token)
     links = [(item.username, item.full_name, item.unit_code, _link(item.token)) for item in report.activations]
     return _links_page(links, reset=False)
 

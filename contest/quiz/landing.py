@@ -13,9 +13,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from contest.access import load_contest
 from contest.extensions import db
-from contest.models import PRIZES, Contest, PrizeQuota, Round
-from contest.services import contests
+from contest.models import PRIZES, PrizeQuota, Round
+from contest.services import permissions
 from contest.services.quiz import participation
 from contest.services.results import prizes, result_settings
 from core.db import now_utc
@@ -80,22 +81,16 @@ def next_countdown(rounds: list[Round], now: datetime) -> Countdown | None:
     return None
 
 
-def _is_manager(contest: Contest) -> bool:
-    return current_user.is_authenticated and contests.can_manage(db.session, current_user, contest)
-
-
 @landing_bp.route("/contests/<int:contest_id>")
 def contest_page(contest_id: int):
-    contest = db.session.get(Contest, contest_id)
-    if contest is None:
-        abort(404)
+    contest = load_contest(contest_id, need=None)
     published = [r for r in contest.rounds if r.is_published]
-    preview = _is_manager(contest)
+    user = current_user if current_user.is_authenticated else None
+    preview = permissions.can_manage(db.session, user, contest)
     if not published and not preview:
         abort(404)
     shown = contest.rounds if preview else published
     now = now_utc()
-    user = current_user if current_user.is_authenticated else None
     grace = current_app.config["SUBMIT_GRACE_SECONDS"]
     quotas = _quotas([r.id for r in shown])
     cards = [

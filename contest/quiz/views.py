@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from contest import ratelimits
+from contest.access import load_round
 from contest.errors import AttemptClosed, DomainError, NotFound
 from contest.extensions import db, upgrade_to_write
-from contest.models import Attempt, Round
+from contest.models import Attempt
 from contest.services.quiz import attempts, participation, score_release
 from core.db import now_utc
 
@@ -27,13 +28,6 @@ def _grace() -> int:
 
 def _user():
     return current_user if current_user.is_authenticated else None
-
-
-def _published_round(round_id: int) -> Round:
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not round_.is_published:
-        abort(404)
-    return round_
 
 
 def _owned(attempt_id: int, lock: str | None = None) -> Attempt:
@@ -67,7 +61,7 @@ def index():
 
 @bp.route("/rounds/<int:round_id>")
 def round_page(round_id: int):
-    round_ = _published_round(round_id)
+    round_ = load_round(round_id, need="published")
     entry = participation.round_entry(db.session, round_, _user(), grace_seconds=_grace())
     return render_template("quiz/round.html", entry=entry, round=round_, form=SubmitForm())
 
@@ -76,7 +70,7 @@ def round_page(round_id: int):
 @ratelimits.start
 @login_required
 def start(round_id: int):
-    round_ = _published_round(round_id)
+    round_ = load_round(round_id, need="published")
     form = SubmitForm()
     if not form.validate_on_submit():
         abort(400)

@@ -9,14 +9,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from contest.access import load_contest, load_round
 from contest.auth.forms import EmptyForm
 from contest.errors import DomainError
 from contest.extensions import db
 from contest.models import Attempt, AttemptQuestion, Contest, Round, Unit, User
+from contest.services import permissions
 from contest.services.results import item_stats, prizes, regrade, result_settings
 from core.numbers import parse_id
 
-from .access import load_contest, load_round, may_manage
 from .forms import TARGET_LABELS, ExcludeForm, QuotaForm, RegradeForm, settings_form
 from . import bp
 from .views import round_context
@@ -51,12 +52,12 @@ def _prizes_page(round_: Round, *, quota_forms=None, exclude_form=None, status: 
 
 @bp.route("/rounds/<int:round_id>/prizes")
 def round_prizes(round_id: int):
-    return _prizes_page(load_round(round_id))
+    return _prizes_page(load_round(round_id, need="results"))
 
 
 @bp.route("/rounds/<int:round_id>/prizes/quotas/<any(individual, unit):scope>", methods=["POST"])
 def set_quotas(round_id: int, scope: str):
-    round_ = load_round(round_id, manage=True)
+    round_ = load_round(round_id, need="manage")
     form = _quota_form(round_, scope, submitted=True)
     if form.validate_on_submit():
         try:
@@ -95,7 +96,7 @@ def _excluded_name(target: dict, typed: str) -> str:
 
 @bp.route("/rounds/<int:round_id>/prizes/exclusions", methods=["POST"])
 def exclude(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(round_id, need="results")
     form = ExcludeForm()
     if form.validate_on_submit():
         target = _target(form)
@@ -116,7 +117,7 @@ def exclude(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/prizes/exclusions/<int:exclusion_id>/reinstate", methods=["POST"])
 def reinstate(round_id: int, exclusion_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(round_id, need="results")
     form = ExcludeForm(formdata=None)
     if not _csrf_ok():
         abort(400)
@@ -154,7 +155,7 @@ def _regrade_forms(stats) -> dict:
 
 @bp.route("/rounds/<int:round_id>/items")
 def round_items(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(round_id, need="results")
     stats = item_stats.item_stats(db.session, round_)
     context = round_context(round_, "items")
     forms = _regrade_forms(stats) if context["can_manage"] else {}
@@ -166,12 +167,13 @@ def _contests_beyond_scope(question_id: int) -> int:
     drew = (select(Round.contest_id).join(Attempt, Attempt.round_id == Round.id)
             .join(AttemptQuestion, AttemptQuestion.attempt_id == Attempt.id)
             .where(AttemptQuestion.question_id == question_id))
-    return sum(not may_manage(contest) for contest in db.session.scalars(select(Contest).where(Contest.id.in_(drew))))
+    drawing = db.session.scalars(select(Contest).where(Contest.id.in_(drew)))
+    return sum(not permissions.can_manage(db.session, current_user, contest) for contest in drawing)
 
 
 @bp.route("/rounds/<int:round_id>/items/<int:question_id>/regrade", methods=["POST"])
 def regrade_item(round_id: int, question_id: int):
-    round_ = load_round(round_id, manage=True)
+    round_ = load_round(round_id, need="manage")
     # Only a question this round drew (in a finished attempt): the key lives in the shared bank.
     stat = next((s for s in item_stats.item_stats(db.session, round_) if s.question_id == question_id), None)
     if stat is None:
@@ -207,7 +209,7 @@ def regrade_item(round_id: int, question_id: int):
 # --- ranking settings --------------------------------------------------------------------------
 @bp.route("/contests/<int:contest_id>/settings", methods=["GET", "POST"])
 def contest_settings(contest_id: int):
-    contest = load_contest(contest_id, manage=True)
+    contest = load_contest(contest_id, need="manage")
     rounds = list(contest.rounds)
     current = result_settings.RankingSettings.of(contest)
     if request.method == "POST":
@@ -244,7 +246,7 @@ def contest_settings(contest_id: int):
 # --- publishing --------------------------------------------------------------------------------
 @bp.route("/rounds/<int:round_id>/<any(publish, unpublish):action>", methods=["POST"])
 def publish(round_id: int, action: str):
-    round_ = load_round(round_id, manage=True)
+    round_ = load_round(round_id, need="manage")
     if not _csrf_ok():
         abort(400)
     try:

@@ -9,20 +9,20 @@ import tempfile
 import unicodedata
 from urllib.parse import quote
 
-from flask import Response, abort, current_app, g, render_template, request, send_file, stream_with_context
+from flask import Response, current_app, g, render_template, request, send_file, stream_with_context
+from flask_login import current_user
 from sqlalchemy import select
 
-from contest.auth.access import role_guard
+from contest.access import load_contest, load_round, role_guard
 from contest.auth.forms import EmptyForm
 from contest.extensions import db, upgrade_to_write
 from contest.models import Round, Unit
 from contest.request_audit import audit_request
-from contest.services import unit_tree
+from contest.services import permissions, unit_tree
 from contest.services.results import exports, prizes, ranking, result_charts, result_settings, unit_ranking
 from core.numbers import page_number
 
 from . import charts
-from .access import VIEW_ROLES, load_contest, load_round, may_manage, visible_contests
 from .forms import FilterForm
 from . import bp
 
@@ -32,7 +32,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PUBLIC_ENDPOINTS = ("results.public_round",)
 
 
-bp.before_request(role_guard(*VIEW_ROLES, public_endpoints=PUBLIC_ENDPOINTS))
+bp.before_request(role_guard(*permissions.RESULTS_ROLES, public_endpoints=PUBLIC_ENDPOINTS))
 
 
 def _timezone() -> str:
@@ -65,7 +65,7 @@ def round_context(round_: Round, active: str) -> dict:
         "round": round_,
         "contest": round_.contest,
         "active": active,
-        "can_manage": may_manage(round_.contest),
+        "can_manage": permissions.can_manage(db.session, current_user, round_.contest),
         "closed": result_settings.is_closed(round_),
         "public": result_settings.is_public(round_),
         "button_form": EmptyForm(),
@@ -75,12 +75,13 @@ def round_context(round_: Round, active: str) -> dict:
 # --- lists and rankings ------------------------------------------------------------------------
 @bp.route("/")
 def index():
-    return render_template("results/index.html", contests=visible_contests(), now_closed=result_settings.is_closed)
+    return render_template("results/index.html", contests=permissions.contests_of(db.session, current_user),
+                           now_closed=result_settings.is_closed)
 
 
 @bp.route("/rounds/<int:round_id>")
 def round_results(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(round_id, need="results")
     form = _filter_form()
     page = ranking.round_ranking(db.session, round_, _page_number(), PER_PAGE, with_flags=True, **form.filters())
     awards = {award.entry.user_id: award.label for award in prizes.allocate_individuals(db.session, round_)}
@@ -92,7 +93,7 @@ def round_results(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/units")
 def round_units(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(round_id, need="results")
     entries = unit_ranking.round_units(db.session, round_)
     awards = {award.entry.unit_id: award.label for award in prizes.allocate_units(db.session, round_, entries)}
     return render_template("results/units.html", groups=unit_ranking.ranked_groups(entries), awards=awards,
@@ -101,7 +102,7 @@ def round_units(round_id: int):
 
 @bp.route("/rounds/<int:round_id>/charts")
 def round_charts(round_id: int):
-    round_ = load_round(round_id)
+    round_ = load_round(round_id, need="results")
     distribution, top = result_charts.score_distribution(db.session, round_)
     days = result_charts.attempts_per_day(db.session, round_, _timezone())
     figures = [
@@ -114,19 +115,20 @@ def round_charts(round_id: int):
 
 @bp.route("/contests/<int:contest_id>")
 def contest_results(contest_id: int):
-    contest = load_contest(contest_id)
+    contest = load_contest(contest_id, need="results")
     form = _filter_form()
     page = ranking.contest_ranking(db.session, contest, _page_number(), PER_PAGE, **form.filters())
     return render_template("results/contest.html", contest=contest, page=page, form=form, active="individuals",
-                           can_manage=may_manage(contest))
+                           can_manage=permissions.can_manage(db.session, current_user, contest))
 
 
 @bp.route("/contests/<int:contest_id>/units")
 def contest_units(contest_id: int):
-    contest = load_contest(contest_id)
+    contest = load_contest(contest_id, need="results")
     entries = unit_ranking.contest_units(db.session, contest)
     return render_template("results/contest_units.html", contest=contest, groups=unit_ranking.ranked_groups(entries),
-                           names={e.unit_id: e.name for e in entries}, active="units", can_manage=may_manage(contest))
+                           names={e.unit_id: e.name for e in entries}, active="units",
+                           can_manage=permissions.can_manage(db.session, current_user, contest))
 
 
 # --- downloads ---------------------------------------------------------------------------------
@@ -145,7 +147,7 @@ def _download_name(round_: Round, suffix: str) -> str:
 def _audit_export(round_id: int, **details) -> Round:
     """Logs the download in a short write of its own, then reloads the round for a plain read."""
     upgrade_to_write(db.session)
-    round_ = load_round(round_id)
+    round_ = load_round(round_id, need="results")
     audit_request("results.export", f"round:{round_.id}", round_id=round_.id, via="web", **details)
     db.session.commit()
     g.write_transaction = False  # the export itself only reads: no write lock while it streams
@@ -154,7 +156,7 @@ def _audit_export(round_id: int, **details) -> Round:
 
 @bp.route("/rounds/<int:round_id>/ket-qua.xlsx")
 def download_workbook(round_id: int):
-    load_round(round_id)
+    load_round(round_id, need="results")
     round_ = _audit_export(round_id, format="xlsx")
     # Written to a temporary file (write-only workbook: bounded memory), deleted when the response closes.
     handle = tempfile.TemporaryFile()
@@ -173,13 +175,13 @@ def download_workbook(round_id: int):
 def _csv_stream(round_id: int, table: str, tz: str):
     """Runs when the server reads the body: by then the view's session is gone (Flask tears the
     contexts down and pushes them again for the stream), so the round is loaded afresh here."""
-    round_ = db.session.get(Round, round_id)
+    round_ = load_round(round_id, need=None)
     yield from exports.csv_lines(db.session, round_, table, tz)
 
 
 @bp.route("/rounds/<int:round_id>/<any(individuals, units, items):table>.csv")
 def download_csv(round_id: int, table: str):
-    load_round(round_id)
+    load_round(round_id, need="results")
     round_ = _audit_export(round_id, format="csv", table=table)
     response = Response(stream_with_context(_csv_stream(round_.id, table, _timezone())), mimetype="text/csv")
     title = exports.SHEET_TITLES[table]
@@ -191,9 +193,7 @@ def download_csv(round_id: int, table: str):
 # --- the public page ---------------------------------------------------------------------------
 @bp.route("/public/<int:round_id>")
 def public_round(round_id: int):
-    round_ = db.session.get(Round, round_id)
-    if round_ is None or not result_settings.is_public(round_):
-        abort(404)
+    round_ = load_round(round_id, need="public_results")
     page = ranking.round_ranking(db.session, round_, _page_number(), PER_PAGE)
     awards = {award.entry.user_id: award.label for award in prizes.allocate_individuals(db.session, round_)}
     return render_template("results/public.html", round=round_, contest=round_.contest, page=page, awards=awards)

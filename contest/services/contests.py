@@ -1,46 +1,16 @@
-"""Creating and editing contests, and which contests a staff member works on."""
+"""Creating and editing contests."""
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, ValidationFailed
 from contest.models import Attempt, Contest, ContestStaff, Round, User
+from contest.services import permissions
 from core.text import clean_text
 
 MAX_NAME = 300
 MAX_DESCRIPTION = 5000
-
-
-def _is_scoped(session: Session, user: User) -> bool:
-    """An organizer or judge with contest_staff rows works on those contests only."""
-    if user.role == "admin":
-        return False
-    return bool(session.scalar(select(exists().where(ContestStaff.user_id == user.id))))
-
-
-def manageable_contests(session: Session, user: User) -> list[Contest]:
-    stmt = select(Contest).order_by(Contest.created_at.desc(), Contest.id.desc())
-    if _is_scoped(session, user):
-        stmt = stmt.join(ContestStaff).where(ContestStaff.user_id == user.id)
-    return list(session.scalars(stmt))
-
-
-def can_manage(session: Session, user: User, contest: Contest) -> bool:
-    if user.role not in ("admin", "organizer"):
-        return False
-    if not _is_scoped(session, user):
-        return True
-    return bool(session.get(ContestStaff, (contest.id, user.id)))
-
-
-def can_read_results(session: Session, user: User, contest: Contest) -> bool:
-    """Admins; organizers and judges on this contest (or on every contest when not scoped)."""
-    if user.role == "admin":
-        return True
-    if user.role not in ("organizer", "judge"):
-        return False
-    return not _is_scoped(session, user) or bool(session.get(ContestStaff, (contest.id, user.id)))
 
 
 def _clean(name: str, description: str) -> tuple[str, str]:
@@ -71,7 +41,7 @@ def create_contest(session: Session, name: str, description: str = "", *, create
     name, description = _clean(name, description)
     contest = Contest(forbid_immediate_score=bool(forbid_immediate_score))
     _store(session, contest, name, description)
-    if created_by is not None and _is_scoped(session, created_by):
+    if created_by is not None and permissions.scope(session, created_by) is not None:
         # A scoped organizer would otherwise lose sight of the contest they just made.
         session.add(ContestStaff(contest=contest, user=created_by))
         session.flush()

@@ -9,7 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from contest.models import Attempt, AttemptQuestion, ContestStaff, Round, User
+from contest.models import Attempt, AttemptQuestion, Round, User
+from contest.services import permissions
 from core.db import now_utc
 
 
@@ -33,10 +34,8 @@ def refusal(session: Session, *, question_id: int, user_id: int | None) -> str |
     if user_id is None:  # the command line: whoever runs it runs the server
         return None
     user = session.get(User, user_id)
-    if user is None or user.role == "admin":
-        return None
-    managed = set(session.scalars(select(ContestStaff.contest_id).where(ContestStaff.user_id == user_id)))
-    if not managed:
+    managed = permissions.scope(session, user) if user is not None else None
+    if managed is None:
         return None
     beyond = open_contests_beyond(session, question_id, managed)
     if not beyond:

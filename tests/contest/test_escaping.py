@@ -19,8 +19,8 @@ from contest.models import ContestStaff, PrizeExclusion
 from contest.services import audit
 from contest.services.quiz import attempts
 from contest.services.users import activation
+from core import staging
 from core.db import now_utc
-from question_bank import staging
 from question_bank.models import Choice, Question
 from tests.conftest import csrf_token
 from tests.contest.test_route_policy import USERNAMES, _url_args, cheap_passwords  # noqa: F401  (autouse)
@@ -121,12 +121,13 @@ def world(db):
     for role in ("organizer", "other_organizer", "admin"):
         user_id = users[role].id
         tokens[role] = {
-            "bank": staging.stage(_bank_csv(), user_id=user_id, filename=f"{MARKUP}.csv").token,
-            "units": staging.stage(f"Mã,Tên\nX1,{MARKUP}\n".encode(), user_id=user_id, filename=f"{MARKUP}.csv",
-                                   topic="units").token,
-            "participants": staging.stage(f"Họ tên\n{MARKUP}\n".encode(), user_id=user_id,
-                                          filename=f"{MARKUP}.csv", topic="participants").token,
+            "bank": staging.stage(db, _bank_csv(), kind="bank", user_id=user_id, filename=f"{MARKUP}.csv").token,
+            "units": staging.stage(db, f"Mã,Tên\nX1,{MARKUP}\n".encode(), kind="units", user_id=user_id,
+                                   filename=f"{MARKUP}.csv").token,
+            "participants": staging.stage(db, f"Họ tên\n{MARKUP}\n".encode(), kind="participants",
+                                          user_id=user_id, filename=f"{MARKUP}.csv").token,
         }
+    db.commit()
     return {
         "contest_id": contest_a.id, "round_id": round_a.id, "closed_round_id": closed.id, "attempt_id": mine.id,
         "finished_attempt_id": receipt.id, "question_id": question_id, "choice_id": choice, "user_id": other.id,

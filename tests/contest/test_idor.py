@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from contest.models import Answer, Attempt, ContestStaff, PrizeExclusion, Round, User
 from contest.services.quiz import attempts
-from question_bank import staging
+from core import staging
 from question_bank.models import Choice
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_question, make_round, make_unit, make_user
@@ -124,11 +124,14 @@ def test_staff_do_not_open_participants_attempts_either(client, auth, db, world,
 @pytest.fixture
 def staged(app, db, world):
     owner = db.scalar(select(User.id).where(User.username == "btc"))
-    return {
-        "bank": staging.stage(b"Q?\nA. x\nB. y\nANSWER: A\n", user_id=owner, filename="bank.txt").token,
-        "units": staging.stage(b"ma,ten\n", user_id=owner, filename="dv.csv", topic="units").token,
-        "participants": staging.stage(b"ten\n", user_id=owner, filename="ts.csv", topic="participants").token,
+    tokens = {
+        "bank": staging.stage(db, b"Q?\nA. x\nB. y\nANSWER: A\n", kind="bank", user_id=owner,
+                              filename="bank.txt").token,
+        "units": staging.stage(db, b"ma,ten\n", kind="units", user_id=owner, filename="dv.csv").token,
+        "participants": staging.stage(db, b"ten\n", kind="participants", user_id=owner, filename="ts.csv").token,
     }
+    db.commit()
+    return tokens
 
 
 @pytest.mark.parametrize("username", ["btc-b", "qtv"])

@@ -159,8 +159,9 @@ def test_item_statistics_keep_each_versions_texts(app, db, live):
 
 
 def test_a_cache_refilled_before_the_edit_commits_never_shows_old_texts_to_new_attempts(app, db, live):
-    """The bank's signal clears the caches before the edit commits: a request on the same worker
-    may cache the old texts again in between. Keyed by version, they are never shown as new."""
+    """A request on the same worker may cache the old texts while the edit is not yet committed
+    (the bank's signal clears the caches only after the commit; another worker never hears it).
+    Keyed by version, they are never shown as new."""
     qid = live["questions"][0]
     question = db.get(Question, qid)
     stem, choices = live["texts"][qid]

@@ -17,8 +17,8 @@ from contest import create_app
 from contest.models import ContestStaff, PrizeExclusion, User
 from contest.services.quiz import attempts
 from contest.services.users import activation
+from core import staging
 from core.db import now_utc
-from question_bank import staging
 from question_bank.models import Choice
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_bank, make_contest, make_round, make_unit, make_user
@@ -201,11 +201,12 @@ def world(db):
     for role in ("organizer", "other_organizer", "admin"):
         user_id = users[role].id
         tokens[role] = {
-            "bank": staging.stage(b"not a bank", user_id=user_id, filename="cau-hoi.csv").token,
-            "units": staging.stage(b"not units", user_id=user_id, filename="don-vi.csv", topic="units").token,
-            "participants": staging.stage(b"not people", user_id=user_id, filename="ts.csv",
-                                          topic="participants").token,
+            "bank": staging.stage(db, b"not a bank", kind="bank", user_id=user_id, filename="cau-hoi.csv").token,
+            "units": staging.stage(db, b"not units", kind="units", user_id=user_id, filename="don-vi.csv").token,
+            "participants": staging.stage(db, b"not people", kind="participants", user_id=user_id,
+                                          filename="ts.csv").token,
         }
+    db.commit()
     return {
         "contest_id": contest_a.id, "round_id": round_a.id, "closed_round_id": closed.id, "attempt_id": mine.id,
         "question_id": question_id, "choice_id": choice, "user_id": other.id, "unit_id": unit.id,

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from contest.models import AuditLog
 from contest.services.quiz import attempts, draw
+from core import staging
 from core.db import now_utc
-from question_bank import staging
 from question_bank.models import Choice, Question
 from tests.conftest import csrf_token
 from tests.factories import PASSWORD, make_question, make_round, make_user
@@ -112,9 +112,9 @@ def highlighted(html: str) -> list[str]:
     ]
 
 
-def staged_files(app) -> list[Path]:
-    folder = Path(app.instance_path) / "imports"
-    return sorted(folder.iterdir()) if folder.exists() else []
+def staged_uploads(db) -> list[staging.StagedUpload]:
+    db.rollback()  # see what the requests committed
+    return list(db.scalars(select(staging.StagedUpload).order_by(staging.StagedUpload.created_at)))
 
 
 # --- upload, preview, confirm ----------------------------------------------------------------
@@ -202,7 +202,7 @@ def test_upload_form_errors(client, db, organizer, app, data, message):
         form["file"] = (io.BytesIO(data), "empty.docx")
     response = client.post("/bank/import", data=form, content_type="multipart/form-data")
     assert response.status_code == 400 and message in text(response)
-    assert staged_files(app) == []
+    assert staged_uploads(db) == []
 
 
 def test_oversized_upload_refused_in_vietnamese(client, db, organizer, app):
@@ -217,7 +217,7 @@ def test_oversized_upload_refused_in_vietnamese(client, db, organizer, app):
     response = client.post("/bank/import", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 413
     assert "Tệp tải lên vượt quá giới hạn 20 MB." in text(response)
-    assert staged_files(app) == [] and question_count(db) == 0
+    assert staged_uploads(db) == [] and question_count(db) == 0
 
 
 def test_another_users_token_is_404(app, client, db, organizer):
@@ -247,7 +247,7 @@ def test_staged_upload_expires_after_an_hour(client, db, organizer, app):
         response = client.post(f"/bank/import/{token_}/confirm", data={"csrf_token": token(client)})
         assert response.status_code == 302 and response.headers["Location"] == "/bank/import"
         assert "quá 1 giờ" in text(client.get("/bank/import"))
-    assert staged_files(app) == [] and question_count(db) == 0
+    assert staged_uploads(db) == [] and question_count(db) == 0
 
 
 def test_expired_uploads_of_others_are_purged(client, db, organizer, app):
@@ -255,24 +255,23 @@ def test_expired_uploads_of_others_are_purged(client, db, organizer, app):
         staged_token(upload(client, AIKEN.encode(), "bank.txt"))
         traveller.shift(timedelta(hours=2))
         staged_token(upload(client, AIKEN.encode(), "again.txt"))
-    assert len(staged_files(app)) == 2, "only the new upload and its metadata are left"
+    assert len(staged_uploads(db)) == 1, "only the new upload is left"
 
 
 def test_discard_removes_the_staged_file(client, db, organizer, app):
     token_ = staged_token(upload(client, AIKEN.encode(), "bank.txt"))
     response = client.post(f"/bank/import/{token_}/discard", data={"csrf_token": token(client)})
     assert response.status_code == 302
-    assert staged_files(app) == [] and question_count(db) == 0
+    assert staged_uploads(db) == [] and question_count(db) == 0
 
 
-def test_staged_token_is_unguessable_and_file_private(client, organizer, app):
+def test_staged_token_is_unguessable_and_upload_private(client, db, organizer, app):
     token_ = staged_token(upload(client, AIKEN.encode(), "../../etc/passwd"))
     assert len(token_) == 43
-    files = staged_files(app)
-    assert [f.name for f in files] == sorted([f"{token_}.json", f"{token_}.upload"])
-    assert all(f.stat().st_mode & 0o077 == 0 for f in files)
-    with app.test_request_context():
-        assert staging.load(token_, user_id=-1) is None
+    [row] = staged_uploads(db)
+    assert (row.id, row.kind, row.user_id, row.filename, row.data) == (token_, "bank", organizer.id, "passwd",
+                                                                        AIKEN.encode())
+    assert staging.load(db, token_, kind="bank", user_id=-1) is None
 
 
 def test_csrf_is_enforced(client, db, organizer, app):
@@ -280,7 +279,7 @@ def test_csrf_is_enforced(client, db, organizer, app):
         "/bank/import", data={"file": (io.BytesIO(AIKEN.encode()), "bank.txt")}, content_type="multipart/form-data"
     )
     assert refused.status_code == 400 and "Phiên làm việc đã hết hạn" in text(refused)
-    assert staged_files(app) == []
+    assert staged_uploads(db) == []
     token_ = staged_token(upload(client, AIKEN.encode(), "bank.txt"))
     assert client.post(f"/bank/import/{token_}/confirm").status_code == 400
     question = make_question()

@@ -8,38 +8,30 @@ needs no cache.) Entries are keyed by the attempt's id and hold its receipt code
 per attempt: an id that a database hands out again (SQLite reuses them once a table is emptied)
 never meets another attempt's orders.
 """
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, AttemptQuestion
+from core.cache import BoundedCache
 
 MAX_ATTEMPTS = 10_000  # attempts in progress on one worker at once; about 1.5 KB each
-_lock = threading.Lock()
 Orders = dict[int, tuple[int, ...]]
-_cache: "OrderedDict[int, tuple[str, Orders]]" = OrderedDict()
+_cache = BoundedCache(MAX_ATTEMPTS)  # attempt id → (receipt code, orders), least recently used out first
 
 
 def remember(attempt: Attempt, items: Iterable[tuple[int, list[int]]]) -> Orders:
     orders = {question_id: tuple(order) for question_id, order in items}
-    with _lock:
-        _cache[attempt.id] = (attempt.receipt_code, orders)
-        _cache.move_to_end(attempt.id)
-        while len(_cache) > MAX_ATTEMPTS:
-            _cache.popitem(last=False)
+    _cache.put(attempt.id, (attempt.receipt_code, orders))
     return orders
 
 
 def of(session: Session, attempt: Attempt) -> Orders:
     """question id → the choice ids it shows, for every question of the attempt."""
-    with _lock:
-        entry = _cache.get(attempt.id)
-        if entry is not None and entry[0] == attempt.receipt_code:
-            _cache.move_to_end(attempt.id)
-            return entry[1]
+    entry = _cache.get(attempt.id)
+    if entry is not None and entry[0] == attempt.receipt_code:
+        return entry[1]
     items = session.execute(
         select(AttemptQuestion.question_id, AttemptQuestion.choice_order).where(AttemptQuestion.attempt_id == attempt.id)
     ).all()
@@ -47,5 +39,4 @@ def of(session: Session, attempt: Attempt) -> Orders:
 
 
 def clear() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()

@@ -1,16 +1,16 @@
 """Drawing an attempt's questions without scanning the bank on every start.
 
 At a contest's opening thousands start within a minute, and neither the pools of eligible
-question ids nor the questions' texts change meanwhile. Both are cached per process for a
-short time; the one thing re-checked on every draw, with a single indexed query, is that
-the drawn questions are still active (so a retired question is never drawn) and which
-version of their texts is current. Texts are cached by (question, version): a version never
-changes once written (question_bank/versions.py), so no worker can show a stale or a newer
-text than the attempt drew, whenever the bank's signal clears the cache.
+question ids nor the questions' texts change meanwhile. Both are cached per process, bounded
+(core/cache.py). A pool is kept 60 s, and dropped on this worker as soon as a bank change
+commits (question_bank/signals.py); another worker's pool may miss a question imported since or
+hold one retired since, and the one thing re-checked on every draw, with a single indexed query,
+is that the drawn questions are still active (so a retired question is never drawn) and which
+version of their texts is current. Texts are cached by (question, version) with no time limit:
+a version never changes once written (question_bank/versions.py), so no worker can show a stale
+or a newer text than the attempt drew, whatever the cache's age.
 """
 import random
-import threading
-import time
 from dataclasses import dataclass
 
 from flask_babel import gettext as _, lazy_gettext as _l
@@ -19,15 +19,19 @@ from sqlalchemy.orm import Session
 
 from contest.errors import BankTooSmall
 from contest.models import Round
+from core.cache import BoundedCache
 from question_bank import versions
 from question_bank.models import Question, Topic
 
 TTL_SECONDS = 60
+# (database, topic, level) → active ids. A bank of 50 topics has 200 such rules at most.
+MAX_POOLS = 256
+# (database, question, version) → its texts, about 1 KB: 20 MB at most, a bank of 20,000 questions.
+MAX_PAYLOADS = 20_000
 _LEVELS = {"easy": _l("dễ"), "medium": _l("trung bình"), "hard": _l("khó")}
 _rng = random.SystemRandom()
-_lock = threading.Lock()
-_pools: dict[tuple, tuple[float, list[int]]] = {}
-_payloads: dict[tuple, tuple[float, "Payload"]] = {}
+_pools = BoundedCache(MAX_POOLS, ttl=TTL_SECONDS)
+_payloads = BoundedCache(MAX_PAYLOADS)
 
 
 @dataclass(frozen=True)
@@ -52,20 +56,13 @@ def rules_of(round_: Round) -> list[Rule]:
     return [Rule(r.topic_id, r.difficulty, r.count) for r in round_.draw_rules]
 
 
-def _cache_get(cache: dict, key: tuple, now: float):
-    with _lock:
-        hit = cache.get(key)
-    return hit[1] if hit and hit[0] > now else None
-
-
 def _engine_key(session: Session) -> str:
     return session.get_bind().url.render_as_string()
 
 
 def pool(session: Session, rule: Rule, *, fresh: bool = False) -> list[int]:
     key = (_engine_key(session), rule.topic_id, rule.difficulty)
-    now = time.monotonic()
-    ids = None if fresh else _cache_get(_pools, key, now)
+    ids = None if fresh else _pools.get(key)
     if ids is None:
         stmt = select(Question.id).where(Question.status == "active")
         if rule.topic_id is not None:
@@ -73,33 +70,30 @@ def pool(session: Session, rule: Rule, *, fresh: bool = False) -> list[int]:
         if rule.difficulty is not None:
             stmt = stmt.where(Question.difficulty == rule.difficulty)
         ids = list(session.scalars(stmt.order_by(Question.id)))
-        with _lock:
-            _pools[key] = (now + TTL_SECONDS, ids)
+        _pools.put(key, ids)
     return ids
 
 
 def payloads(session: Session, wanted: dict[int, int]) -> dict[int, Payload]:
     """question id → the texts of the version asked for (question id → version number):
     from the cache, the misses in one query (two when some version was replaced since)."""
-    engine, now = _engine_key(session), time.monotonic()
+    engine = _engine_key(session)
     found = {}
     for qid, version in wanted.items():
-        payload = _cache_get(_payloads, (engine, qid, version), now)
+        payload = _payloads.get((engine, qid, version))
         if payload is not None:
             found[qid] = payload
     missing = {qid: version for qid, version in wanted.items() if qid not in found}
     for (qid, version), content in versions.contents(session, missing.items()).items():
         payload = Payload(version, content.text, content.choices)
         found[qid] = payload
-        with _lock:
-            _payloads[(engine, qid, version)] = (now + TTL_SECONDS, payload)
+        _payloads.put((engine, qid, version), payload)
     return found
 
 
 def clear_cache() -> None:
-    with _lock:
-        _pools.clear()
-        _payloads.clear()
+    _pools.clear()
+    _payloads.clear()
 
 
 def _describe(session: Session, rule: Rule) -> str:

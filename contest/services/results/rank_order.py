@@ -16,9 +16,7 @@ Speed below human pace wins nothing (SPEC §9): in the tie-break a duration unde
 minimum counts as the minimum, so a 0-second perfect attempt ties on time with a 90-second one
 and the next key (the submission time) decides.
 """
-import threading
 from array import array
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -27,42 +25,35 @@ from sqlalchemy.orm import Session
 
 from contest.errors import ValidationFailed
 from contest.models import TIE_BREAK_KEYS, Attempt, Round
+from core.cache import BoundedCache
 
-MAX_CACHED_ROUNDS = 32
+MAX_CACHED_ROUNDS = 32  # rounds whose order (≤ 2 MB each) one process keeps
 _PRIME = 1_000_003
 
 
 class FingerprintCache:
     """Per process: a value per (database, round), good while the round's fingerprint is the same;
-    the least recently used round goes first. Thread-safe (gunicorn threads share it)."""
+    at most `size` rounds, the least recently used going first (core/cache.py)."""
 
     def __init__(self, size: int = MAX_CACHED_ROUNDS):
-        self._size = size
-        self._lock = threading.Lock()
-        self._values: "OrderedDict[tuple, tuple[tuple, object]]" = OrderedDict()
+        self._entries = BoundedCache(size)
 
     @staticmethod
     def key(session: Session, round_: Round) -> tuple:
         return session.get_bind().url.render_as_string(), round_.id
 
     def get(self, key: tuple, fingerprint: tuple):
-        with self._lock:
-            hit = self._values.get(key)
-            if hit and hit[0] == fingerprint:
-                self._values.move_to_end(key)
-                return hit[1]
-        return None
+        hit = self._entries.get(key)
+        return hit[1] if hit is not None and hit[0] == fingerprint else None
 
     def put(self, key: tuple, fingerprint: tuple, value) -> None:
-        with self._lock:
-            self._values[key] = (fingerprint, value)
-            self._values.move_to_end(key)
-            while len(self._values) > self._size:
-                self._values.popitem(last=False)
+        self._entries.put(key, (fingerprint, value))
 
     def clear(self) -> None:
-        with self._lock:
-            self._values.clear()
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 _cache = FingerprintCache()

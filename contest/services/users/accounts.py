@@ -88,7 +88,7 @@ def find_login(session: Session, login: str) -> User | None:
     return min(found, key=rank, default=None)
 
 
-@functools.cache
+@functools.lru_cache(maxsize=1)  # one stand-in, made once per process
 def _stand_in_hash() -> str:
     # A hash made the way real ones are (werkzeug's default scrypt), of a password nobody knows.
     return generate_password_hash(secrets.token_urlsafe(32))
