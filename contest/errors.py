@@ -6,8 +6,6 @@ class DomainError(Exception):
     code = "invalid"
     status = 400
     message = _l("Yêu cầu không hợp lệ.")
-    # True when the work done before the refusal must still be committed (see AttemptClosed).
-    keep_changes = False
 
     def __init__(self, message: str | None = None, *, field: str | None = None, code: str | None = None):
         # A real str in the raiser's language: it goes into JSON, flashes and logs.
@@ -68,7 +66,6 @@ class AttemptClosed(DomainError):
     code = "attempt_closed"
     status = 409
     message = _l("Bài thi đã kết thúc; không thể lưu hoặc nộp thêm.")
-    keep_changes = True  # the late request finalised the attempt on its way to refusing
 
 
 class InvalidChoice(DomainError):

@@ -1,7 +1,6 @@
 """The extension objects, created unbound and initialised by create_app."""
 import sqlite3
 
-from flask import g, has_app_context
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -10,6 +9,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from contest.db import begin_statement
 from core.db import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -35,20 +35,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    # In WAL mode a transaction that read first and writes later fails at once with
-    # SQLITE_BUSY_SNAPSHOT if another writer committed in between, whatever the busy timeout.
-    # Requests that write therefore take the write lock up front; plain reads stay concurrent.
+    # contest/db.py decides whether this transaction takes the write lock up front.
     if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
-
-
-def wants_write_lock() -> bool:
-    """Set per request (security.py) and per CLI command (cli/support.py); plain reads begin deferred."""
-    return has_app_context() and g.get("write_transaction", False)
-
-
-def upgrade_to_write(session) -> None:
-    """A GET that finds it must write (lazy finalisation): restart its transaction as a writer."""
-    if session.get_bind().dialect.name == "sqlite" and not wants_write_lock():
-        session.rollback()
-        g.write_transaction = True
+        conn.exec_driver_sql(begin_statement())

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from contest.extensions import csrf, db
-from contest.services.quiz.attempts import UPSERT_ANSWER
+from contest.services.quiz import answers
 from core.db import now_utc
 
 logger = logging.getLogger("contest.request")
@@ -86,6 +86,6 @@ def floor():
     """The load bench's floor: the save's own upsert and a commit, with no session, lookup or check."""
     data = request.get_json(force=True)
     row = {key: data[key] for key in ("attempt_id", "question_id", "choice_id")}
-    db.session.execute(UPSERT_ANSWER, [{**row, "saved_at": now_utc()}])
+    db.session.execute(answers.UPSERT, [{**row, "saved_at": now_utc()}])
     db.session.commit()
     return jsonify({"status": "ok"})

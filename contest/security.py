@@ -1,9 +1,10 @@
 """Security plumbing every request passes: proxy headers, body size, malformed input, write marking, headers."""
-from flask import abort, current_app, g, request
+from flask import abort, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from contest import error_pages, form_input, malformed, ratelimits
 from contest.api import errors as api_errors
+from contest.db import mark_request
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -20,7 +21,7 @@ def init_app(app) -> None:
     # then malformed input, named precisely even where the CSRF token is missing too.
     app.before_request_funcs.setdefault(None, [])[0:0] = [_limit_body, _refuse_malformed]
     app.url_value_preprocessor(_check_url_values)
-    app.before_request(_mark_writes)
+    app.before_request(mark_request)  # SQLite: requests that change state take the write lock
     app.after_request(_security_headers)
     error_pages.init_app(app)
     form_input.init_app(app)
@@ -52,11 +53,6 @@ def _refuse_malformed():
     return error_pages.render_error(problem.status, problem.message)
 
 
-def _mark_writes():
-    # SQLite: requests that change state begin their transactions IMMEDIATE (extensions.py).
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
-        g.write_transaction = True
-
 
 def _security_headers(response):
     headers = response.headers
@@ -72,5 +68,3 @@ def _security_headers(response):
         # An attempt's questions and a ranking are private: no shared cache keeps them.
         headers.setdefault("Cache-Control", "no-store")
     return response
-
-

@@ -33,10 +33,8 @@ def error_response(status: int, code: str | None = None, message: str | None = N
 
 
 def domain_error(error: DomainError):
-    if error.keep_changes:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    # Nothing a refused request did is kept (a finalisation on its way was committed before).
+    db.session.rollback()
     return error_response(error.status, error.code, error.message)
 
 

@@ -46,8 +46,8 @@ def round_items(session: Session, rounds: list[Round], user: User) -> list[dict]
     ]
 
 
-def attempt_body(session: Session, attempt: Attempt) -> dict:
-    body = attempts.state(session, attempt)
+def attempt_body(session: Session, attempt: Attempt, drawn: attempts.Drawn | None = None) -> dict:
+    body = attempts.state(session, attempt, drawn)
     for key in ("started_at", "deadline", "server_now"):
         body[key] = iso(body[key])
     return body

@@ -2,7 +2,7 @@
 import re
 from functools import wraps
 
-from flask import current_app, jsonify, request, session
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -12,12 +12,11 @@ from contest import ratelimits
 from contest.access import load_round
 from contest.auth import login_challenge, sessions as logins
 from contest.errors import DomainError, ValidationFailed
-from contest.extensions import csrf, db, upgrade_to_write
+from contest.extensions import csrf, db
 from contest.models import Unit
 from contest.services import rounds
 from contest.services.quiz import attempts, quick_save
 from contest.services.results import pii, ranking
-from contest.services.users import user_sessions
 
 from . import errors, openapi
 from .serialize import attempt_body, ranking_row, receipt_body, round_items, user_item
@@ -126,31 +125,24 @@ def list_rounds():
 @login_required
 def start_attempt(round_id: int):
     round_ = load_round(round_id, need="published")
-    attempt, created = attempts.start(db.session, round_, current_user, grace_seconds=_grace(),
-                                      key=_idempotency_key())
-    body = attempt_body(db.session, attempt)
+    started = attempts.start(db.session, round_, current_user, grace_seconds=_grace(), key=_idempotency_key())
+    body = attempt_body(db.session, started.attempt, started.drawn)
     db.session.commit()
-    return jsonify(body), 201 if created else 200
+    return jsonify(body), 201 if started.created else 200
 
 
 @bp.get("/v1/attempts/<int:attempt_id>")
 @login_required
 def get_attempt(attempt_id: int):
-    attempt = attempts.get_owned(db.session, attempt_id, current_user)
-    if attempts.is_due(attempt, _grace()):
-        upgrade_to_write(db.session)
-        attempt = attempts.get_owned(db.session, attempt_id, current_user, lock="update")
-        attempts.expire_if_due(db.session, attempt, grace_seconds=_grace())
-    body = attempt_body(db.session, attempt)
-    db.session.commit()
-    return jsonify(body)
+    attempt = attempts.touch(db.session, attempt_id, current_user, grace_seconds=_grace())
+    return jsonify(attempt_body(db.session, attempt))
 
 
 @bp.put("/v1/attempts/<int:attempt_id>/answers/<int:question_id>")
 def save_answer(attempt_id: int, question_id: int):
     # Most requests of a contest: one statement when the session and the attempt check out
     # (quick_save.py); otherwise the ordinary path below answers precisely.
-    principal = user_sessions.parse(session.get("_user_id"))
+    principal = logins.principal()
     if principal is None and not current_user.is_authenticated:
         return errors.error_response(401)
     choice_id = _int(_body().get("choice_id"), "choice_id")

@@ -1,7 +1,7 @@
 """`/account`: anyone logged in sees their details (locked after registration: only an organizer
 changes them), changes their password, which ends their other sessions, and may log out
 everywhere (every session of the account ends, this one too)."""
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, logout_user
 
@@ -12,6 +12,7 @@ from contest.services import audit
 from contest.services.users import registration, user_sessions
 
 from . import passwords
+from .sessions import login_id
 from .forms import EmptyForm
 from .registration_forms import PasswordChangeForm
 from . import bp
@@ -42,7 +43,7 @@ def change_password():
                                            form.confirm.data or "")
         old_hash = user.password_hash
         new_hash = passwords.hash_then_write(form.new_password.data)
-        registration.set_password_hash(db.session, user, old_hash, new_hash, keep_session=session.get("_user_id"))
+        registration.set_password_hash(db.session, user, old_hash, new_hash, keep_session=login_id())
     except DomainError as exc:
         db.session.rollback()
         if getattr(exc, "wrong_password", False):

@@ -3,9 +3,9 @@ import functools
 import sys
 
 import click
-from flask import g
 from flask.cli import with_appcontext
 
+from contest.db import begin_writes
 from contest.extensions import db
 
 
@@ -24,7 +24,7 @@ def writer_context(command):
     @with_appcontext
     @functools.wraps(command)
     def wrapped(*args, **kwargs):
-        g.write_transaction = True
+        begin_writes()
         return command(*args, **kwargs)
 
     return wrapped

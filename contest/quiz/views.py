@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from contest import ratelimits
 from contest.access import load_round
 from contest.errors import AttemptClosed, DomainError, NotFound
-from contest.extensions import db, upgrade_to_write
+from contest.extensions import db
 from contest.models import Attempt
 from contest.services.quiz import attempts, participation, score_release
 from core.db import now_utc
@@ -39,13 +39,10 @@ def _owned(attempt_id: int, lock: str | None = None) -> Attempt:
 
 def _touch(attempt_id: int) -> Attempt:
     """The user's attempt, finalised first if its deadline + grace has passed (as the API's GET does)."""
-    attempt = _owned(attempt_id)
-    if attempts.is_due(attempt, _grace()):
-        upgrade_to_write(db.session)
-        attempt = _owned(attempt_id, lock="update")
-        attempts.expire_if_due(db.session, attempt, grace_seconds=_grace())
-        db.session.commit()
-    return attempt
+    try:
+        return attempts.touch(db.session, attempt_id, current_user, grace_seconds=_grace())
+    except NotFound:
+        abort(404)
 
 
 @bp.route("/")
@@ -75,15 +72,15 @@ def start(round_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        attempt, created = attempts.start(db.session, round_, current_user, grace_seconds=_grace())
+        started = attempts.start(db.session, round_, current_user, grace_seconds=_grace())
     except DomainError as error:
         db.session.rollback()
         entry = participation.round_entry(db.session, round_, current_user, grace_seconds=_grace())
         return render_template("quiz/round.html", entry=entry, round=round_, form=form, error=error.message), error.status
     db.session.commit()
-    if not created:
+    if not started.created:
         flash(_("Bạn đang có một bài thi làm dở; tiếp tục từ chỗ đã lưu."), "info")
-    return redirect(url_for(".take", attempt_id=attempt.id))
+    return redirect(url_for(".take", attempt_id=started.attempt.id))
 
 
 def _render_quiz(attempt: Attempt, body: dict, form: QuizForm, *, selected: dict[int, int] | None = None,
@@ -116,11 +113,9 @@ def take(attempt_id: int):
 
 
 def _refused(attempt: Attempt, error: DomainError):
-    """A save or submit the service refused: keep what it finalised, say why, show where things stand."""
-    if error.keep_changes:
-        db.session.commit()
-    else:
-        db.session.rollback()
+    """A save or submit the service refused (a finalisation on its way is committed already): say
+    why and show where things stand."""
+    db.session.rollback()
     if isinstance(error, AttemptClosed) and attempt.finished_by == "system":
         flash(_("Đã quá thời hạn nộp bài nên các câu trả lời vừa gửi không được lưu. "
                 "Bài thi đã được hệ thống tự động nộp với những câu trả lời đã lưu trước đó."), "error")

@@ -9,13 +9,14 @@ import tempfile
 import unicodedata
 from urllib.parse import quote
 
-from flask import Response, current_app, g, render_template, request, send_file, stream_with_context
+from flask import Response, current_app, render_template, request, send_file, stream_with_context
 from flask_login import current_user
 from sqlalchemy import select
 
 from contest.access import load_contest, load_round, role_guard
 from contest.auth.forms import EmptyForm
-from contest.extensions import db, upgrade_to_write
+from contest.db import short_write
+from contest.extensions import db
 from contest.models import Round, Unit
 from contest.request_audit import audit_request
 from contest.services import permissions, unit_tree
@@ -146,11 +147,9 @@ def _download_name(round_: Round, suffix: str) -> str:
 
 def _audit_export(round_id: int, **details) -> Round:
     """Logs the download in a short write of its own, then reloads the round for a plain read."""
-    upgrade_to_write(db.session)
-    round_ = load_round(round_id, need="results")
-    audit_request("results.export", f"round:{round_.id}", round_id=round_.id, via="web", **details)
-    db.session.commit()
-    g.write_transaction = False  # the export itself only reads: no write lock while it streams
+    with short_write(db.session):  # the export itself only reads: no write lock while it streams
+        round_ = load_round(round_id, need="results")
+        audit_request("results.export", f"round:{round_.id}", round_id=round_.id, via="web", **details)
     return round_
 
 

@@ -126,8 +126,8 @@ def site(live_server):
         participant = make_user(username="thuhuong", full_name="Nguyễn Thị Thu Hương", unit_id=unit.id,
                                 email=EMAIL, phone="0912345678")
         grace = live_server.app.config["SUBMIT_GRACE_SECONDS"]
-        in_progress, _ = attempts.start(db.session, taking, participant, grace_seconds=grace)
-        finished, _ = attempts.start(db.session, done, participant, grace_seconds=grace)
+        in_progress = attempts.start(db.session, taking, participant, grace_seconds=grace).attempt
+        finished = attempts.start(db.session, done, participant, grace_seconds=grace).attempt
         attempts.submit(db.session, finished, prediction=12, answers=None, grace_seconds=grace)
         for n, score in enumerate((10, 9, 9, 7, 4)):
             person = make_user(full_name=f"Trần Văn Quảng Ninh Số {n + 1}", unit_id=unit.id)

@@ -239,7 +239,7 @@ def results(db):
     contest = make_contest(name="Cuộc thi CCHC")
     round_ = make_round(contest, questions=3, title="Tuần 1")
     person = make_user(username="ts", unit_id=make_unit(code="SNV").id)
-    attempt, _created = attempts.start(db, round_, person, grace_seconds=30)
+    attempt = attempts.start(db, round_, person, grace_seconds=30).attempt
     attempts.submit(db, attempt, prediction=1, answers={}, grace_seconds=30)
     judge = make_user(role="judge", username="gk")
     organizer = make_user(role="organizer", username="btc")

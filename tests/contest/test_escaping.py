@@ -103,14 +103,14 @@ def world(db):
                 ContestStaff(contest=contest_a, user=users["organizer"]),
                 ContestStaff(contest=contest_b, user=users["other_organizer"])])
     other = make_user(username="ts-khac", unit_id=unit.id, full_name=f"{MARKUP} khác")
-    done, _created = attempts.start(db, round_a, other, grace_seconds=30)
+    done = attempts.start(db, round_a, other, grace_seconds=30).attempt
     question_id = done.questions[0].question_id
     choice = db.scalar(select(Choice.id).where(Choice.question_id == question_id).order_by(Choice.position))
     attempts.submit(db, done, prediction=1, answers={question_id: choice}, grace_seconds=30)
     finish(closed, other, 2, max_score=3)
-    receipt, _created = attempts.start(db, round_a, users["participant"], grace_seconds=30)
+    receipt = attempts.start(db, round_a, users["participant"], grace_seconds=30).attempt
     attempts.submit(db, receipt, prediction=2, answers={}, grace_seconds=30)
-    mine, _created = attempts.start(db, round_a, users["participant"], grace_seconds=30)
+    mine = attempts.start(db, round_a, users["participant"], grace_seconds=30).attempt
     exclusion = PrizeExclusion(round_id=round_a.id, user_id=other.id, reason=f"{MARKUP} lý do")
     db.add(exclusion)
     audit.record(db, "contest_updated", user_id=users["admin"].id, target=MARKUP, details={"name": MARKUP})

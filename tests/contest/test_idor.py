@@ -22,7 +22,7 @@ def cheap_passwords(monkeypatch):
 
 
 def _finish(db, round_, user):
-    attempt, _created = attempts.start(db, round_, user, grace_seconds=30)
+    attempt = attempts.start(db, round_, user, grace_seconds=30).attempt
     question_id = attempt.questions[0].question_id
     choice = db.scalar(select(Choice.id).where(Choice.question_id == question_id, Choice.is_correct.is_(False)))
     attempts.submit(db, attempt, prediction=1, answers={question_id: choice}, grace_seconds=30)
@@ -45,7 +45,7 @@ def world(db):
                 ContestStaff(contest=contest_b, user=other_organizer)])
     finished_b = _finish(db, round_b, theirs)
     _finish(db, round_a, theirs)
-    open_attempt, _created = attempts.start(db, round_a, theirs, grace_seconds=30)
+    open_attempt = attempts.start(db, round_a, theirs, grace_seconds=30).attempt
     attempts.start(db, round_a, mine, grace_seconds=30)
     exclusion_b = PrizeExclusion(round_id=round_b.id, user_id=theirs.id, reason="Làm bài hộ")
     db.add(exclusion_b)

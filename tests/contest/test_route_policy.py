@@ -187,11 +187,11 @@ def world(db):
                 ContestStaff(contest=contest_a, user=users["organizer"]),
                 ContestStaff(contest=contest_b, user=users["other_organizer"])])
     other = make_user(username="ts-khac", unit_id=unit.id)
-    finished, _created = attempts.start(db, round_a, other, grace_seconds=30)
+    finished = attempts.start(db, round_a, other, grace_seconds=30).attempt
     question_id = finished.questions[0].question_id
     choice = db.scalar(select(Choice.id).where(Choice.question_id == question_id).order_by(Choice.position))
     attempts.submit(db, finished, prediction=1, answers={question_id: choice}, grace_seconds=30)
-    mine, _created = attempts.start(db, round_a, users["participant"], grace_seconds=30)
+    mine = attempts.start(db, round_a, users["participant"], grace_seconds=30).attempt
     exclusion = PrizeExclusion(round_id=round_a.id, user_id=other.id, reason="Làm bài hộ")
     pending = make_user(username="ts-moi", unit_id=unit.id)
     activation_token = activation.reset(db, pending)

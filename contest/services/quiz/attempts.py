@@ -5,27 +5,39 @@ the unique (round, user, number) and the one-open-attempt partial index; finishi
 conditional UPDATE, so only one request finalises an attempt and every other sees it done.
 """
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, text, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from contest.errors import (
-    AttemptClosed,
-    AttemptsExhausted,
-    InvalidChoice,
-    NotEligible,
-    NotFound,
-    RoundNotOpen,
-    ValidationFailed,
-)
+from contest.db import upgrade_to_write
+from contest.errors import AttemptClosed, AttemptsExhausted, NotEligible, NotFound, RoundNotOpen, ValidationFailed
 from contest.models import Answer, Attempt, AttemptQuestion, Round, User
 from contest.services import unit_tree
+from contest.services.quiz import answers as stored_answers
 from contest.services.quiz import choice_orders, draw, scoring
-from core.db import UTCDateTime, now_utc
+from core.db import now_utc
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """The questions an attempt shows: (question id, choice order) in its order, and the version
+    of each one's texts."""
+    items: list[tuple[int, list[int]]]
+    versions: dict[int, int]
+
+
+@dataclass(frozen=True)
+class Started:
+    """What start() did: the attempt, whether it is new, and for a new one what it drew, from
+    which state() builds the first body without reading back what was just written."""
+    attempt: Attempt
+    created: bool = False
+    drawn: Drawn | None = None
 
 
 def grace(seconds: int) -> timedelta:
@@ -63,8 +75,8 @@ def _attempts_of(session: Session, round_id: int, user_id: int) -> list[Attempt]
 
 
 def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
-          key: str | None = None) -> tuple[Attempt, bool]:
-    """(attempt, created): a new attempt, or the one in progress. Raises the SPEC §5 errors.
+          key: str | None = None) -> Started:
+    """A new attempt, or the one in progress. Raises the SPEC §5 errors.
 
     `key` is the request's idempotency key: a start that repeats it gets the attempt it
     started, even finished, and never a new one (a retried request reached late).
@@ -73,11 +85,10 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
     mine = _attempts_of(session, round_.id, user.id)
     repeated = next((attempt for attempt in mine if key is not None and attempt.start_key == key), None)
     if repeated is not None:
-        return repeated, False
+        return Started(repeated)
     current = next((attempt for attempt in mine if attempt.finished_at is None), None)
-    if current is not None:
-        if not expire_if_due(session, current, grace_seconds=grace_seconds, now=now):
-            return current, False
+    if current is not None and not close_if_due(session, current, grace_seconds=grace_seconds, now=now):
+        return Started(current)
     if not round_.is_open(now):
         raise RoundNotOpen()
     check_eligible(session, round_, user)
@@ -87,7 +98,7 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
         winner = find_open(session, round_.id, user.id)
         if winner is None:
             raise AttemptsExhausted()
-        return winner, False
+        return Started(winner)
     drawn = draw.draw(session, round_)
     content = draw.payloads(session, drawn)
     values = {
@@ -99,8 +110,8 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
         "max_score": round_.points_per_question * len(drawn),
         "start_key": key,
     }
-    items = [(qid, draw.choice_order(content[qid], round_.shuffle_choices)) for qid in drawn]
-    drawn_versions = {qid: content[qid].version for qid in drawn}
+    drew = Drawn(items=[(qid, draw.choice_order(content[qid], round_.shuffle_choices)) for qid in drawn],
+                 versions={qid: content[qid].version for qid in drawn})
     attempt = None
     for _try in range(3):  # a new receipt code if one drawn at random was taken (rare)
         attempt = _insert_attempt(session, {**values, "receipt_code": secrets.token_hex(5).upper()})
@@ -109,7 +120,7 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
         # A second tab or a double click won the race (the schema refused this one): resume its attempt.
         winner = find_open(session, round_.id, user.id) or _started_with(session, round_.id, user.id, key)
         if winner is not None:
-            return winner, False
+            return Started(winner)
         if round_.max_attempts is not None and len(_attempts_of(session, round_.id, user.id)) >= round_.max_attempts:
             raise AttemptsExhausted()
     if attempt is None:
@@ -117,12 +128,11 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
     # The drawn questions in one multi-row INSERT, without an ORM object each (the opening burst
     # is thousands of starts).
     session.execute(insert(AttemptQuestion.__table__), [
-        {"attempt_id": attempt.id, "question_id": qid, "version": drawn_versions[qid], "position": position,
+        {"attempt_id": attempt.id, "question_id": qid, "version": drew.versions[qid], "position": position,
          "choice_order": order, "points": round_.points_per_question}
-        for position, (qid, order) in enumerate(items)
+        for position, (qid, order) in enumerate(drew.items)
     ])
-    attempt.just_started = (items, drawn_versions)  # state() builds its body from memory: nothing saved yet
-    return attempt, True
+    return Started(attempt, created=True, drawn=drew)
 
 
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -161,6 +171,18 @@ def get_owned(session: Session, attempt_id: int, user: User, *, lock: str | None
     return attempt
 
 
+def touch(session: Session, attempt_id: int, user: User, *, grace_seconds: int) -> Attempt:
+    """The user's own attempt as it stands, for a page or a GET. One past deadline + grace is
+    finalised first, and that is committed at once: whatever the request does next (render,
+    redirect, fail) cannot undo it, and on SQLite only this rare case takes the write lock."""
+    attempt = get_owned(session, attempt_id, user)
+    if is_due(attempt, grace_seconds):
+        upgrade_to_write(session)  # SQLite: read again under the write lock
+        attempt = get_owned(session, attempt_id, user, lock="update")
+        close_if_due(session, attempt, grace_seconds=grace_seconds, now=now_utc())
+    return attempt
+
+
 def accepts_writes_until(attempt: Attempt, grace_seconds: int) -> datetime:
     return attempt.deadline + grace(grace_seconds)
 
@@ -170,20 +192,25 @@ def is_due(attempt: Attempt, grace_seconds: int, now: datetime | None = None) ->
     return attempt.finished_at is None and (now or now_utc()) > accepts_writes_until(attempt, grace_seconds)
 
 
-def expire_if_due(session: Session, attempt: Attempt, *, grace_seconds: int, now: datetime | None = None) -> bool:
-    """Finalises an unsubmitted attempt past deadline + grace (lazily, when touched)."""
-    now = now or now_utc()
+def close_if_due(session: Session, attempt: Attempt, *, grace_seconds: int, now: datetime) -> bool:
+    """True when the attempt is finished. One past deadline + grace is finalised first and that
+    is committed at once, so the refusal or the error that may follow cannot undo it."""
     if is_due(attempt, grace_seconds, now):
         finish(session, attempt, by="system", now=now)
+        session.commit()
     return attempt.finished_at is not None
+
+
+def refuse_if_closed(session: Session, attempt: Attempt, *, grace_seconds: int, now: datetime) -> None:
+    """Raises AttemptClosed for a write to a finished attempt (finalised first if due: close_if_due)."""
+    if close_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
+        raise AttemptClosed()
 
 
 def save_answer(session: Session, attempt: Attempt, question_id: int, choice_id: int, *, grace_seconds: int) -> datetime:
     now = now_utc()
-    if expire_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
-        raise AttemptClosed()
-    _check_choices(session, attempt, {question_id: choice_id})
-    _upsert_answers(session, attempt.id, {question_id: choice_id}, now)
+    refuse_if_closed(session, attempt, grace_seconds=grace_seconds, now=now)
+    stored_answers.store(session, attempt, {question_id: choice_id}, now)
     return now
 
 
@@ -191,38 +218,12 @@ def save_prediction(session: Session, attempt: Attempt, prediction: int | None, 
     """Keeps the prediction typed so far on the open attempt, so that an attempt the system
     finalises at the deadline still carries it; None clears it."""
     now = now_utc()
-    if expire_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
-        raise AttemptClosed()
+    refuse_if_closed(session, attempt, grace_seconds=grace_seconds, now=now)
     if not attempt.round.prediction_prompt:
         raise ValidationFailed(_("Đợt thi này không có câu hỏi dự đoán."), field="prediction")
     attempt.prediction = prediction
     session.flush()
     return now
-
-
-def _check_choices(session: Session, attempt: Attempt, answers: dict[int, int]) -> None:
-    """Each question must be the attempt's and each choice one it shows (at most one query)."""
-    orders = choice_orders.of(session, attempt)
-    for question_id, choice_id in answers.items():
-        if question_id not in orders:
-            raise NotFound(_("Câu hỏi không thuộc bài thi này."))
-        if choice_id not in orders[question_id]:
-            raise InvalidChoice()
-
-
-def _upsert_answers(session: Session, attempt_id: int, answers: dict[int, int], now: datetime) -> None:
-    rows = [{"attempt_id": attempt_id, "question_id": q, "choice_id": c, "saved_at": now} for q, c in answers.items()]
-    session.execute(UPSERT_ANSWER, rows)
-
-
-# Spelled out as text: SQLAlchemy cannot cache the compiled form of on_conflict_do_update(), so
-# building and compiling it cost a quarter of each save's CPU (py-spy under bench/load_bench.py).
-# PostgreSQL and SQLite (3.24+) read the same ON CONFLICT clause.
-UPSERT_ANSWER = text(
-    "INSERT INTO answer (attempt_id, question_id, choice_id, saved_at) "
-    "VALUES (:attempt_id, :question_id, :choice_id, :saved_at) "
-    "ON CONFLICT (attempt_id, question_id) DO UPDATE SET choice_id = excluded.choice_id, saved_at = excluded.saved_at"
-).bindparams(bindparam("saved_at", type_=UTCDateTime()))
 
 
 def submit(session: Session, attempt: Attempt, *, prediction: int | None, answers: dict[int, int] | None,
@@ -231,11 +232,8 @@ def submit(session: Session, attempt: Attempt, *, prediction: int | None, answer
     if attempt.finished_by == "participant":
         return attempt
     now = now_utc()
-    if expire_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
-        raise AttemptClosed()
-    if answers:
-        _check_choices(session, attempt, answers)
-        _upsert_answers(session, attempt.id, answers, now)
+    refuse_if_closed(session, attempt, grace_seconds=grace_seconds, now=now)
+    stored_answers.store(session, attempt, answers or {}, now)
     finish(session, attempt, by="participant", now=now, prediction=prediction)
     return attempt
 
@@ -287,11 +285,11 @@ def close_expired(session: Session, *, grace_seconds: int, batch: int = 500) -> 
         session.flush()
 
 
-def state(session: Session, attempt: Attempt) -> dict:
-    """The SPEC §5 attempt body: questions in the attempt's order, never the correct choice."""
-    started = attempt.__dict__.pop("just_started", None)
-    if started is not None:  # once, right after start(): no answer can exist yet
-        (items, drawn_versions), answers = started, {}
+def state(session: Session, attempt: Attempt, drawn: Drawn | None = None) -> dict:
+    """The SPEC §5 attempt body: questions in the attempt's order, never the correct choice.
+    `drawn`: what start() just drew (Started.drawn), when no answer can exist yet: no query."""
+    if drawn is not None:
+        items, drawn_versions, answers = drawn.items, drawn.versions, {}
     else:
         rows = session.execute(  # the questions with their saved answers: one query
             select(AttemptQuestion.question_id, AttemptQuestion.version, AttemptQuestion.choice_order,

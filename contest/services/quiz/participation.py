@@ -9,9 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from contest.errors import AttemptClosed, NotEligible
+from contest.errors import NotEligible
 from contest.models import Answer, Attempt, Round, User
 from contest.services import rounds
+from contest.services.quiz import answers as stored_answers
 from contest.services.quiz import attempts
 from core.db import now_utc
 
@@ -114,12 +115,10 @@ def save_progress(session: Session, attempt: Attempt, answers: dict[int, int], p
     finalises at the deadline still carries what the participant typed.
     """
     now = now_utc()
-    if attempts.expire_if_due(session, attempt, grace_seconds=grace_seconds, now=now):
-        raise AttemptClosed()
+    attempts.refuse_if_closed(session, attempt, grace_seconds=grace_seconds, now=now)
     saved = dict(session.execute(select(Answer.question_id, Answer.choice_id).where(Answer.attempt_id == attempt.id)).all())
     changed = {q: c for q, c in answers.items() if saved.get(q) != c}
-    for question_id, choice_id in changed.items():
-        attempts.save_answer(session, attempt, question_id, choice_id, grace_seconds=grace_seconds)
+    stored_answers.store(session, attempt, changed, now)  # all checked, then one statement
     attempt.prediction = prediction
     session.flush()
     return len(changed)

@@ -18,20 +18,21 @@ from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
 from contest.digests import digest
+from contest.services.quiz import answers
 from contest.services.quiz.attempts import grace
 from core.db import UTCDateTime, now_utc
 
-_SQL = """
-INSERT INTO answer (attempt_id, question_id, choice_id, saved_at)
+_SQL = f"""
+{answers.INSERT}
 SELECT a.id, aq.question_id, :choice_id, :saved_at
 FROM attempt a
 JOIN "user" u ON u.id = a.user_id
 JOIN user_session s ON s.user_id = a.user_id AND s.secret_hash = :secret_hash
 JOIN attempt_question aq ON aq.attempt_id = a.id AND aq.question_id = :question_id
 WHERE a.id = :attempt_id AND a.user_id = :user_id AND a.finished_at IS NULL AND a.deadline >= :cutoff
-  AND u.is_active_account AND s.expires_at > :saved_at AND {shown}
-{lock}
-ON CONFLICT (attempt_id, question_id) DO UPDATE SET choice_id = excluded.choice_id, saved_at = excluded.saved_at
+  AND u.is_active_account AND s.expires_at > :saved_at AND {{shown}}
+{{lock}}
+{answers.ON_CONFLICT}
 RETURNING attempt_id
 """
 _DIALECTS = {
