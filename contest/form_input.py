@@ -1,13 +1,18 @@
-"""What every form shares: WTForms' own messages in Vietnamese, and dates within bounds.
+"""What every form shares: one base class, WTForms' own messages in Vietnamese, and dates within bounds.
 
 WTForms ships no Vietnamese catalog, so a bad number, date or choice was answered in English
 ("Not a valid integer value."). Flask-WTF asks `request.wtforms_translations` for these messages
 (flask_wtf/i18n.py); `init_app` puts ours there, one `_l` per message so English follows the
 interface language. Forms may still pass their own, more precise messages, which win.
 """
+from typing import ClassVar
+
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+from contest.errors import DomainError
 
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
@@ -76,6 +81,19 @@ def _use_our_messages() -> None:
 
 def init_app(app) -> None:
     app.before_request(_use_our_messages)
+
+
+class BaseForm(FlaskForm):
+    """Every contest form: a service's refusal shows under the field it names, else above the form."""
+
+    # A service's field name → this form's, where they differ (a round's seconds are typed as minutes).
+    domain_fields: ClassVar[dict[str, str]] = {}
+
+    def add_domain_error(self, exc: DomainError) -> None:
+        # Some refusals carry several (field, message) pairs (registration's DetailsInvalid).
+        for name, message in getattr(exc, "errors", None) or [(exc.field, exc.message)]:
+            field = self._fields.get(self.domain_fields.get(name, name)) if name else None
+            (field.errors if field is not None else self.form_errors).append(message)
 
 
 class CheckedDate:

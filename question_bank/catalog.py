@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.db import now_utc
 from core.numbers import parse_id
+from core.paging import Page, clamp
 from core.text import clean_text
 from question_bank.duplicate_key import dedup_key
 
@@ -53,26 +54,6 @@ class Filters:
 
     def as_args(self) -> dict:
         return {k: v for k, v in vars(self).items() if v}
-
-
-@dataclass
-class Page:
-    items: list[Question]
-    total: int
-    page: int
-    per_page: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def _where(stmt, filters: Filters):
@@ -122,18 +103,18 @@ def _matching_ids(session: Session, filters: Filters) -> list[int]:
     return sorted(found, reverse=True)
 
 
-def search(session: Session, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
+def search(session: Session, filters: Filters, page: int = 1, per_page: int = PAGE_SIZE) -> Page[Question]:
     """One page of questions, newest first, with their choices, topic and source loaded."""
     options = (selectinload(Question.choices), selectinload(Question.topic), selectinload(Question.source))
     if filters.q:
         ids = _matching_ids(session, filters)
         total = len(ids)
-        page = min(max(page, 1), max(1, -(-total // per_page)))
+        page = clamp(page, total, per_page)
         wanted = ids[(page - 1) * per_page : page * per_page]
         loaded = {q.id: q for q in session.scalars(select(Question).where(Question.id.in_(wanted)).options(*options))}
         return Page([loaded[qid] for qid in wanted if qid in loaded], total, page, per_page)
     total = session.scalar(_where(select(func.count()).select_from(Question), filters)) or 0
-    page = min(max(page, 1), max(1, -(-total // per_page)))
+    page = clamp(page, total, per_page)
     stmt = _where(select(Question), filters).order_by(Question.id.desc()).options(*options)
     items = list(session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)))
     return Page(items, total, page, per_page)

@@ -10,12 +10,11 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SearchField, SelectField
 from wtforms.validators import Length, Optional, ValidationError
 
 from contest.extensions import db
-from contest.form_input import CheckedDate
+from contest.form_input import BaseForm, CheckedDate
 from contest.services import audit
 from core.numbers import page_number
 
@@ -60,7 +59,7 @@ class LocalDateField(CheckedDate, DateField):
     """A day (yyyy-mm-dd, what <input type=date> sends) with a Vietnamese error naming the field."""
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET filter
 

@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -23,7 +22,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from contest.errors import DomainError
-from contest.form_input import CheckedDate
+from contest.form_input import BaseForm, CheckedDate
 from contest.models import DEFAULT_MIN_SECONDS_PER_QUESTION, DEFAULT_PREDICTION_PROMPT, Contest, Round
 from contest.services.rounds import RoundSpec
 
@@ -48,7 +47,7 @@ def _int(label, message, validators=(), **kwargs):
     return IntegerField(label, list(validators), invalid_value_message=message, **kwargs)
 
 
-class ContestForm(FlaskForm):
+class ContestForm(BaseForm):
     name = StringField(
         _l("Tên cuộc thi"),
         validators=[
@@ -67,10 +66,6 @@ class ContestForm(FlaskForm):
     )
     submit = SubmitField(_l("Lưu cuộc thi"))
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        target = {"name": self.name, "description": self.description}.get(exc.field)
-        (target.errors if target is not None else self.form_errors).append(exc.message)
-
 
 class DrawRuleRow(Form):
     """One line of the blueprint: topic (or any), difficulty (or any), number of questions."""
@@ -88,7 +83,7 @@ class DrawRuleRow(Form):
     )
 
 
-class RoundForm(FlaskForm):
+class RoundForm(BaseForm):
     title = StringField(
         _l("Tên đợt thi"),
         validators=[
@@ -186,13 +181,7 @@ class RoundForm(FlaskForm):
     save_open = SubmitField(_l("Lưu và mở đợt thi"))
     preview = SubmitField(_l("Xem thử đề"))
 
-    # Which domain-error fields (services/rounds.py) are shown under which form field.
-    _FIELDS = {
-        "title": "title", "question_count": "question_count", "duration_seconds": "duration_minutes",
-        "max_attempts": "max_attempts", "grading": "grading", "points_per_question": "points_per_question",
-        "opens_at": "opens_at", "closes_at": "closes_at", "units": "units", "show_score": "show_score",
-        "min_seconds_per_question": "min_seconds_per_question",
-    }
+    domain_fields = {"duration_seconds": "duration_minutes"}  # services/rounds.py speaks seconds
 
     def __init__(self, *args, topics=(), units=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,8 +221,7 @@ class RoundForm(FlaskForm):
         if exc.field == "topic_mix":
             self.draw_errors.append(exc.message)
             return
-        name = self._FIELDS.get(exc.field)
-        (getattr(self, name).errors if name else self.form_errors).append(exc.message)
+        super().add_domain_error(exc)
 
     def draw_spec(self) -> RoundSpec:
         """Only what the draw preview reads: the question count and the blueprint."""

@@ -1,12 +1,12 @@
 """`/activate/<token>`: a bulk-imported (or reset) participant sets a password with a one-time link."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from contest.errors import DomainError
 from contest.extensions import db
+from contest.form_input import BaseForm
 from contest.lazy_text import lazy_text
 from contest.services import audit
 from contest.services.users import activation
@@ -15,7 +15,7 @@ from contest.services.users.accounts import MIN_PASSWORD
 from . import bp
 
 
-class ActivationForm(FlaskForm):
+class ActivationForm(BaseForm):
     password = PasswordField(
         _l("Mật khẩu mới"),
         validators=[

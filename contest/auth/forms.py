@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from contest.form_input import BaseForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(BaseForm):
     username = StringField(
         _l("Tên đăng nhập, số điện thoại hoặc email"),
         validators=[DataRequired(_l("Hãy nhập tên đăng nhập.")), Length(max=254)],
@@ -16,5 +17,5 @@ class LoginForm(FlaskForm):
     challenge = HiddenField()  # after failed logins: the proof-of-work (auth/login_challenge.py)
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(BaseForm):
     """Only a CSRF token: for POST-only buttons such as logout."""

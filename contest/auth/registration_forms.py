@@ -4,7 +4,6 @@ They carry the CSRF token and bound the input; the rules themselves live in
 services/users/registration.py, which reports every problem at once with its field.
 """
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import Length
 
-from contest.errors import DomainError
+from contest.form_input import BaseForm
 from contest.lazy_text import lazy_text
 from contest.services.users import identity
 
@@ -27,7 +26,7 @@ def _max(label: str, n: int):
     return Length(max=n, message=lazy_text(_l("%(label)s dài tối đa %(n)d ký tự."), label=label, n=n))
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(BaseForm):
     """A person's details, as registration asks them and an organizer edits them."""
 
     full_name = StringField(_l("Họ và tên"), validators=[_max(_l("Họ và tên"), identity.MAX_NAME)])
@@ -70,11 +69,6 @@ class DetailsForm(FlaskForm):
     def details(self) -> dict:
         return {name: self[name].data for name in self.DETAIL_FIELDS}
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        for name, message in getattr(exc, "errors", None) or [(exc.field, exc.message)]:
-            field = self._fields.get(name) if name else None
-            (field.errors if field is not None else self.form_errors).append(message)
-
 
 class RegistrationForm(DetailsForm):
     password = PasswordField(
@@ -94,7 +88,7 @@ class RegistrationForm(DetailsForm):
         return {**super().details(), "invitation_code": self.invitation_code.data}
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(BaseForm):
     current_password = PasswordField(
         _l("Mật khẩu hiện tại"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)],
     )
@@ -106,10 +100,8 @@ class PasswordChangeForm(FlaskForm):
     confirm = PasswordField(_l("Nhập lại mật khẩu mới"), validators=[_max(_l("Mật khẩu"), identity.MAX_PASSWORD)])
     submit = SubmitField(_l("Đổi mật khẩu"))
 
-    add_domain_error = DetailsForm.add_domain_error
 
-
-class RegistrationSettingsForm(FlaskForm):
+class RegistrationSettingsForm(BaseForm):
     registration_open = BooleanField(_l("Mở đăng ký tài khoản cho cuộc thi này"))
     registration_mode = SelectField(_l("Ai được đăng ký"), choices=[
         SelectChoice("open", _l("Mọi người (tài khoản dùng được ngay)")),
@@ -134,7 +126,7 @@ class RegistrationSettingsForm(FlaskForm):
         return {name for name, field in flags.items() if field.data}
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(BaseForm):
     unit_id = SelectField(_l("Đơn vị"), choices=[], validate_choice=False)
     submit = SubmitField(_l("Tạo mã mời"))
 

@@ -26,6 +26,7 @@ from contest.demo.names import FAMILY, GIVEN, MIDDLE
 from contest.demo.units import UNITS
 from contest.errors import BankTooSmall, ValidationFailed
 from contest.models import Attempt, Round, Unit, User
+from contest.services import unit_tree
 from contest.services.quiz import draw
 from core.db import now_utc
 from question_bank.models import Choice, Question
@@ -184,16 +185,8 @@ def _units(session: Session, round_: Round) -> tuple[list[int], list[float]]:
     units = session.scalars(select(Unit).where(Unit.code.in_(codes)).order_by(Unit.id)).all()
     allowed = {unit.id for unit in round_.eligible_units}
     if allowed:  # a listed unit admits its sub-units too
-        parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
-        admitted = set()
-        for unit in units:
-            unit_id, seen = unit.id, set()
-            while unit_id is not None and unit_id not in seen and unit_id not in allowed:
-                seen.add(unit_id)
-                unit_id = parents.get(unit_id)
-            if unit_id in allowed:
-                admitted.add(unit.id)
-        units = [unit for unit in units if unit.id in admitted]
+        parents = unit_tree.parents(session)
+        units = [unit for unit in units if allowed.intersection(unit_tree.lineage(parents, unit.id))]
     if not units:
         raise ValidationFailed(_("Chưa có đơn vị mẫu nào được dự thi đợt này; hãy chạy “demo” trước."), field="units")
     if not any(unit.headcount for unit in units):

@@ -1,7 +1,8 @@
 """Contests, their rounds and the rules of each round."""
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, false, true
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, false, true
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from contest.extensions import db
@@ -133,6 +134,24 @@ class Round(db.Model):
     @property
     def draws_by_topic(self) -> bool:
         return bool(self.draw_rules)
+
+    def status(self, now: datetime) -> str:
+        """"upcoming", "open" or "closed": where `now` falls in the window, published or not."""
+        if now < self.opens_at:
+            return "upcoming"
+        return "open" if now < self.closes_at else "closed"
+
+    @hybrid_method
+    def in_window(self, now: datetime) -> bool:
+        return self.status(now) == "open"
+
+    @in_window.expression
+    def in_window(cls, now: datetime):  # the same window in SQL, for queries over many rounds
+        return and_(cls.opens_at <= now, cls.closes_at > now)
+
+    def is_open(self, now: datetime) -> bool:
+        """Participants may start an attempt: published and inside its window."""
+        return self.is_published and self.in_window(now)
 
 
 class DrawRule(db.Model):

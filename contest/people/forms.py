@@ -1,12 +1,11 @@
 """Forms of the units and participants pages; every message is Vietnamese and names its field."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from contest.auth.registration_forms import DetailsForm
-from contest.errors import DomainError
+from contest.form_input import BaseForm
 from contest.lazy_text import lazy_text
 from contest.services.people.unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
 
@@ -18,7 +17,7 @@ def _parent_id(value):
     return int(value) if value not in (None, "", "None") else None
 
 
-class UnitForm(FlaskForm):
+class UnitForm(BaseForm):
     code = StringField(
         _l("Mã đơn vị"),
         validators=[DataRequired(_l("Hãy nhập mã đơn vị.")),
@@ -52,13 +51,8 @@ class UnitForm(FlaskForm):
     def set_parents(self, choices: list[tuple[int, str]]) -> None:
         self.parent.choices = [(None, _l("(Không có — đơn vị cấp cao nhất)")), *choices]
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        target = {"code": self.code, "name": self.name, "parent": self.parent, "headcount": self.headcount,
-                  "group": self.group}.get(exc.field)
-        (target.errors if target is not None else self.form_errors).append(exc.message)
 
-
-class UploadForm(FlaskForm):
+class UploadForm(BaseForm):
     file = FileField(
         _l("Tệp Excel (.xlsx) hoặc CSV"),
         validators=[FileRequired(_l("Hãy chọn tệp để tải lên."))],
@@ -66,7 +60,7 @@ class UploadForm(FlaskForm):
     )
 
 
-class ParticipantFilterForm(FlaskForm):
+class ParticipantFilterForm(BaseForm):
     class Meta:
         csrf = False  # a GET search form
 

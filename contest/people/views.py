@@ -153,24 +153,32 @@ def discard_import(kind: str, token: str):
     return redirect(url_for(f".import_{kind}_page"))
 
 
-def _refused(kind: str, token: str, count: int):
-    db.session.rollback()
-    flash(_("Tệp còn %(n)s lỗi nên chưa có gì được lưu; hãy sửa tệp rồi tải lên lại.", n=count), "error")
-    return redirect(url_for(".preview_import", kind=kind, token=token))
+# What each import's audit entry counts.
+AUDITED = {"units": ("imported", "updated"), "participants": ("imported",)}
+
+
+def _confirm(kind: str, token: str):
+    """Imports the staged file for real, audited and unstaged in one commit; with errors left,
+    stores nothing and goes back to the preview."""
+    staged = _staged(kind, token)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    # Parsed again from the staged bytes: what is stored is exactly what the file says, now.
+    report = IMPORTERS[kind](db.session, staged.data)
+    if report.errors:
+        db.session.rollback()
+        flash(_("Tệp còn %(n)s lỗi nên chưa có gì được lưu; hãy sửa tệp rồi tải lên lại.", n=len(report.errors)),
+              "error")
+        abort(redirect(url_for(".preview_import", kind=kind, token=token)))
+    audit_request(f"{kind}_imported", staged.filename, **{name: getattr(report, name) for name in AUDITED[kind]})
+    staging.discard(db.session, token)
+    db.session.commit()
+    return report
 
 
 @bp.route("/units/import/<token>/confirm", methods=["POST"])
 def confirm_units(token: str):
-    staged = _staged("units", token)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    # Parsed again from the staged bytes: what is stored is exactly what the file says, now.
-    report = import_units(db.session, staged.data)
-    if report.errors:
-        return _refused("units", token, len(report.errors))
-    audit_request("units_imported", staged.filename, imported=report.imported, updated=report.updated)
-    staging.discard(db.session, token)
-    db.session.commit()
+    report = _confirm("units", token)
     flash(_("Đã thêm %(new)s đơn vị mới và cập nhật %(changed)s đơn vị.", new=report.imported,
             changed=report.updated), "success")
     return redirect(url_for(".unit_tree"))
@@ -178,15 +186,7 @@ def confirm_units(token: str):
 
 @bp.route("/participants/import/<token>/confirm", methods=["POST"])
 def confirm_participants(token: str):
-    staged = _staged("participants", token)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    report = import_participants(db.session, staged.data)
-    if report.errors:
-        return _refused("participants", token, len(report.errors))
-    audit_request("participants_imported", staged.filename, imported=report.imported)
-    staging.discard(db.session, token)
-    db.session.commit()
+    report = _confirm("participants", token)
     links = [(item.username, item.full_name, item.unit_code, _link(item.token)) for item in report.activations]
     return _links_page(links, reset=False)
 

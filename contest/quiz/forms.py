@@ -1,9 +1,9 @@
 """The quiz form: radio buttons per question (read by `read_answers`) and the prediction."""
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
 
+from contest.form_input import BaseForm
 from core.numbers import parse_id, parse_int
 
 # The same bound as the API's submit (SPEC §5 allows any non-negative integer the database holds).
@@ -25,7 +25,7 @@ class PredictionField(IntegerField):
             raise ValueError(_("Câu hỏi dự đoán: hãy nhập một số nguyên không âm, chỉ gồm chữ số."))
 
 
-class QuizForm(FlaskForm):
+class QuizForm(BaseForm):
     """CSRF and the prediction; the answers are read from `q<question id>` fields by `read_answers`."""
 
     prediction = PredictionField(
@@ -37,7 +37,7 @@ class QuizForm(FlaskForm):
     )
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(BaseForm):
     """Only a CSRF token: the confirmed submit of a quiz whose answers are already saved."""
 
 

@@ -70,11 +70,11 @@ def _quotas(round_ids: list[int]) -> dict[int, dict[str, list[tuple[str, int]]]]
 def next_countdown(rounds: list[Round], now: datetime) -> Countdown | None:
     """The open round closing soonest; else the published round opening next; else nothing."""
     live = [r for r in rounds if r.is_published]
-    open_now = [r for r in live if r.opens_at <= now < r.closes_at]
+    open_now = [r for r in live if r.status(now) == "open"]
     if open_now:
         round_ = min(open_now, key=lambda r: (r.closes_at, r.id))
         return Countdown(round_, "closes", round_.closes_at)
-    coming = [r for r in live if now < r.opens_at]
+    coming = [r for r in live if r.status(now) == "upcoming"]
     if coming:
         round_ = min(coming, key=lambda r: (r.opens_at, r.id))
         return Countdown(round_, "opens", round_.opens_at)

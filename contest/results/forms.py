@@ -1,6 +1,5 @@
 """Forms of the results pages. Every message is Vietnamese and names its field."""
 from flask_babel import gettext as _, lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     IntegerField,
     RadioField,
@@ -13,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from contest.errors import DomainError
+from contest.form_input import BaseForm
 from contest.lazy_text import lazy_text
 from contest.models import PRIZES
 from contest.services.results.prizes import MAX_QUOTA, PRIZE_LABELS
@@ -36,14 +35,7 @@ TARGET_LABELS = {
 }
 
 
-def _domain_error(form, exc: DomainError, fields: dict[str, str] | None = None) -> None:
-    """Shows a service's refusal under the field it names, else above the form."""
-    name = (fields or {}).get(exc.field, exc.field)
-    target = getattr(form, name, None) if name else None
-    (target.errors if target is not None and hasattr(target, "errors") else form.form_errors).append(exc.message)
-
-
-class FilterForm(FlaskForm):
+class FilterForm(BaseForm):
     """The ranking filters: a GET form, so no CSRF token (nothing changes)."""
 
     class Meta:
@@ -86,7 +78,7 @@ def _quota(prize: str) -> IntegerField:
     )
 
 
-class QuotaForm(FlaskForm):
+class QuotaForm(BaseForm):
     """How many prizes of each kind, for people or for units (used with a prefix per scope)."""
 
     first = _quota("first")
@@ -98,11 +90,8 @@ class QuotaForm(FlaskForm):
     def counts(self) -> dict[str, int]:
         return {prize: getattr(self, prize).data or 0 for prize in PRIZES}
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        _domain_error(self, exc)
 
-
-class ExcludeForm(FlaskForm):
+class ExcludeForm(BaseForm):
     kind = RadioField(
         _l("Loại khỏi danh sách giải"),
         choices=[SelectChoice("user", _l("Một người dự thi (tên đăng nhập)")),
@@ -124,11 +113,8 @@ class ExcludeForm(FlaskForm):
     )
     submit = SubmitField(_l("Loại khỏi danh sách giải"))
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        _domain_error(self, exc, {"reason": "reason"})
 
-
-class RegradeForm(FlaskForm):
+class RegradeForm(BaseForm):
     """Step 1 (review) picks the new key; step 2 (confirm) applies it and rescores."""
 
     choice_id = SelectField(_l("Đáp án đúng"), coerce=int, choices=[],
@@ -143,11 +129,8 @@ class RegradeForm(FlaskForm):
             SelectChoice(choice_id, f"{letter}. {text}"[:120]) for choice_id, letter, text in choices
         ]
 
-    def add_domain_error(self, exc: DomainError) -> None:
-        _domain_error(self, exc, {"choice_id": "choice_id"})
 
-
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     """The contest's ranking rules; `settings_form` adds one prediction-target field per round."""
 
     overall_mode = RadioField(
@@ -191,9 +174,6 @@ class SettingsForm(FlaskForm):
 
     def target_fields(self) -> list:
         return [getattr(self, name) for _id, name in self.round_fields]
-
-    def add_domain_error(self, exc: DomainError) -> None:
-        _domain_error(self, exc)
 
 
 _chain_choices = [SelectChoice("", _l("(không dùng)"))] + [SelectChoice(key, KEY_LABELS[key]) for key in CHAIN_KEYS]

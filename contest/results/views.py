@@ -7,7 +7,6 @@ services (ranking, unit_ranking, prizes, exports, result_charts); views only loa
 import re
 import tempfile
 import unicodedata
-from collections import defaultdict
 from urllib.parse import quote
 
 from flask import Response, current_app, render_template, request, send_file, stream_with_context
@@ -20,7 +19,7 @@ from contest.db import short_write
 from contest.extensions import db
 from contest.models import Round, Unit
 from contest.request_audit import audit_request
-from contest.services import permissions
+from contest.services import permissions, unit_tree
 from contest.services.results import exports, prizes, ranking, result_charts, result_settings, unit_ranking
 from core.numbers import page_number
 
@@ -48,21 +47,7 @@ def _page_number() -> int:
 def unit_options() -> list[tuple[int, str, int]]:
     """(id, name, depth) of every unit, parents before their sub-units."""
     rows = db.session.execute(select(Unit.id, Unit.name, Unit.parent_id).order_by(Unit.code)).all()
-    known = {row.id for row in rows}
-    children = defaultdict(list)
-    for row in rows:
-        children[row.parent_id if row.parent_id in known else None].append(row)
-    ordered, seen = [], set()
-
-    def visit(parent_id, depth):
-        for row in children[parent_id]:
-            if row.id not in seen:
-                seen.add(row.id)
-                ordered.append((row.id, row.name, depth))
-                visit(row.id, depth + 1)
-
-    visit(None, 0)
-    return ordered
+    return [(row.id, row.name, depth) for row, depth in unit_tree.tree_order(rows)]
 
 
 def _groups() -> list[str]:

@@ -1,11 +1,11 @@
 """Writing the audit log (the caller's transaction carries the entry) and reading it back."""
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.models import AuditLog, User
+from core.paging import Page, clamp
 from core.text import clean_text
 
 
@@ -27,25 +27,13 @@ def record(
 PAGE_SIZE = 50
 
 
-@dataclass
-class AuditPage:
-    entries: list[AuditLog]
-    total: int
-    number: int
-    size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-
 def actions(session: Session) -> list[str]:
     """Every action the log holds, for the filter."""
     return list(session.scalars(select(AuditLog.action).distinct().order_by(AuditLog.action)))
 
 
 def search(session: Session, *, action: str | None = None, who: str = "", since: datetime | None = None,
-           until: datetime | None = None, page: int = 1) -> AuditPage:
+           until: datetime | None = None, page: int = 1) -> Page[AuditLog]:
     """Entries newest first; `who` matches a username or full name; `since` ≤ at < `until` (UTC)."""
     query = select(AuditLog)
     if action:
@@ -60,9 +48,9 @@ def search(session: Session, *, action: str | None = None, who: str = "", since:
     if until is not None:
         query = query.where(AuditLog.at < until)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    number = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
+    number = clamp(page, total, PAGE_SIZE)
     entries = session.scalars(
         query.options(selectinload(AuditLog.user)).order_by(AuditLog.at.desc(), AuditLog.id.desc())
         .limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
     ).all()
-    return AuditPage(list(entries), total, number)
+    return Page(list(entries), total, number, PAGE_SIZE)

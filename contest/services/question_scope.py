@@ -6,7 +6,7 @@ within its window, or with an attempt still unfinished. Admins and unscoped orga
 edit still makes a new version, so a running attempt keeps the texts it started with.
 """
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, AttemptQuestion, Round, User
@@ -24,7 +24,7 @@ def open_contests_beyond(session: Session, question_id: int, managed: set[int]) 
         select(func.count(Round.contest_id.distinct())).where(
             Round.contest_id.not_in(managed),
             drawn,
-            or_(and_(Round.opens_at <= now, Round.closes_at > now), unfinished),
+            or_(Round.in_window(now), unfinished),
         )
     ) or 0
 

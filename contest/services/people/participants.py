@@ -1,26 +1,13 @@
 """Listing participant accounts for organizers: search, unit filter (with sub-units), pages."""
-from dataclasses import dataclass
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from contest.models import User
-from contest.services.people.units import subtree_ids
+from contest.services.unit_tree import subtree_ids
+from core.paging import Page, clamp
 from core.text import clean_text
 
 PAGE_SIZE = 50
-
-
-@dataclass
-class Page:
-    users: list[User]
-    total: int
-    number: int
-    size: int = PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
 
 
 def search(session: Session, q: str = "", unit_id: int | None = None, page: int = 1) -> Page:
@@ -34,12 +21,12 @@ def search(session: Session, q: str = "", unit_id: int | None = None, page: int 
     if unit_id is not None:
         query = query.where(User.unit_id.in_(sorted(subtree_ids(session, unit_id))))
     total = session.scalar(select(func.count()).select_from(query.subquery()))
-    page = max(1, min(page, max(1, -(-total // PAGE_SIZE))))
+    page = clamp(page, total, PAGE_SIZE)
     users = session.scalars(
         query.options(selectinload(User.unit)).order_by(User.full_name, User.username, User.id)
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
-    return Page(users, total, page)
+    return Page(list(users), total, page, PAGE_SIZE)
 
 
 def get_participant(session: Session, user_id: int) -> User | None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contest.models import Unit
+from contest.services import unit_tree
 from contest.services.people.import_common import Columns, ImportReport, data_rows, get
 from core.numbers import parse_int
 from core.text import clean_text
@@ -138,7 +139,7 @@ def _check_parents(rows: list[UnitRow], existing: dict[str, Unit], report: Impor
         else:
             report.error(row.where, _unknown_parent(row.parent, folded, names))
     order = {row.code: index for index, row in enumerate(rows)}
-    for cycle in _cycles(parent_of, [row.code for row in rows]):
+    for cycle in unit_tree.cycles(parent_of, [row.code for row in rows]):
         places = sorted((in_file[code] for code in cycle if code in in_file), key=lambda row: order[row.code])
         first = places[0]
         start = cycle.index(first.code)
@@ -162,23 +163,6 @@ def _unknown_parent(parent: str, folded: dict[str, str], names: dict[str, str]) 
         return _("Đơn vị cấp trên “%(parent)s” không có trong tệp và chưa có trong hệ thống; cột cấp trên ghi mã "
                  "đơn vị (ví dụ “%(code)s”), không ghi tên.", parent=parent, code=names[parent.casefold()])
     return _("Đơn vị cấp trên “%(parent)s” không có trong tệp và chưa có trong hệ thống.", parent=parent)
-
-
-def _cycles(parent_of: dict[str, str | None], starts: list[str]) -> list[list[str]]:
-    """Every loop reachable by walking up from `starts`, each as [A, B, …] (A's parent is B…)."""
-    state: dict[str, str] = {}
-    found = []
-    for start in starts:
-        path, node = [], start
-        while node is not None and node not in state:
-            state[node] = "walking"
-            path.append(node)
-            node = parent_of.get(node)
-        if node is not None and state[node] == "walking":
-            found.append(path[path.index(node):])
-        for code in path:
-            state[code] = "done"
-    return found
 
 
 def _status(row: UnitRow, unit: Unit | None, parent_of: dict[str, str | None]) -> str:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, NotFound, ValidationFailed
 from contest.models import Unit, User
+from contest.services import unit_tree
 from contest.services.people.unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
 from core.text import clean_text
 
@@ -36,29 +37,11 @@ def tree(session: Session) -> list[UnitNode]:
         .group_by(User.unit_id)
     ).tuples().all())
     nodes = {unit.id: UnitNode(unit, counts.get(unit.id, 0)) for unit in units}
-    roots = []
-    for unit in units:
-        parent = nodes.get(unit.parent_id)
-        (parent.children if parent else roots).append(nodes[unit.id])
-    return roots
-
-
-def parents_by_id(session: Session) -> dict[int, int | None]:
-    return dict(session.execute(select(Unit.id, Unit.parent_id)).tuples().all())
-
-
-def subtree_ids(session: Session, unit_id: int) -> set[int]:
-    """The unit and every unit under it."""
-    children: dict[int | None, list[int]] = {}
-    for child, parent in parents_by_id(session).items():
-        children.setdefault(parent, []).append(child)
-    found, todo = set(), [unit_id]
-    while todo:
-        current = todo.pop()
-        if current not in found:
-            found.add(current)
-            todo.extend(children.get(current, []))
-    return found
+    below = unit_tree.children(units)
+    for parent_id, members in below.items():
+        if parent_id is not None:
+            nodes[parent_id].children = [nodes[unit.id] for unit in members]
+    return [nodes[unit.id] for unit in below[None]]
 
 
 def choices(session: Session) -> list[tuple[int, str]]:
@@ -80,10 +63,10 @@ def save_unit(session: Session, unit: Unit | None, *, code: str, name: str, pare
     if group and len(group) > MAX_GROUP:
         raise ValidationFailed(_("Tên khối dài tối đa %(n)d ký tự.", n=MAX_GROUP), field="group")
     if parent_id is not None:
-        parents = parents_by_id(session)
+        parents = unit_tree.parents(session)
         if parent_id not in parents:
             raise NotFound(_("Không có đơn vị cấp trên đã chọn."), field="parent")
-        if unit is not None and unit.id is not None and _under(parents, parent_id, unit.id):
+        if unit is not None and unit.id is not None and unit.id in unit_tree.lineage(parents, parent_id):
             raise ValidationFailed(_("Không thể chuyển đơn vị vào chính nó hoặc một đơn vị cấp dưới của nó "
                                      "(sẽ tạo vòng lặp)."), field="parent")
     taken = session.scalar(select(Unit.id).where(Unit.code == code))
@@ -98,15 +81,3 @@ def save_unit(session: Session, unit: Unit | None, *, code: str, name: str, pare
     except IntegrityError:
         raise Conflict(_("Mã đơn vị “%(code)s” đã được dùng.", code=code), field="code") from None
     return unit
-
-
-def _under(parents: dict[int, int | None], start: int, unit_id: int) -> bool:
-    """Whether walking up from `start` meets `unit_id` (start itself included)."""
-    seen = set()
-    node: int | None = start
-    while node is not None and node not in seen:
-        if node == unit_id:
-            return True
-        seen.add(node)
-        node = parents.get(node)
-    return False

@@ -16,7 +16,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from contest.db import upgrade_to_write
 from contest.errors import AttemptClosed, AttemptsExhausted, NotEligible, NotFound, RoundNotOpen, ValidationFailed
-from contest.models import Answer, Attempt, AttemptQuestion, Round, Unit, User
+from contest.models import Answer, Attempt, AttemptQuestion, Round, User
+from contest.services import unit_tree
 from contest.services.quiz import answers as stored_answers
 from contest.services.quiz import choice_orders, draw, scoring
 from core.db import now_utc
@@ -43,10 +44,6 @@ def grace(seconds: int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def is_open(round_: Round, now: datetime) -> bool:
-    return round_.is_published and round_.opens_at <= now < round_.closes_at
-
-
 def check_eligible(session: Session, round_: Round, user: User) -> None:
     if user.role != "participant":
         raise NotEligible(_("Chỉ tài khoản thí sinh mới làm bài thi."))
@@ -62,14 +59,8 @@ def check_eligible(session: Session, round_: Round, user: User) -> None:
     if user.unit_unconfirmed and not contest.trust_declared_units:  # issue 14: declared, not confirmed
         raise NotEligible(_("Đơn vị bạn tự khai chưa được ban tổ chức xác nhận, nên bạn chưa làm được đợt thi "
                             "dành cho đơn vị; hãy liên hệ ban tổ chức."))
-    unit_id = user.unit_id
-    seen = set()
-    while unit_id is not None and unit_id not in seen:  # the unit or any parent unit is listed
-        if unit_id in allowed:
-            return
-        seen.add(unit_id)
-        unit_id = session.get(Unit, unit_id).parent_id
-    raise NotEligible()
+    if user.unit_id is None or not allowed & unit_tree.ancestor_ids(session, user.unit_id):
+        raise NotEligible()  # neither the unit nor any unit above it is listed
 
 
 def find_open(session: Session, round_id: int, user_id: int) -> Attempt | None:
@@ -98,7 +89,7 @@ def start(session: Session, round_: Round, user: User, *, grace_seconds: int,
     current = next((attempt for attempt in mine if attempt.finished_at is None), None)
     if current is not None and not close_if_due(session, current, grace_seconds=grace_seconds, now=now):
         return Started(current)
-    if not is_open(round_, now):
+    if not round_.is_open(now):
         raise RoundNotOpen()
     check_eligible(session, round_, user)
     used = len(mine)

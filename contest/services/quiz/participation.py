@@ -40,12 +40,6 @@ class RoundEntry:
         return max(0, self.round.max_attempts - len(self.mine))
 
 
-def round_status(round_: Round, now: datetime) -> str:
-    if now < round_.opens_at:
-        return "upcoming"
-    return "open" if now < round_.closes_at else "closed"
-
-
 def attempts_by_round(session: Session, user_id: int, round_ids: list[int]) -> dict[int, list[Attempt]]:
     """The user's attempts in the given rounds, newest first, in one query."""
     found: dict[int, list[Attempt]] = {round_id: [] for round_id in round_ids}
@@ -62,7 +56,7 @@ def attempts_by_round(session: Session, user_id: int, round_ids: list[int]) -> d
 
 def _entry(session: Session, round_: Round, user: User | None, mine: list[Attempt], now: datetime,
            grace_seconds: int) -> RoundEntry:
-    entry = RoundEntry(round=round_, status=round_status(round_, now), mine=mine)
+    entry = RoundEntry(round=round_, status=round_.status(now), mine=mine)
     entry.in_progress = next(
         (a for a in mine if a.finished_at is None and not attempts.is_due(a, grace_seconds, now)), None
     )

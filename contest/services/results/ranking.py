@@ -12,6 +12,7 @@ from sqlalchemy import Integer, Select, String, cast, false, func, literal, or_,
 from sqlalchemy.orm import Session
 
 from contest.models import Attempt, Contest, Round, Unit, User
+from contest.services import unit_tree
 from contest.services.results import flags, rank_order
 from contest.services.results.rank_order import (  # noqa: F401  (re-exported: the round-level SQL lives there)
     _missing,
@@ -22,6 +23,7 @@ from contest.services.results.rank_order import (  # noqa: F401  (re-exported: t
     tie_break_chain,
 )
 from core.db import UTCDateTime
+from core.paging import Page
 
 DEFAULT_PER_PAGE = 50
 
@@ -53,18 +55,6 @@ class Entry:
     @property
     def is_perfect(self) -> bool:
         return self.max_score > 0 and self.score == self.max_score
-
-
-@dataclass
-class Page:
-    entries: list[Entry]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
 
 
 # --- a round's ranking: the cached rank order, details read for the rows shown ---------------
@@ -239,27 +229,13 @@ def _window(session: Session, ranked, limit: int, offset: int, filters: dict) ->
 
 def _filtered(session: Session, query: Select, filters: dict) -> Select:
     if filters.get("unit_id"):
-        query = query.where(User.unit_id.in_(unit_and_descendants(session, int(filters["unit_id"]))))
+        query = query.where(User.unit_id.in_(sorted(unit_tree.subtree_ids(session, int(filters["unit_id"])))))
     if filters.get("group"):
         query = query.where(Unit.group == filters["group"])
     if filters.get("search"):
         pattern = f"%{filters['search'].strip()}%"
         query = query.where(or_(User.full_name.ilike(pattern), User.username.ilike(pattern)))
     return query
-
-
-def unit_and_descendants(session: Session, unit_id: int) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for unit_id_, parent_id in session.execute(select(Unit.id, Unit.parent_id)):
-        children.setdefault(parent_id, []).append(unit_id_)
-    found, todo = [], [unit_id]
-    while todo:
-        current = todo.pop()
-        if current in found:  # a cycle cannot exist (check constraint is one level), but never loop
-            continue
-        found.append(current)
-        todo.extend(children.get(current, []))
-    return found
 
 
 def _stream(session: Session, query: Select, batch: int):

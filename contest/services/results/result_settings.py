@@ -115,7 +115,7 @@ def update_settings(session: Session, contest: Contest, settings: RankingSetting
 
 
 def is_closed(round_: Round) -> bool:
-    return now_utc() >= round_.closes_at
+    return round_.status(now_utc()) == "closed"
 
 
 def set_results_public(session: Session, round_: Round, public: bool, *, actor_id: int | None = None,

@@ -7,13 +7,14 @@ group (khối thi); a unit with no group, no headcount, or a rate below the cont
 listed but not ranked. The ordering value is the contest's formula: the participation rate, the
 mean score (as a share of the points), or a weighted sum of the two.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from contest.models import Contest, Round, Unit, User
+from contest.services import unit_tree
 from contest.services.results import ranking
 
 
@@ -33,7 +34,6 @@ class UnitEntry:
     rank: int | None = None
     note: str = ""  # why a listed unit is not ranked
     own_headcount: int = 0
-    children: list[int] = field(default_factory=list)
     value: float | None = None
 
     @property
@@ -78,15 +78,16 @@ def _rank(session: Session, contest: Contest, people) -> list[UnitEntry]:
         .where(User.unit_id.is_not(None), *_confirmed_only(contest))
         .group_by(User.unit_id)
     )
+    parents = {entry.unit_id: entry.parent_id for entry in entries.values()}
     for unit_id, participants, score_sum, max_sum, perfect_count in direct:
-        for entry in _lineage(entries, unit_id):
+        for entry in (entries[i] for i in unit_tree.lineage(parents, unit_id)):
             entry.participants += participants
             entry.score_sum += int(score_sum)
             entry.max_sum += int(max_sum)
             entry.perfect += int(perfect_count)
     for entry in entries.values():
-        for ancestor in _lineage(entries, entry.parent_id):
-            ancestor.headcount += entry.own_headcount
+        for ancestor_id in unit_tree.lineage(parents, entry.parent_id):
+            entries[ancestor_id].headcount += entry.own_headcount
     _assign_ranks(contest, entries.values())
     return _tree_order(entries)
 
@@ -98,24 +99,11 @@ def _confirmed_only(contest: Contest) -> tuple:
 
 
 def _tree(session: Session) -> dict[int, UnitEntry]:
-    entries = {
+    return {
         unit.id: UnitEntry(unit.id, unit.code, unit.name, unit.group, unit.parent_id,
                            headcount=unit.headcount, own_headcount=unit.headcount)
         for unit in session.scalars(select(Unit).order_by(Unit.code))
     }
-    for entry in entries.values():
-        if entry.parent_id in entries:
-            entries[entry.parent_id].children.append(entry.unit_id)
-    return entries
-
-
-def _lineage(entries: dict[int, UnitEntry], unit_id: int | None):
-    """The unit and every unit above it."""
-    seen = set()
-    while unit_id is not None and unit_id in entries and unit_id not in seen:
-        seen.add(unit_id)
-        yield entries[unit_id]
-        unit_id = entries[unit_id].parent_id
 
 
 def formula_value(contest: Contest, entry: UnitEntry) -> float:
@@ -147,19 +135,11 @@ def _assign_ranks(contest: Contest, entries) -> None:
 
 
 def _tree_order(entries: dict[int, UnitEntry]) -> list[UnitEntry]:
-    """Parents before their sub-units, siblings by code; depth set for indentation."""
-    ordered = []
-    roots = [e for e in entries.values() if e.parent_id not in entries]
-
-    def visit(entry: UnitEntry, depth: int) -> None:
+    """Parents before their sub-units, siblings by code (entries come in code order); depth for indentation."""
+    ordered = unit_tree.tree_order(entries.values(), key=lambda e: e.unit_id)
+    for entry, depth in ordered:
         entry.depth = depth
-        ordered.append(entry)
-        for child_id in sorted(entry.children, key=lambda i: entries[i].code):
-            visit(entries[child_id], depth + 1)
-
-    for root in sorted(roots, key=lambda e: e.code):
-        visit(root, 0)
-    return ordered
+    return [entry for entry, _depth in ordered]
 
 
 def ranked_groups(entries: list[UnitEntry]) -> dict[str, list[UnitEntry]]:

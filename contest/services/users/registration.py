@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from contest.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from contest.models import REGISTRATION_MODES, Contest, Unit, UnitInvitation, User
+from contest.services import unit_tree
 from contest.services.users import identity, user_sessions
 from core.db import now_utc
 from core.numbers import parse_id
@@ -108,16 +109,8 @@ def update_settings(contest: Contest, *, is_open: bool, required: set[str], mode
 def unit_choices(session: Session) -> list[tuple[int, str]]:
     """(id, name) of every unit in tree order, sub-units indented under their parent."""
     rows = session.execute(select(Unit.id, Unit.name, Unit.parent_id).order_by(Unit.code)).all()
-    children: dict[int | None, list] = {}
-    known = {row.id for row in rows}
-    for row in rows:
-        children.setdefault(row.parent_id if row.parent_id in known else None, []).append(row)
-    ordered, todo = [], [(row, 0) for row in reversed(children.get(None, []))]
-    while todo:
-        row, depth = todo.pop()
-        ordered.append((row.id, "\u2003" * depth + ("└ " if depth else "") + row.name))
-        todo.extend((child, depth + 1) for child in reversed(children.get(row.id, [])))
-    return ordered
+    return [(row.id, "\u2003" * depth + ("└ " if depth else "") + row.name)
+            for row, depth in unit_tree.tree_order(rows)]
 
 
 # --- checking ------------------------------------------------------------------------------------
