@@ -68,14 +68,6 @@ STEM = "Cơ quan nào tham mưu Chính phủ về cải cách hành chính?"
 
 # --- helpers ---------------------------------------------------------------------------------
 
-@pytest.fixture
-def organizer(client, auth, db):
-    user = make_user(role="organizer", username="btc01")
-    db.commit()
-    auth.login("btc01")
-    return user
-
-
 def upload(client, data: bytes, filename: str, topic: str = ""):
     return client.post(
         "/bank/import",
