@@ -11,7 +11,6 @@ rule and method, derandomized, so a run is reproducible and takes well under a m
 """
 import json
 import re
-import time
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -30,7 +29,6 @@ from tests.contest.test_route_policy import (  # noqa: F401  (world: the fixture
 from tests.factories import PASSWORD
 
 EXAMPLES = 5  # random ones per rule and method (~100 of those), after the sweep
-BUDGET_SECONDS = 90
 
 HOSTILE_SEGMENTS = ["%C2%B2", "%EF%BC%91%EF%BC%92", "%D9%A1%D9%A2", "99999999999999999999", "2147483648", "-1", "0",
                     "01", "1.5", "%ED%A0%80", "%00", "%3Cimg%20src%3Dx%3E", "x" * 300, "%FF%FE"]
@@ -275,7 +273,6 @@ def _sweep(role: str, n_variables: int, n_fields: int, api: bool) -> list[dict]:
 
 
 def test_no_request_gets_a_500(app, world, clients):
-    started = time.monotonic()
     scraped = _scrape(app, world, clients)
     statuses: dict[str, set[int]] = {}
     failures: list[str] = []
@@ -333,9 +330,7 @@ def test_no_request_gets_a_500(app, world, clients):
             run()
         except Exception as failure:  # noqa: BLE001  (every rule is walked; all failures are reported together)
             failures.append(f"{label}: {type(failure).__name__}: {str(failure)[:600]}")
-    elapsed = time.monotonic() - started
     assert not failures, f"{len(failures)} rule(s) answered 500:\n" + "\n\n".join(failures)
     assert set(statuses) == {f"{method} {rule.rule}" for rule, method in _requests(app)}
     # The walk reached the views, not only the routing: many rules answered 2xx/3xx at least once.
     assert sum(1 for codes in statuses.values() if codes & {200, 201, 302, 303}) > len(statuses) // 2, statuses
-    assert elapsed < BUDGET_SECONDS, f"the walk took {elapsed:.0f} s"
