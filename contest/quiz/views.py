@@ -105,11 +105,17 @@ def _render_quiz(attempt: Attempt, body: dict, form: QuizForm, *, selected: dict
 @bp.get("/attempts/<int:attempt_id>")
 @login_required
 def take(attempt_id: int):
+    attempt, body = _unfinished(attempt_id)
+    return _render_quiz(attempt, body, QuizForm(prediction=attempt.prediction))
+
+
+def _unfinished(attempt_id: int):
+    """The caller's attempt (touched: finalised if due) and what it shows; a finished one sends
+    them to its receipt instead."""
     attempt = _touch(attempt_id)
     if attempt.is_finished:
-        return redirect(url_for(".receipt", attempt_id=attempt.id))
-    body = attempts.state(db.session, attempt)
-    return _render_quiz(attempt, body, QuizForm(prediction=attempt.prediction))
+        abort(redirect(url_for(".receipt", attempt_id=attempt.id)))
+    return attempt, attempts.state(db.session, attempt)
 
 
 def _refused(attempt: Attempt, error: DomainError):
@@ -154,10 +160,7 @@ def save(attempt_id: int):
 @bp.get("/attempts/<int:attempt_id>/confirm")
 @login_required
 def confirm(attempt_id: int):
-    attempt = _touch(attempt_id)
-    if attempt.is_finished:
-        return redirect(url_for(".receipt", attempt_id=attempt.id))
-    body = attempts.state(db.session, attempt)
+    attempt, body = _unfinished(attempt_id)
     return render_template(
         "quiz/confirm.html",
         attempt=attempt,
