@@ -17,10 +17,10 @@ from contest.models import Unit
 from contest.services import rounds
 from contest.services.quiz import attempts, quick_save
 from contest.services.results import pii, ranking
+from core.numbers import MAX_ID, parse_int
 
-from . import errors, openapi
+from . import bp, errors, openapi
 from .serialize import attempt_body, ranking_row, receipt_body, round_items, user_item
-from . import bp
 
 errors.register(bp)
 
@@ -58,9 +58,10 @@ def _answers(value) -> dict[int, int] | None:
         raise ValidationFailed(_("Trường “answers” phải là đối tượng {mã câu hỏi: mã phương án}."), field="answers")
     parsed = {}
     for key, choice in value.items():
-        if not (isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 10):
+        question_id = parse_int(key, 0, MAX_ID)  # an unknown id is then refused as not in the attempt
+        if question_id is None:
             raise ValidationFailed(_("Mã câu hỏi “%(key)s” không hợp lệ.", key=key), field="answers")
-        parsed[int(key)] = _int(choice, "answers")
+        parsed[question_id] = _int(choice, "answers")
     return parsed
 
 
@@ -212,7 +213,8 @@ def _query_int(name: str, *, default: int, minimum: int, maximum: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
+    value = parse_int(raw, minimum, maximum)
+    if value is None:
         raise ValidationFailed(_("Tham số “%(name)s” phải là số nguyên từ %(min)s đến %(max)s.",
                                  name=name, min=minimum, max=maximum), field=name)
-    return int(raw)
+    return value
