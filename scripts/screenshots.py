@@ -28,7 +28,7 @@ from contest import create_app  # noqa: E402  (the repository root is on the pat
 from contest.demo import load as demo, scale as demo_scale  # noqa: E402
 from contest.extensions import db  # noqa: E402
 from contest.models import Attempt, Contest, Round  # noqa: E402
-from contest.services.results import prizes
+from contest.services.results import prizes  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"viewport": {"width": 360, "height": 780}, "device_scale_factor": 1, "has_touch": True, "locale": "vi-VN"}
@@ -137,6 +137,8 @@ class Shooter:
         self.shot(page, "organizer-menu-phone")
         page.goto(f"{self.base_url}/people/registrations")  # accounts to approve, units to confirm
         self.shot(page, "registrations-phone")
+        page.goto(f"{self.base_url}/people/participants")  # a long list: the shared pager
+        self.shot(page, "participants-phone")
         context.close()
 
         context, page = self.session("btc", DESKTOP)
