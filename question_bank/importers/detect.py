@@ -27,8 +27,8 @@ _DELIMITERS = (",", ";", "\t")
 
 
 def detect(data: bytes, filename: str = "") -> str:
-    """docx, xlsx, csv, aiken or gift; else the kind of file refused (a key of _REFUSALS):
-    empty, ole2, pdf, odf, pptx, zip, broken_zip, image, archive, rtf, markup, utf16, unknown
+    """docx, doc, xlsx, xls, csv, aiken or gift; else the kind of file refused (a key of _REFUSALS):
+    empty, encrypted, ole2, pdf, odf, pptx, zip, broken_zip, image, archive, rtf, markup, utf16, unknown
     (binary) or text (text in none of the formats). `filename` is not consulted."""
     kind = sniff(data)
     if kind != "text":

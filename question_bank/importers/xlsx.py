@@ -14,10 +14,10 @@ from .table import read_table
 
 def parse(data: bytes) -> ParseResult:
     with open_workbook(data) as workbook:
-        return _read_workbook(workbook)
+        return read_workbook(workbook)
 
 
-def _read_workbook(workbook: Workbook) -> ParseResult:
+def read_workbook(workbook: Workbook) -> ParseResult:
     result = ParseResult()
     skipped, read_any = [], False
     for title, path in workbook.sheets:
