@@ -36,7 +36,7 @@ def soffice_path() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert(data: bytes, source_suffix: str, target: str, timeout: float = CONVERT_TIMEOUT) -> bytes:
+def convert(data: bytes, source_suffix: str, target: str, timeout: float | None = None) -> bytes:
     """`data` (a file ending in `source_suffix`, e.g. ".doc") converted to `target` ("docx", "doc", "xls")."""
     binary = soffice_path()
     if binary is None:
@@ -53,7 +53,7 @@ def convert(data: bytes, source_suffix: str, target: str, timeout: float = CONVE
         ]
         environment = {name: os.environ[name] for name in _KEPT_ENV if name in os.environ}
         environment["HOME"] = workdir  # anything LibreOffice writes outside the profile stays here too
-        _run(command, environment, timeout, cwd=workdir)
+        _run(command, environment, CONVERT_TIMEOUT if timeout is None else timeout, cwd=workdir)
         produced = outdir / f"input.{target}"
         if not produced.is_file():
             raise ConversionFailed("LibreOffice produced no file")

@@ -1,6 +1,8 @@
 """Reading old Excel 97–2003 workbooks (.xls) as rows of cell values, with xlrd.
 
-xlrd 2 reads only .xls, evaluates nothing and fetches nothing. The workbook is opened on demand (one
+xlrd 2 reads only .xls, evaluates nothing and fetches nothing. It is given the workbook stream that
+olefile took out of the compound file: xlrd's own compound-file reader loops forever on a sector
+chain that runs in a circle, olefile bounds every chain. The workbook is opened on demand (one
 sheet in memory at a time, unloaded when its rows are done) and without formatting_info, which
 xlrd does not need to tell dates from numbers. The Workbook below has the shape of
 xlsx_reader.Workbook (`sheets`, `rows(key, title)`), so xlsx_reader.SheetRows, the question
@@ -12,6 +14,7 @@ import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import olefile
 import xlrd
 from xlrd.biffh import error_text_from_code
 
@@ -20,16 +23,17 @@ from .xlsx_reader import CORRUPT, MAX_COLUMNS, too_many_rows
 
 # What xlrd raises on a damaged file, besides its own XLRDError.
 _BROKEN = (xlrd.XLRDError, struct.error, KeyError, IndexError, ValueError, TypeError, AssertionError,
-           UnicodeDecodeError, OverflowError, EOFError)
+           UnicodeDecodeError, LookupError, OverflowError, EOFError)  # LookupError: a bogus codepage
 
 
 @contextmanager
 def open_xls(data: bytes) -> Iterator["Workbook"]:
     """The .xls workbook; raises UnsafeFile for a file too big, encrypted or broken."""
     check_size(data)
+    stream = _workbook_stream(data)
     try:
         # logfile: xlrd prints its warnings about odd files to stdout otherwise.
-        book = xlrd.open_workbook(file_contents=data, on_demand=True, formatting_info=False,
+        book = xlrd.open_workbook(file_contents=stream, on_demand=True, formatting_info=False,
                                   logfile=io.StringIO(), ragged_rows=True)
     except xlrd.XLRDError as exc:
         if "encrypted" in str(exc).lower():
@@ -41,6 +45,18 @@ def open_xls(data: bytes) -> Iterator["Workbook"]:
         yield Workbook(book)
     finally:
         book.release_resources()
+
+
+def _workbook_stream(data: bytes) -> bytes:
+    """The BIFF records of the workbook: the "Workbook" stream (Excel 97–2003) or "Book" (Excel 5/95)."""
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            for name in ("Workbook", "Book"):
+                if ole.exists(name) and ole.get_type(name) == olefile.STGTY_STREAM:
+                    return ole.openstream(name).read()
+    except Exception as exc:  # noqa: BLE001  (olefile raises many kinds on a damaged file)
+        raise UnsafeFile(str(CORRUPT)) from exc
+    raise UnsafeFile(str(CORRUPT))
 
 
 class Workbook:
