@@ -52,6 +52,11 @@ def renamed_stream(data: bytes, old: str, new: str) -> bytes:
     return data[:start] + entry + data[start + len(entry):]
 
 
+def encrypted_package() -> bytes:
+    """A compound file shaped like a password-protected .docx/.xlsx (an EncryptedPackage stream)."""
+    return renamed_stream(read("bank.xls"), "Workbook", "EncryptedPackage")
+
+
 def write_files() -> None:
     from core.office import convert
 
