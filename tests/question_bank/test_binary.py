@@ -12,6 +12,7 @@ from core import office, xls_reader
 from core.files import FILE_WHERE, sniff
 from core.sheets import read_rows
 from question_bank.importers import parse_file
+from tests.support import csrf_token
 
 from .binary_files import BANK, PARTICIPANTS, UNITS, read, renamed_stream
 from .sheets import xlsx
@@ -158,3 +159,13 @@ def test_a_file_libreoffice_cannot_convert_is_refused(soffice):
     result = parse_file(junk, "bank.doc")
     assert result.questions == []
     assert len(result.errors) == 1 and "Lưu thành" in result.errors[0].message
+
+
+def test_the_import_page_reads_an_xls_and_names_the_bad_row(client, db, organizer):
+    upload = client.post("/bank/import", data={"csrf_token": csrf_token(client), "topic": "",
+                                               "file": (io.BytesIO(read("bank.xls")), "nganhang.xls")},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 302, upload.get_data(as_text=True)
+    html = client.get(upload.headers["Location"]).get_data(as_text=True)
+    assert "Luật Ban hành văn bản được thông qua năm nào?" in html and "2012.0" not in html
+    assert "05/03/2024" in html and "Chương 1, dòng 6" in html
