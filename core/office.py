@@ -2,7 +2,9 @@
 
 Each conversion runs in a temporary directory deleted afterwards, with a private LibreOffice profile
 there (so conversions never share or lock a profile, and nothing of the user's is read), no
-proxy settings, no macros (headless conversion runs none; a fresh profile keeps the default "high"
+network where the system allows it (`unshare -rn`: a new network namespace with only a down
+loopback, so a document's linked images or fields fetch nothing; without user namespaces it runs
+as is, with no proxy settings), no macros (headless conversion runs none; a fresh profile keeps the default "high"
 macro security) and a timeout below the web worker's (gunicorn.conf.py: 30 s): when it expires the
 whole process group LibreOffice started is killed. The binary is $SOFFICE_PATH, else `soffice` or
 `libreoffice` on PATH.
@@ -13,6 +15,7 @@ import signal
 import subprocess
 import tempfile
 from contextlib import suppress
+from functools import cache
 from pathlib import Path
 
 from .files import MAX_FILE_BYTES
@@ -53,13 +56,26 @@ def convert(data: bytes, source_suffix: str, target: str, timeout: float | None 
         ]
         environment = {name: os.environ[name] for name in _KEPT_ENV if name in os.environ}
         environment["HOME"] = workdir  # anything LibreOffice writes outside the profile stays here too
-        _run(command, environment, CONVERT_TIMEOUT if timeout is None else timeout, cwd=workdir)
+        _run(_without_network() + command, environment, CONVERT_TIMEOUT if timeout is None else timeout, cwd=workdir)
         produced = outdir / f"input.{target}"
         if not produced.is_file():
             raise ConversionFailed("LibreOffice produced no file")
         if produced.stat().st_size > MAX_FILE_BYTES * 5:
             raise ConversionFailed("converted file too large")
         return produced.read_bytes()
+
+
+@cache
+def _without_network() -> list[str]:
+    """The prefix that cuts LibreOffice off the network, if this system lets us (probed once)."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return []
+    try:
+        probe = subprocess.run([unshare, "-rn", "true"], capture_output=True, timeout=5, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    return [unshare, "-rn", "--"] if probe.returncode == 0 else []
 
 
 def _run(command: list[str], environment: dict, timeout: float, cwd: str) -> None:

@@ -169,3 +169,17 @@ def test_the_import_page_reads_an_xls_and_names_the_bad_row(client, db, organize
     html = client.get(upload.headers["Location"]).get_data(as_text=True)
     assert "Luật Ban hành văn bản được thông qua năm nào?" in html and "2012.0" not in html
     assert "05/03/2024" in html and "Chương 1, dòng 6" in html
+
+
+def test_libreoffice_runs_without_network_where_the_system_allows(monkeypatch, tmp_path):
+    if not office._without_network():
+        pytest.skip("no unprivileged network namespaces here (unshare -rn)")
+    seen = tmp_path / "interfaces"
+    fake = tmp_path / "soffice"
+    fake.write_text(f"#!/bin/sh\ncat /proc/self/net/dev > {seen}\nexit 1\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("SOFFICE_PATH", str(fake))
+    with pytest.raises(office.ConversionFailed):
+        office.convert(b"x", ".doc", "docx")
+    interfaces = [line.split(":")[0].strip() for line in seen.read_text().splitlines()[2:]]
+    assert interfaces == ["lo"]
