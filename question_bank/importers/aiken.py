@@ -3,66 +3,206 @@
 Blank lines separate questions. A stem may run over several lines and a choice may wrap onto the
 next line; a blank line between two choices is tolerated. Text after a blank line that follows
 the choices starts the next question, so a question that lacks its `ANSWER:` line is reported
-instead of swallowing the one after it.
+instead of swallowing the one after it. As organizers type it into Word, a stem may carry a
+`Câu 12.` or `[12]` label (stripped, SPEC §4), `Giải thích:` / `Nguồn:` / `Mức độ:` lines may
+follow the `ANSWER:` line, and `Phần I. X` headings set the topic. Any other line the layout has
+no place for is an error naming its line, never glued to the next question's text.
 """
 import re
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
+from core.files import file_where
 from core.text import clean_text, decode
 
+from .docx_lines import meta_line, topic_heading
+from .labels import split_label
 from .result import ParsedQuestion, ParseResult
-from .validate import LETTERS, letter_index
+from .validate import LETTERS, letter_index, parse_difficulty
 
 _CHOICE = re.compile(r"^\s*([A-Ha-h])\s*[.)]\s*(.*)$")
 _ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*)$", re.IGNORECASE)
 MISSING_ANSWER = _l("Thiếu dòng “ANSWER: …” sau các phương án.")
+LINE = _l("Dòng %(line)s")
+_EXCERPT = 60
 
 
 def parse(data: bytes) -> ParseResult:
-    reader = _Reader()
-    for number, raw in enumerate(decode(data).splitlines(), start=1):
-        reader.line(number, clean_text(raw))
-    if reader.stem or reader.choices:
-        reader.result.error(reader.where, str(MISSING_ANSWER))
+    lines = [(number, clean_text(raw)) for number, raw in enumerate(decode(data).splitlines(), start=1)]
+    return read_lines(lines, str(LINE))
+
+
+def read_lines(lines: list[tuple[int, str]], place: str, result: ParseResult | None = None) -> ParseResult:
+    """Aiken questions from (number, cleaned text) lines; `place` names a line (`Dòng %(line)s`)."""
+    reader = _Reader(result or ParseResult(), place, _labelled(lines))
+    for number, text in lines:
+        reader.line(number, text)
+    reader.end()
+    if not reader.result.questions:
+        _why_nothing(reader.result, lines, place)
     return reader.result
 
 
+def answer_lines(lines) -> int:
+    """How many `ANSWER:` lines there are, after choices or not."""
+    return sum(1 for line in lines if _ANSWER.match(line))
+
+
+def _why_nothing(result: ParseResult, lines: list[tuple[int, str]], place: str) -> None:
+    """Lines with `ANSWER:` but no question: say what came before the first one and what was expected."""
+    count = answer_lines(text for _number, text in lines)
+    if not count:
+        return
+    before = None
+    for number, text in lines:
+        if _ANSWER.match(text):
+            break
+        if text:
+            before = (number, text)
+    seen = (_("trước dòng “ANSWER:” đầu tiên là %(where)s: “%(text)s”",
+              where=place % {"line": before[0]}, text=_excerpt(before[1])) if before
+            else _("không có dòng nào trước dòng “ANSWER:” đầu tiên"))
+    result.error(file_where(), _(
+        "%(count)s dòng “ANSWER:” nhưng không dòng nào đứng sau các phương án A. B. … — tệp có vẻ là Aiken; "
+        "%(seen)s. Mỗi câu cần: dòng câu hỏi, mỗi phương án một dòng bắt đầu bằng chữ cái và dấu chấm hoặc "
+        "ngoặc (“A. …” hoặc “A) …”), rồi dòng “ANSWER: X”.", count=count, seen=seen))
+
+
+def closed_questions(lines) -> int:
+    """How many `ANSWER:` lines come right after a choice line (blank lines aside): the Aiken signal."""
+    score, after_choice = 0, False
+    for line in lines:
+        if not line.strip():
+            continue
+        if _ANSWER.match(line):
+            score += after_choice
+            after_choice = False
+        else:
+            after_choice = bool(_CHOICE.match(line))
+    return score
+
+
+def _labelled(lines: list[tuple[int, str]]) -> bool:
+    """Every question carries a `Câu N.`/`[N]` label: then a question starts only at a label."""
+    answers = sum(1 for _number, text in lines if _ANSWER.match(text))
+    labels = sum(1 for _number, text in lines if split_label(text)[0] is not None)
+    return 0 < answers <= labels
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= _EXCERPT else text[: _EXCERPT - 1] + "…"
+
+
 class _Reader:
-    def __init__(self):
-        self.result = ParseResult()
-        self.number = 0
-        self.stem: list[str] = []
+    def __init__(self, result: ParseResult, place: str, labelled: bool):
+        self.result, self.place, self.labelled = result, place, labelled
+        self.count = 0
+        self.where = ""
+        self.stem: list[tuple[int, str]] = []
         self.choices: list[str] = []
         self.letters: list[str] = []
         self.gap = False  # a blank line since the last choice
+        self.stem_gap = False  # a blank line after stem lines, before any choice
+        self.has_label = False  # the current stem started at a label
+        self.last: ParsedQuestion | None = None  # closed by ANSWER; its `Giải thích:` may follow
+        self.topic: str | None = None
         self.label = _("Câu %(number)s")  # translated once, filled in per question
-
-    @property
-    def where(self) -> str:
-        return self.label % {"number": self.number}
 
     def line(self, number: int, line: str) -> None:
         if not line:
-            self.gap = bool(self.choices)
+            if self.choices:
+                self.gap = True
+            elif self.stem:
+                self.stem_gap = True
             return
         answer = _ANSWER.match(line)
-        choice = _CHOICE.match(line)
         if answer:
             self.answer(number, answer.group(1))
+            return
+        label, rest = split_label(line)
+        choice = _CHOICE.match(line)
+        if label is not None:
+            self.close_pending()
+            self.start(label)
+            self.has_label = True
+            self.stem.append((number, rest))
         elif choice and self.stem:
             self.choice(choice.group(1).upper(), choice.group(2))
         elif self.choices and not self.gap:
             self.choices[-1] = f"{self.choices[-1]} {line}"  # a choice that wraps onto the next line
+        elif not (self.last and not self.stem and self.meta(line)):
+            self.text(number, line)
+
+    def text(self, number: int, line: str) -> None:
+        if self.choices:  # the choices ended without their ANSWER line: a new question starts
+            self.result.error(self.where, str(MISSING_ANSWER))
+            self.reset()
+        if self.stem_gap and not self.has_label:
+            self.unknown(self.stem)  # text cut off from the choices by a blank line belongs to none
+            self.reset()
+        self.last = None
+        if self.labelled and not self.stem:
+            self.unknown([(number, line)])  # every question here starts at its label
+            return
+        if not self.stem:
+            self.start(None)
+        self.stem.append((number, line))
+
+    def start(self, label: int | None) -> None:
+        self.count += 1
+        self.where = self.label % {"number": self.count if label is None else label}
+        self.last = None
+
+    def meta(self, line: str) -> bool:
+        meta = meta_line(line)
+        if not meta:
+            return False
+        kind, value = meta
+        if kind == "explanation":
+            self.last.explanation = value
+        elif kind == "source":
+            self.last.source = value
         else:
-            if self.choices:  # the choices ended without their ANSWER line: a new question starts
-                self.result.error(self.where, str(MISSING_ANSWER))
-                self.reset()
-            if not self.stem:
-                self.number += 1
-            self.stem.append(line)
+            try:
+                self.last.difficulty = parse_difficulty(value)
+            except ValueError as exc:
+                self.result.error(self.last.where, str(exc))
+        return True
+
+    def unknown(self, lines: list[tuple[int, str]]) -> None:
+        """Lines the layout has no place for: a heading sets the topic, a title is skipped, else an error."""
+        for number, line in lines:
+            where = self.place % {"line": number}
+            heading = topic_heading(line, strict=True)
+            if heading:
+                self.topic = heading
+            elif not self.result.questions and not self.result.errors and self.count <= 1 and not self.has_label:
+                self.result.warn(where, _("Đã bỏ qua dòng “%(text)s” trước câu hỏi đầu tiên (coi là tiêu đề).",
+                                          text=_excerpt(line)))
+            else:
+                self.result.error(where, _("Không hiểu dòng “%(text)s”; mỗi câu Aiken gồm câu hỏi, các dòng "
+                                           "A. B. …, rồi ANSWER: X.", text=_excerpt(line)))
+        if lines and not self.result.questions and self.count <= 1:
+            self.count = 0  # the title was no question: the first one is still Câu 1
+
+    def close_pending(self) -> None:
+        if self.choices:
+            self.result.error(self.where, str(MISSING_ANSWER))
+        elif self.stem and self.has_label:
+            self.result.error(self.where, _("Câu hỏi không có phương án nào và thiếu dòng “ANSWER: …”."))
+        elif self.stem:
+            self.unknown(self.stem)
+        self.reset()
+
+    def end(self) -> None:
+        if self.choices:
+            self.result.error(self.where, str(MISSING_ANSWER))
+        elif self.stem:
+            self.close_pending()
 
     def choice(self, letter: str, text: str) -> None:
+        if not self.choices and len(self.stem) > 1 and topic_heading(self.stem[0][1], strict=True):
+            self.topic = topic_heading(self.stem.pop(0)[1], strict=True)  # `Phần II. X` above the stem
         self.letters.append(letter)
         self.choices.append(text)
         self.gap = False
@@ -81,13 +221,14 @@ class _Reader:
     def answer(self, line_number: int, text: str) -> None:
         if not self.stem and not self.choices:
             self.result.error(
-                _("Dòng %(line)s", line=line_number),
+                self.place % {"line": line_number},
                 _("Dòng “ANSWER: %(answer)s” không đi sau câu hỏi nào (thiếu câu hỏi và các phương án).",
                   answer=clean_text(text)),
             )
             return
         self.check_letters()
-        question = ParsedQuestion(where=self.where, text=" ".join(self.stem), choices=self.choices)
+        question = ParsedQuestion(where=self.where, text=" ".join(text for _n, text in self.stem),
+                                  choices=self.choices, topic=self.topic)
         index = letter_index(text)
         if index is None:
             question.answer_problem = _("Dòng ANSWER “%(answer)s” phải là một chữ cái A–H.", answer=clean_text(text))
@@ -100,6 +241,8 @@ class _Reader:
             question.correct = [self.letters.index(LETTERS[index])]
         self.result.questions.append(question)
         self.reset()
+        self.last = question
 
     def reset(self) -> None:
-        self.stem, self.choices, self.letters, self.gap = [], [], [], False
+        self.stem, self.choices, self.letters = [], [], []
+        self.gap = self.stem_gap = self.has_label = False

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from core.text import clean_text, decode
 
+from .labels import strip_label
 from .result import ParsedQuestion, ParseResult
 from .validate import LETTERS
 
@@ -122,7 +123,8 @@ class _Question:
         after = self.block[closing + 1 :]
         stem = self.block[start:opening] + (BLANK + after if after.strip() else "")  # Moodle's "missing word"
         self.format, stem = _split_format(stem.strip(), "moodle")
-        return self.answers(self.render(stem), self.block[opening + 1 : closing])
+        # `Câu 12:` typed before the stem is a label, not text (SPEC §4).
+        return self.answers(strip_label(self.render(stem)), self.block[opening + 1 : closing])
 
     def after_title(self) -> int:
         """Where the question text starts, past `::title::` when there is one."""

@@ -14,6 +14,7 @@ from core.cells import cell_text, texts_of
 from core.sheets import HEADER_SCAN_ROWS
 from core.text import clean_text, fold, strip_accents
 
+from .labels import strip_label
 from .result import ParsedQuestion, ParseResult
 from .validate import LETTERS, letter_index, parse_difficulty
 
@@ -33,8 +34,7 @@ _CHOICE = re.compile(r"^(?:(?:phuong an|dap an|pa|option|choice|lua chon)\s*)?([
 _HINT = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _LETTER_PREFIX = re.compile(r"^\s*([A-Ha-h])\s*[.):]\s*(.+)$", re.DOTALL)
-# "Câu 12:" before a stem and "B." before the text in column B are labels, not text (SPEC §4).
-_QUESTION_LABEL = re.compile(r"^câu(?:\s+hỏi)?(?:\s+số)?\s*\d+\s*(?:[:.)]|[–-](?=\s))\s*(?=\S)", re.IGNORECASE)
+# "B." before the text in column B is a label, not text (SPEC §4); so is "Câu 12:" (labels.py).
 
 _STATUS_WORDS = {
     "": "active", "active": "active", "dang dung": "active", "su dung": "active", "hoat dong": "active",
@@ -179,7 +179,7 @@ def row_question(result: ParseResult, layout: Layout, cells: list[str], where: s
         choices.pop()
     question = ParsedQuestion(
         where=where,
-        text=_QUESTION_LABEL.sub("", _get(cells, columns.get("text"))),
+        text=strip_label(_get(cells, columns.get("text"))),
         choices=choices,
         topic=_get(cells, columns.get("topic")) or None,
         source=_get(cells, columns.get("source")) or None,
