@@ -25,6 +25,7 @@ _ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*)$", re.IGNORECASE)
 MISSING_ANSWER = _l("Thiếu dòng “ANSWER: …” sau các phương án.")
 LINE = _l("Dòng %(line)s")
 _EXCERPT = 60
+_DECORATION = re.compile(r"^[\W_]*(?:hết)?[\W_]*$", re.IGNORECASE)  # `-----`, `*****`, `--- HẾT ---`
 
 
 def parse(data: bytes) -> ParseResult:
@@ -60,7 +61,7 @@ def _why_nothing(result: ParseResult, lines: list[tuple[int, str]], place: str) 
         if text:
             before = (number, text)
     seen = (_("trước dòng “ANSWER:” đầu tiên là %(where)s: “%(text)s”",
-              where=place % {"line": before[0]}, text=_excerpt(before[1])) if before
+              where=_at(place, before[0]), text=_excerpt(before[1])) if before
             else _("không có dòng nào trước dòng “ANSWER:” đầu tiên"))
     result.error(file_where(), _(
         "%(count)s dòng “ANSWER:” nhưng không dòng nào đứng sau các phương án A. B. … — tệp có vẻ là Aiken; "
@@ -87,6 +88,11 @@ def _labelled(lines: list[tuple[int, str]]) -> bool:
     answers = sum(1 for _number, text in lines if _ANSWER.match(text))
     labels = sum(1 for _number, text in lines if split_label(text)[0] is not None)
     return 0 < answers <= labels
+
+
+def _at(place: str, number: int) -> str:
+    """`Dòng 14` in a text file, `Đoạn 14` in Word (whose label names its number `number`)."""
+    return place % {"line": number, "number": number}
 
 
 def _excerpt(text: str) -> str:
@@ -172,8 +178,10 @@ class _Reader:
     def unknown(self, lines: list[tuple[int, str]]) -> None:
         """Lines the layout has no place for: a heading sets the topic, a title is skipped, else an error."""
         for number, line in lines:
-            where = self.place % {"line": number}
+            where = _at(self.place, number)
             heading = topic_heading(line, strict=True)
+            if _DECORATION.match(line):
+                continue  # a separator or the closing `HẾT` holds nothing to lose
             if heading:
                 self.topic = heading
             elif not self.result.questions and not self.result.errors and self.count <= 1 and not self.has_label:
@@ -221,7 +229,7 @@ class _Reader:
     def answer(self, line_number: int, text: str) -> None:
         if not self.stem and not self.choices:
             self.result.error(
-                self.place % {"line": line_number},
+                _at(self.place, line_number),
                 _("Dòng “ANSWER: %(answer)s” không đi sau câu hỏi nào (thiếu câu hỏi và các phương án).",
                   answer=clean_text(text)),
             )

@@ -15,7 +15,7 @@ from .docx_lines import split_choices
 from .docx_reader import Paragraph
 from .result import ParseResult
 
-PARAGRAPH = _l("Đoạn %(line)s")
+PARAGRAPH = _l("Đoạn %(number)s")  # the Word reader's own place for a paragraph
 
 
 def is_aiken(lines: list[tuple[int, str]], word_questions: int) -> bool:
