@@ -39,7 +39,7 @@ def read_lines(lines: list[tuple[int, str]], place: str, result: ParseResult | N
     for number, text in lines:
         reader.line(number, text)
     reader.end()
-    if not reader.result.questions:
+    if not any(question.choices for question in reader.result.questions):
         _why_nothing(reader.result, lines, place)
     return reader.result
 
@@ -115,6 +115,8 @@ class _Reader:
         self.label = _("Câu %(number)s")  # translated once, filled in per question
 
     def line(self, number: int, line: str) -> None:
+        if not self.stem and not self.choices and _DECORATION.match(line):
+            return  # a blank line or a separator between questions
         if not line:
             if self.choices:
                 self.gap = True
