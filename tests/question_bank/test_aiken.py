@@ -1,6 +1,9 @@
 """The Aiken importer: Moodle's `A.`/`A)` choices and `ANSWER:` line, and every error by place."""
+from pathlib import Path
+
 import pytest
 
+import question_bank.importers
 from question_bank.importers import parse_file
 
 from .sheets import cp1258
@@ -214,3 +217,13 @@ def test_answer_lines_without_choices_say_what_was_seen_and_expected():
         "“ANSWER:” đầu tiên là Dòng 3: “B/ Bộ Nội vụ”. Mỗi câu cần: dòng câu hỏi, mỗi phương án một dòng bắt đầu "
         "bằng chữ cái và dấu chấm hoặc ngoặc (“A. …” hoặc “A) …”), rồi dòng “ANSWER: X”.",
     ) in problems(result)
+
+
+@pytest.mark.parametrize("pattern, home", [
+    (r"ANSWER\s*:", "aiken.py"),  # what makes a line Aiken's answer: detect and the Word dispatch ask aiken.py
+    (r"câu(?:\s+hỏi)?(?:\s+số)?", "labels.py"),  # the label stripped from stems (SPEC §4)
+])
+def test_one_pattern_per_rule(pattern, home):
+    importers = Path(question_bank.importers.__file__).parent
+    holders = sorted(path.name for path in importers.glob("*.py") if pattern in path.read_text())
+    assert holders == [home]

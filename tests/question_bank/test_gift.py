@@ -396,3 +396,11 @@ def test_gift_file_is_stored_all_or_nothing(db):
     ]
     db.rollback()
     assert len(db.scalars(select(Question)).all()) == 2
+
+
+@pytest.mark.parametrize("label", ["Câu 3:", "Câu 3.", "câu hỏi 3:", "[3]"])
+def test_question_label_is_not_part_of_the_stem(label):
+    # SPEC §4: labels are not stored; a kept one would hide the duplicate numbered differently.
+    result = read(f"::Q3:: {label} Cơ quan nào chủ trì? {{=Bộ Nội vụ ~Bộ Tư pháp}}\n\n{label} Năm nào? {{=2019 ~2018}}\n")
+    assert problems(result) == []
+    assert [q.text for q in result.questions] == ["Cơ quan nào chủ trì?", "Năm nào?"]
