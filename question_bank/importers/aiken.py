@@ -104,12 +104,7 @@ class _Reader:
         self.result, self.place, self.labelled = result, place, labelled
         self.count = 0
         self.where = ""
-        self.stem: list[tuple[int, str]] = []
-        self.choices: list[str] = []
-        self.letters: list[str] = []
-        self.gap = False  # a blank line since the last choice
-        self.stem_gap = False  # a blank line after stem lines, before any choice
-        self.has_label = False  # the current stem started at a label
+        self.reset()
         self.last: ParsedQuestion | None = None  # closed by ANSWER; its `Giải thích:` may follow
         self.topic: str | None = None
         self.label = _("Câu %(number)s")  # translated once, filled in per question
@@ -135,9 +130,12 @@ class _Reader:
             self.has_label = True
             self.stem.append((number, rest))
         elif choice and self.stem:
+            if choice.group(1).upper() == "A" and self.wrapped:
+                self.restart()
             self.choice(choice.group(1).upper(), choice.group(2))
         elif self.choices and not self.gap:
             self.choices[-1] = f"{self.choices[-1]} {line}"  # a choice that wraps onto the next line
+            self.wrapped.append((number, line))
         elif not (self.last and not self.stem and self.meta(line)):
             self.text(number, line)
 
@@ -210,11 +208,22 @@ class _Reader:
         elif self.stem:
             self.close_pending()
 
+    def restart(self) -> None:
+        """`A.` again after text under the last choice: that text was the next question's stem,
+        and this question lacks its ANSWER line (a Word file has no blank line to tell us)."""
+        stem = self.wrapped
+        self.choices[-1] = self.choices[-1][: self.unwrapped]
+        self.result.error(self.where, str(MISSING_ANSWER))
+        self.reset()
+        self.start(None)
+        self.stem = stem
+
     def choice(self, letter: str, text: str) -> None:
         if not self.choices and len(self.stem) > 1 and topic_heading(self.stem[0][1], strict=True):
             self.topic = topic_heading(self.stem.pop(0)[1], strict=True)  # `Phần II. X` above the stem
         self.letters.append(letter)
         self.choices.append(text)
+        self.unwrapped, self.wrapped = len(text), []
         self.gap = False
 
     def check_letters(self) -> None:
@@ -254,5 +263,9 @@ class _Reader:
         self.last = question
 
     def reset(self) -> None:
+        # gap: a blank line since the last choice; stem_gap: one after stem lines, before any
+        # choice; has_label: the current stem started at a `Câu N.`/`[N]` label.
         self.stem, self.choices, self.letters = [], [], []
+        self.wrapped: list[tuple[int, str]] = []  # lines joined to the last choice since its label
+        self.unwrapped = 0  # the last choice's length before them
         self.gap = self.stem_gap = self.has_label = False

@@ -109,3 +109,10 @@ def test_answer_lines_without_readable_choices_say_what_was_seen(separator):
                    f"trước dòng “ANSWER:” đầu tiên là Đoạn 3: “{letters[1]}Hai”. Mỗi câu cần: dòng câu hỏi, mỗi phương "
                    "án một dòng bắt đầu bằng chữ cái và dấu chấm hoặc ngoặc (“A. …” hoặc “A) …”), rồi dòng "
                    "“ANSWER: X”.") in problems(result)
+
+
+def test_missing_answer_without_blank_paragraphs_does_not_swallow_the_next_question():
+    # Without a blank paragraph the next stem reads like a wrapped choice until its `A.` comes.
+    result = read("Hỏi một?", "A. Một", "B. Hai", "C. Ba", "D. Bốn", "Hỏi hai?", "A. x", "B. y", "ANSWER: B")
+    assert problems(result) == [("Câu 1", "Thiếu dòng “ANSWER: …” sau các phương án.")]
+    assert summary(result) == [("Câu 2", "Hỏi hai?", ["x", "y"], [1], None)]
