@@ -9,11 +9,12 @@ follow the `ANSWER:` line, and `Phần I. X` headings set the topic. Any other l
 no place for is an error naming its line, never glued to the next question's text.
 """
 import re
+from collections.abc import Callable
 
 from flask_babel import gettext as _, lazy_gettext as _l
 
 from core.files import file_where
-from core.text import clean_text, decode
+from core.text import clean_text, decode, fold
 
 from .docx_lines import meta_line, topic_heading
 from .labels import split_label
@@ -22,6 +23,7 @@ from .validate import LETTERS, letter_index, parse_difficulty
 
 _CHOICE = re.compile(r"^\s*([A-Ha-h])\s*[.)]\s*(.*)$")
 _ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*)$", re.IGNORECASE)
+AnswerOf = Callable[[str], tuple[str, str] | None]
 MISSING_ANSWER = _l("Thiếu dòng “ANSWER: …” sau các phương án.")
 LINE = _l("Dòng %(line)s")
 _EXCERPT = 60
@@ -33,30 +35,38 @@ def parse(data: bytes) -> ParseResult:
     return read_lines(lines, str(LINE))
 
 
-def read_lines(lines: list[tuple[int, str]], place: str, result: ParseResult | None = None) -> ParseResult:
-    """Aiken questions from (number, cleaned text) lines; `place` names a line (`Dòng %(line)s`)."""
-    reader = _Reader(result or ParseResult(), place, _labelled(lines))
+def moodle_answer(line: str) -> tuple[str, str] | None:
+    """(what follows `ANSWER:`, '') for Moodle's answer line."""
+    match = _ANSWER.match(line)
+    return (match.group(1), "") if match else None
+
+
+def read_lines(lines: list[tuple[int, str]], place: str, result: ParseResult | None = None,
+               answer_of: AnswerOf = moodle_answer) -> ParseResult:
+    """Aiken questions from (number, cleaned text) lines; `place` names a line (`Dòng %(line)s`);
+    `answer_of` reads an answer line as (letter, text written after it)."""
+    reader = _Reader(result or ParseResult(), place, _labelled(lines, answer_of), answer_of)
     for number, text in lines:
         reader.line(number, text)
     reader.end()
     if not any(question.choices for question in reader.result.questions):
-        _why_nothing(reader.result, lines, place)
+        _why_nothing(reader.result, lines, place, answer_of)
     return reader.result
 
 
-def answer_lines(lines) -> int:
+def answer_lines(lines, answer_of: AnswerOf = moodle_answer) -> int:
     """How many `ANSWER:` lines there are, after choices or not."""
-    return sum(1 for line in lines if _ANSWER.match(line))
+    return sum(1 for line in lines if answer_of(line))
 
 
-def _why_nothing(result: ParseResult, lines: list[tuple[int, str]], place: str) -> None:
+def _why_nothing(result: ParseResult, lines: list[tuple[int, str]], place: str, answer_of: AnswerOf) -> None:
     """Lines with `ANSWER:` but no question: say what came before the first one and what was expected."""
-    count = answer_lines(text for _number, text in lines)
+    count = answer_lines((text for _number, text in lines), answer_of)
     if not count:
         return
     before = None
     for number, text in lines:
-        if _ANSWER.match(text):
+        if answer_of(text):
             break
         if text:
             before = (number, text)
@@ -69,13 +79,13 @@ def _why_nothing(result: ParseResult, lines: list[tuple[int, str]], place: str) 
         "ngoặc (“A. …” hoặc “A) …”), rồi dòng “ANSWER: X”.", count=count, seen=seen))
 
 
-def closed_questions(lines) -> int:
+def closed_questions(lines, answer_of: AnswerOf = moodle_answer) -> int:
     """How many `ANSWER:` lines come right after a choice line (blank lines aside): the Aiken signal."""
     score, after_choice = 0, False
     for line in lines:
         if not line.strip():
             continue
-        if _ANSWER.match(line):
+        if answer_of(line):
             score += after_choice
             after_choice = False
         else:
@@ -83,9 +93,9 @@ def closed_questions(lines) -> int:
     return score
 
 
-def _labelled(lines: list[tuple[int, str]]) -> bool:
+def _labelled(lines: list[tuple[int, str]], answer_of: AnswerOf) -> bool:
     """Every question carries a `Câu N.`/`[N]` label: then a question starts only at a label."""
-    answers = sum(1 for _number, text in lines if _ANSWER.match(text))
+    answers = answer_lines((text for _number, text in lines), answer_of)
     labels = sum(1 for _number, text in lines if split_label(text)[0] is not None)
     return 0 < answers <= labels
 
@@ -100,8 +110,8 @@ def _excerpt(text: str) -> str:
 
 
 class _Reader:
-    def __init__(self, result: ParseResult, place: str, labelled: bool):
-        self.result, self.place, self.labelled = result, place, labelled
+    def __init__(self, result: ParseResult, place: str, labelled: bool, answer_of: AnswerOf):
+        self.result, self.place, self.labelled, self.answer_of = result, place, labelled, answer_of
         self.count = 0
         self.where = ""
         self.reset()
@@ -118,9 +128,9 @@ class _Reader:
             elif self.stem:
                 self.stem_gap = True
             return
-        answer = _ANSWER.match(line)
+        answer = self.answer_of(line)
         if answer:
-            self.answer(number, answer.group(1))
+            self.answer(number, *answer)
             return
         label, rest = split_label(line)
         choice = _CHOICE.match(line)
@@ -237,7 +247,7 @@ class _Reader:
                   letters=", ".join(self.letters)),
             )
 
-    def answer(self, line_number: int, text: str) -> None:
+    def answer(self, line_number: int, text: str, rest: str = "") -> None:
         if not self.stem and not self.choices:
             self.result.error(
                 _at(self.place, line_number),
@@ -246,21 +256,36 @@ class _Reader:
             )
             return
         self.check_letters()
-        question = ParsedQuestion(where=self.where, text=" ".join(text for _n, text in self.stem),
+        question = ParsedQuestion(where=self.where, text=" ".join(line for _n, line in self.stem),
                                   choices=self.choices, topic=self.topic)
-        index = letter_index(text)
-        if index is None:
-            question.answer_problem = _("Dòng ANSWER “%(answer)s” phải là một chữ cái A–H.", answer=clean_text(text))
-        elif LETTERS[index] not in self.letters:
-            question.answer_problem = _("Đáp án %(letter)s không có trong các phương án.", letter=LETTERS[index])
-        elif self.letters.count(LETTERS[index]) > 1:
-            question.answer_problem = _("Có hai phương án %(letter)s; không xác định được đáp án đúng.",
-                                        letter=LETTERS[index])
-        else:
-            question.correct = [self.letters.index(LETTERS[index])]
+        index, question.answer_problem = self.stated(text, rest)
+        if index is not None:
+            question.correct = [index]
         self.result.questions.append(question)
         self.reset()
         self.last = question
+
+    def stated(self, letter: str, rest: str) -> tuple[int | None, str | None]:
+        """(index of the choice the answer line names, or the problem with what it writes)."""
+        if not letter:  # `Đáp án: <text of the choice>` in Word
+            found = [i for i, choice in enumerate(self.choices) if fold(choice) == fold(rest)]
+            if not found:
+                return None, _("Đáp án “%(answer)s” không khớp với phương án nào.", answer=rest)
+            return found[0], None
+        index = letter_index(letter)
+        if index is None:
+            return None, _("Dòng ANSWER “%(answer)s” phải là một chữ cái A–H.", answer=clean_text(letter))
+        if LETTERS[index] not in self.letters:
+            return None, _("Đáp án %(letter)s không có trong các phương án.", letter=LETTERS[index])
+        if self.letters.count(LETTERS[index]) > 1:
+            return None, _("Có hai phương án %(letter)s; không xác định được đáp án đúng.", letter=LETTERS[index])
+        position = self.letters.index(LETTERS[index])
+        folded = fold(rest)
+        if rest and folded != fold(self.choices[position]) and any(fold(c) == folded for c in self.choices):
+            # `Đáp án: B. <text of choice C>`: which one was meant is unknown.
+            return None, _("Dòng đáp án ghi %(letter)s nhưng chữ theo sau (“%(text)s”) là một phương án khác.",
+                           letter=LETTERS[index], text=_excerpt(rest))
+        return position, None
 
     def reset(self) -> None:
         # gap: a blank line since the last choice; stem_gap: one after stem lines, before any

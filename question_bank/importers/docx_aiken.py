@@ -1,7 +1,7 @@
 """Aiken typed into Word: the document's paragraphs are read as Aiken lines by aiken.py.
 
 The Word layout starts each question at a `Câu N` label; Aiken ends each one with an `ANSWER:`
-line. A document whose `ANSWER:` lines close more questions than the Word reader found labels
+line (here also the Word layout's `Đáp án: B`, which Vietnamese authors type as often). A document whose `ANSWER:` lines close more questions than the Word reader found labels
 for (`[1] …` labels, plain stems) is Aiken, and aiken.py, the one parser of that layout, reads
 it: stems, choices, `Giải thích:` lines and every error by paragraph (`Đoạn 14`). Choices run
 together on one line (`A. x<TAB>B. y`) are split first, as the Word reader splits them.
@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from core.text import clean_text
 
-from . import aiken
+from . import aiken, docx_key as key
 from .docx_lines import split_choices
 from .docx_reader import Paragraph
 from .result import ParseResult
@@ -18,10 +18,19 @@ from .result import ParseResult
 PARAGRAPH = _l("Đoạn %(number)s")  # the Word reader's own place for a paragraph
 
 
+def answer_of(line: str) -> tuple[str, str] | None:
+    """Moodle's `ANSWER: B`, or the Word layout's `Đáp án: B` / `Đáp án: <text of the choice>`."""
+    answer = aiken.moodle_answer(line) or key.answer_line(line)
+    if answer is None and key.key_heading(line) is None and (text := key.answer_text_line(line)):
+        return "", text
+    return answer
+
+
 def is_aiken(lines: list[tuple[int, str]], word_questions: int) -> bool:
+    """The answer lines close more questions than the Word reader found `Câu N` labels for."""
     texts = [text for _number, text in lines]
-    closed = aiken.closed_questions(texts)
-    return closed > word_questions or (not word_questions and aiken.answer_lines(texts) > 0)
+    closed = aiken.closed_questions(texts, answer_of)
+    return closed > word_questions or (not word_questions and aiken.answer_lines(texts, answer_of) > 0)
 
 
 def paragraph_lines(blocks) -> list[tuple[int, str]]:
@@ -46,4 +55,4 @@ def _choices_apart(line, text: str) -> list[str]:
 
 
 def parse(lines: list[tuple[int, str]]) -> ParseResult:
-    return aiken.read_lines(lines, str(PARAGRAPH), ParseResult(format="docx"))
+    return aiken.read_lines(lines, str(PARAGRAPH), ParseResult(format="docx"), answer_of)

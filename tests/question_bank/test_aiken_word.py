@@ -116,3 +116,22 @@ def test_missing_answer_without_blank_paragraphs_does_not_swallow_the_next_quest
     result = read("Hỏi một?", "A. Một", "B. Hai", "C. Ba", "D. Bốn", "Hỏi hai?", "A. x", "B. y", "ANSWER: B")
     assert problems(result) == [("Câu 1", "Thiếu dòng “ANSWER: …” sau các phương án.")]
     assert summary(result) == [("Câu 2", "Hỏi hai?", ["x", "y"], [1], None)]
+
+
+@pytest.mark.parametrize("answer", ["Đáp án: B", "Đáp án đúng là B.", "ĐA: b", "Đáp án: B. Bộ Nội vụ",
+                                    "Đáp án: Bộ Nội vụ", "Đáp án: B (theo Nghị định 123)"])
+def test_dap_an_lines_close_unlabelled_questions_too(answer):
+    result = read("[1] Cơ quan nào chủ trì?", "A. Bộ Tư pháp", "B. Bộ Nội vụ", answer,
+                  "[2] Năm nào?", "A. 2018", "B. 2019", "Đáp án: A")
+    assert problems(result) == []
+    assert [(q.text, q.correct) for q in result.questions] == [("Cơ quan nào chủ trì?", [1]), ("Năm nào?", [0])]
+
+
+@pytest.mark.parametrize("answer, message", [
+    ("Đáp án: B. Bộ Tư pháp", "Dòng đáp án ghi B nhưng chữ theo sau (“Bộ Tư pháp”) là một phương án khác."),
+    ("Đáp án: Bộ Tài chính", "Đáp án “Bộ Tài chính” không khớp với phương án nào."),
+    ("Đáp án: E", "Đáp án E không có trong các phương án."),
+])
+def test_answer_lines_that_contradict_the_choices_are_refused(answer, message):
+    result = read("Cơ quan nào chủ trì?", "A. Bộ Tư pháp", "B. Bộ Nội vụ", answer)
+    assert problems(result) == [("Câu 1", message)]
