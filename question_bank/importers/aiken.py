@@ -143,10 +143,14 @@ class _Reader:
             if choice.group(1).upper() == "A" and self.wrapped:
                 self.restart()
             self.choice(choice.group(1).upper(), choice.group(2))
+        elif self.choices and (meta := meta_line(line)):
+            self.meta.append(meta)  # `Giải thích:` between the choices and the answer line
         elif self.choices and not self.gap:
             self.choices[-1] = f"{self.choices[-1]} {line}"  # a choice that wraps onto the next line
             self.wrapped.append((number, line))
-        elif not (self.last and not self.stem and self.meta(line)):
+        elif self.last and not self.stem and (meta := meta_line(line)):
+            self.apply(self.last, meta)
+        else:
             self.text(number, line)
 
     def text(self, number: int, line: str) -> None:
@@ -169,21 +173,17 @@ class _Reader:
         self.where = self.label % {"number": self.count if label is None else label}
         self.last = None
 
-    def meta(self, line: str) -> bool:
-        meta = meta_line(line)
-        if not meta:
-            return False
+    def apply(self, question: ParsedQuestion, meta: tuple[str, str]) -> None:
         kind, value = meta
         if kind == "explanation":
-            self.last.explanation = value
+            question.explanation = value
         elif kind == "source":
-            self.last.source = value
+            question.source = value
         else:
             try:
-                self.last.difficulty = parse_difficulty(value)
+                question.difficulty = parse_difficulty(value)
             except ValueError as exc:
-                self.result.error(self.last.where, str(exc))
-        return True
+                self.result.error(question.where, str(exc))
 
     def unknown(self, lines: list[tuple[int, str]]) -> None:
         """Lines the layout has no place for: a heading sets the topic, a title is skipped, else an error."""
@@ -261,6 +261,8 @@ class _Reader:
         index, question.answer_problem = self.stated(text, rest)
         if index is not None:
             question.correct = [index]
+        for meta in self.meta:
+            self.apply(question, meta)
         self.result.questions.append(question)
         self.reset()
         self.last = question
@@ -291,6 +293,7 @@ class _Reader:
         # gap: a blank line since the last choice; stem_gap: one after stem lines, before any
         # choice; has_label: the current stem started at a `Câu N.`/`[N]` label.
         self.stem, self.choices, self.letters = [], [], []
+        self.meta: list[tuple[str, str]] = []  # `Giải thích:` … read before the answer line
         self.wrapped: list[tuple[int, str]] = []  # lines joined to the last choice since its label
         self.unwrapped = 0  # the last choice's length before them
         self.gap = self.stem_gap = self.has_label = False

@@ -8,7 +8,8 @@ also reads level tags and bold labels without punctuation.
 import re
 
 QUESTION_LABEL = re.compile(
-    r"^\s*(?:câu(?:\s+hỏi)?(?:\s+số)?\s*(?P<number>\d+)\s*(?:[:.)]|[–-](?=\s))|\[\s*(?P<bracket>\d+)\s*\])\s*(?=\S)",
+    r"^\s*(?:câu(?:\s+hỏi)?(?:\s+số)?\s*(?P<number>\d+)(?:\s*[(\[][^)\]]{0,30}[)\]])?\s*(?:[:.)]|[–-](?=\s))"
+    r"|\[\s*(?P<bracket>\d+)\s*\])\s*(?=\S)",  # `Câu 3 (NB):` carries a level tag
     re.IGNORECASE,
 )
 

@@ -227,3 +227,10 @@ def test_one_pattern_per_rule(pattern, home):
     importers = Path(question_bank.importers.__file__).parent
     holders = sorted(path.name for path in importers.glob("*.py") if pattern in path.read_text())
     assert holders == [home]
+
+
+def test_explanation_between_the_choices_and_the_answer_line_is_no_part_of_a_choice():
+    result = read("Câu 4 (NB): Hỏi?\nA. Một\nB. Hai\nGiải thích: vì hai.\nANSWER: B\n")
+    assert problems(result) == []
+    assert summary(result) == [("Câu 4", "Hỏi?", ["Một", "Hai"], [1])]
+    assert result.questions[0].explanation == "vì hai."
