@@ -256,7 +256,7 @@ class _Reader:
             )
             return
         self.check_letters()
-        question = ParsedQuestion(where=self.where, text=" ".join(line for _n, line in self.stem),
+        question = ParsedQuestion(where=self.where, text=clean_text(" ".join(line for _n, line in self.stem)),
                                   choices=self.choices, topic=self.topic)
         index, question.answer_problem = self.stated(text, rest)
         if index is not None:

@@ -9,7 +9,7 @@ import re
 
 QUESTION_LABEL = re.compile(
     r"^\s*(?:câu(?:\s+hỏi)?(?:\s+số)?\s*(?P<number>\d+)(?:\s*[(\[][^)\]]{0,30}[)\]])?\s*(?:[:.)]|[–-](?=\s))"
-    r"|\[\s*(?P<bracket>\d+)\s*\])\s*(?=\S)",  # `Câu 3 (NB):` carries a level tag
+    r"|\[\s*(?P<bracket>\d+)\s*\])\s*(?=\S|$)",  # `Câu 3 (NB):` carries a level tag
     re.IGNORECASE,
 )
 

@@ -234,3 +234,8 @@ def test_explanation_between_the_choices_and_the_answer_line_is_no_part_of_a_cho
     assert problems(result) == []
     assert summary(result) == [("Câu 4", "Hỏi?", ["Một", "Hai"], [1])]
     assert result.questions[0].explanation == "vì hai."
+
+
+def test_label_alone_on_its_line():
+    result = read("Câu 5:\nCơ quan nào chủ trì?\nA. Bộ Tư pháp\nB. Bộ Nội vụ\nANSWER: B\n")
+    assert summary(result) == [("Câu 5", "Cơ quan nào chủ trì?", ["Bộ Tư pháp", "Bộ Nội vụ"], [1])]
