@@ -94,10 +94,16 @@ def closed_questions(lines, answer_of: AnswerOf = moodle_answer) -> int:
 
 
 def _labelled(lines: list[tuple[int, str]], answer_of: AnswerOf) -> bool:
-    """Every question carries a `Câu N.`/`[N]` label: then a question starts only at a label."""
-    answers = answer_lines((text for _number, text in lines), answer_of)
-    labels = sum(1 for _number, text in lines if split_label(text)[0] is not None)
-    return 0 < answers <= labels
+    """Every question after an answer line starts at a `Câu N.`/`[N]`/`N.` label: then a
+    question starts only at a label, and any other line between two questions is reported."""
+    starts, after_answer = [], False
+    for _number, text in lines:
+        if answer_of(text):
+            after_answer = True
+        elif after_answer and not (_DECORATION.match(text) or meta_line(text) or topic_heading(text, strict=True)):
+            starts.append(split_label(text)[0] is not None)
+            after_answer = False
+    return bool(starts) and all(starts)
 
 
 def _at(place: str, number: int) -> str:
@@ -134,6 +140,8 @@ class _Reader:
             return
         label, rest = split_label(line)
         choice = _CHOICE.match(line)
+        if label is not None and line[0].isdigit() and self.stem and not self.choices:
+            label = None  # `1) …` listed inside a question's text, not a new question
         if label is not None:
             self.close_pending()
             self.start(label)

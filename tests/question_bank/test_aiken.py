@@ -163,7 +163,7 @@ def test_explanation_source_and_difficulty_after_the_answer_line():
     assert (second.explanation, second.text) == (None, "Cổng Dịch vụ công quốc gia ra mắt năm nào?")
 
 
-@pytest.mark.parametrize("label", ["Câu 7:", "Câu 7.", "CÂU 7)", "Câu hỏi 7:", "Câu hỏi số 7.", "[7]", "[ 7 ]"])
+@pytest.mark.parametrize("label", ["Câu 7:", "Câu 7.", "CÂU 7)", "Câu hỏi 7:", "Câu hỏi số 7.", "[7]", "[ 7 ]", "7.", "7)"])
 def test_question_labels_are_stripped_and_name_the_question(label):
     result = read(f"{label} Cơ quan nào chủ trì?\nA. Bộ Tư pháp\nB. Bộ Nội vụ\nANSWER: B\n")
     assert problems(result) == []
@@ -178,9 +178,10 @@ def test_labelled_bank_reports_a_stray_line_even_without_a_blank_line():
     assert summary(result) == [("Câu 1", "Hỏi một?", ["x", "y"], [0]), ("Câu 2", "Hỏi hai?", ["x", "y"], [1])]
 
 
-def test_text_that_only_looks_like_a_label_stays():
-    result = read("Câu 2 và câu 3 đều đúng?\nA. Đúng\nB. Sai\nANSWER: A\n")
-    assert summary(result) == [("Câu 1", "Câu 2 và câu 3 đều đúng?", ["Đúng", "Sai"], [0])]
+@pytest.mark.parametrize("stem", ["Câu 2 và câu 3 đều đúng?", "2.000 người là đúng?", "2020 là năm nào?"])
+def test_text_that_only_looks_like_a_label_stays(stem):
+    result = read(f"{stem}\nA. Đúng\nB. Sai\nANSWER: A\n")
+    assert summary(result) == [("Câu 1", stem, ["Đúng", "Sai"], [0])]
 
 
 def test_title_before_the_first_question_is_skipped_with_a_warning_and_topics_are_read():
@@ -239,3 +240,20 @@ def test_explanation_between_the_choices_and_the_answer_line_is_no_part_of_a_cho
 def test_label_alone_on_its_line():
     result = read("Câu 5:\nCơ quan nào chủ trì?\nA. Bộ Tư pháp\nB. Bộ Nội vụ\nANSWER: B\n")
     assert summary(result) == [("Câu 5", "Cơ quan nào chủ trì?", ["Bộ Tư pháp", "Bộ Nội vụ"], [1])]
+
+
+def test_numbered_list_inside_a_stem_is_text():
+    text = ("1. Các bước gồm:\n1) Tiếp nhận\n2) Xử lý\nBước nào đầu tiên?\nA. Tiếp nhận\nB. Xử lý\nANSWER: A\n\n"
+            "2. Hỏi nữa?\nA. x\nB. y\nANSWER: B\n")
+    result = read(text)
+    assert problems(result) == []
+    assert summary(result) == [
+        ("Câu 1", "Các bước gồm: 1) Tiếp nhận 2) Xử lý Bước nào đầu tiên?", ["Tiếp nhận", "Xử lý"], [0]),
+        ("Câu 2", "Hỏi nữa?", ["x", "y"], [1]),
+    ]
+
+
+def test_unlabelled_bank_with_a_list_in_one_stem_is_not_read_as_labelled():
+    text = BANK.replace("Cổng Dịch vụ", "Theo các mục:\n1) một\n2) hai\n3) ba\nCổng Dịch vụ")
+    result = read(text)
+    assert problems(result) == [] and len(result.questions) == 2
