@@ -39,9 +39,8 @@ def parse(data: bytes) -> ParseResult:
             reader.paragraph(block)
         else:
             reader.table(block)
-    lines = docx_aiken.paragraph_lines(blocks)
-    if docx_aiken.is_aiken(lines, len(reader.drafts)):
-        return docx_aiken.parse(lines)
+    if docx_aiken.is_aiken(blocks, len(reader.drafts)):
+        return docx_aiken.parse(blocks)
     return resolve(reader.drafts, reader.keys, reader.result)
 
 

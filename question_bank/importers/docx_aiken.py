@@ -26,14 +26,18 @@ def answer_of(line: str) -> tuple[str, str] | None:
     return answer
 
 
-def is_aiken(lines: list[tuple[int, str]], word_questions: int) -> bool:
+def is_aiken(blocks, word_questions: int) -> bool:
     """The answer lines close more questions than the Word reader found `Câu N` labels for."""
-    texts = [text for _number, text in lines]
+    texts = [clean_text(line.text) for block in blocks if isinstance(block, Paragraph) for line in block.lines]
     closed = aiken.closed_questions(texts, answer_of)
     return closed > word_questions or (not word_questions and aiken.answer_lines(texts, answer_of) > 0)
 
 
-def paragraph_lines(blocks) -> list[tuple[int, str]]:
+def parse(blocks) -> ParseResult:
+    return aiken.read_lines(_paragraph_lines(blocks), str(PARAGRAPH), ParseResult(format="docx"), answer_of)
+
+
+def _paragraph_lines(blocks) -> list[tuple[int, str]]:
     """(paragraph number, cleaned text) per line of the body's paragraphs; '' for an empty one."""
     lines: list[tuple[int, str]] = []
     for block in blocks:
@@ -53,6 +57,3 @@ def _choices_apart(line, text: str) -> list[str]:
         return [text]
     return [clean_text(f"{label.letter}. {line.text[label.start:label.end]}") for label in labels]
 
-
-def parse(lines: list[tuple[int, str]]) -> ParseResult:
-    return aiken.read_lines(lines, str(PARAGRAPH), ParseResult(format="docx"), answer_of)
