@@ -122,11 +122,13 @@ class _Reader:
         self.where = ""
         self.reset()
         self.last: ParsedQuestion | None = None  # closed by ANSWER; its `Giải thích:` may follow
+        self.just_closed = False  # the line before was that question's answer or `Giải thích:` line
         self.topic: str | None = None
         self.label = _("Câu %(number)s")  # translated once, filled in per question
 
     def line(self, number: int, line: str) -> None:
         if not self.stem and not self.choices and _DECORATION.match(line):
+            self.just_closed = False
             return  # a blank line or a separator between questions
         if not line:
             if self.choices:
@@ -158,6 +160,7 @@ class _Reader:
             self.wrapped.append((number, line))
         elif self.last and not self.stem and (meta := meta_line(line)):
             self.apply(self.last, meta)
+            self.just_closed = True
         else:
             self.text(number, line)
 
@@ -177,6 +180,8 @@ class _Reader:
         self.stem.append((number, line))
 
     def start(self, label: int | None) -> None:
+        self.tight = label is None and self.just_closed
+        self.just_closed = False
         self.count += 1
         self.where = self.label % {"number": self.count if label is None else label}
         self.last = None
@@ -239,6 +244,12 @@ class _Reader:
     def choice(self, letter: str, text: str) -> None:
         if not self.choices and len(self.stem) > 1 and topic_heading(self.stem[0][1], strict=True):
             self.topic = topic_heading(self.stem.pop(0)[1], strict=True)  # `Phần II. X` above the stem
+        if not self.choices and self.tight and len(self.stem) > 1:
+            # Nothing tells a note left under the previous question from a stem's first line.
+            self.result.warn(self.where, _(
+                "Câu hỏi gồm %(count)s dòng (từ %(first)s), ngay dưới câu trước, không có dòng trống xen giữa; "
+                "hãy kiểm tra dòng đầu “%(text)s” không phải ghi chú của câu trước.",
+                count=len(self.stem), first=_at(self.place, self.stem[0][0]), text=_excerpt(self.stem[0][1])))
         self.letters.append(letter)
         self.choices.append(text)
         self.unwrapped, self.wrapped = len(text), []
@@ -274,6 +285,7 @@ class _Reader:
         self.result.questions.append(question)
         self.reset()
         self.last = question
+        self.just_closed = True
 
     def stated(self, letter: str, rest: str) -> tuple[int | None, str | None]:
         """(index of the choice the answer line names, or the problem with what it writes)."""
@@ -305,3 +317,4 @@ class _Reader:
         self.wrapped: list[tuple[int, str]] = []  # lines joined to the last choice since its label
         self.unwrapped = 0  # the last choice's length before them
         self.gap = self.stem_gap = self.has_label = False
+        self.tight = False  # an unlabelled stem right under the previous question, no blank line between

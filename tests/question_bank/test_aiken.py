@@ -257,3 +257,11 @@ def test_unlabelled_bank_with_a_list_in_one_stem_is_not_read_as_labelled():
     text = BANK.replace("Cổng Dịch vụ", "Theo các mục:\n1) một\n2) hai\n3) ba\nCổng Dịch vụ")
     result = read(text)
     assert problems(result) == [] and len(result.questions) == 2
+
+
+def test_stem_of_several_lines_right_under_the_previous_question_is_warned():
+    result = read("Hỏi một?\nA. x\nB. y\nANSWER: A\nXem thêm Nghị quyết 76.\nHỏi hai?\nA. x\nB. y\nANSWER: B\n")
+    assert problems(result) == []
+    assert problems(result, "warnings") == [(
+        "Câu 2", "Câu hỏi gồm 2 dòng (từ Dòng 5), ngay dưới câu trước, không có dòng trống xen giữa; hãy kiểm tra "
+                 "dòng đầu “Xem thêm Nghị quyết 76.” không phải ghi chú của câu trước.")]
