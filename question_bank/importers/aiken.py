@@ -4,7 +4,7 @@ Blank lines separate questions. A stem may run over several lines and a choice m
 next line; a blank line between two choices is tolerated. Text after a blank line that follows
 the choices starts the next question, so a question that lacks its `ANSWER:` line is reported
 instead of swallowing the one after it. As organizers type it into Word, a stem may carry a
-`Câu 12.` or `[12]` label (stripped, SPEC §4), `Giải thích:` / `Nguồn:` / `Mức độ:` lines may
+`Câu 12.`, `[12]` or `12.` label (stripped, SPEC §4), `Giải thích:` / `Nguồn:` / `Mức độ:` lines may
 follow the `ANSWER:` line, and `Phần I. X` headings set the topic. Any other line the layout has
 no place for is an error naming its line, never glued to the next question's text.
 """
