@@ -1,4 +1,5 @@
-"""Every choice of a question typed into one cell, one per line: `A. …⏎B. …⏎C. …⏎D. …`.
+"""Every choice of a question typed into one cell, one per line: `A. …⏎B. …⏎C. …⏎D. …`, in a
+choices cell of its own or below the question's text in the question cell.
 
 Conservative on purpose, since a wrong split would shift the key onto another choice: each choice
 starts a line with its letter (`A.`, `A)`, `A:` or `A/`, in order from A); a line without a letter
@@ -33,3 +34,16 @@ def split_choices(cell: str) -> list[str] | None:
     if len(choices) < 2:
         return None
     return [clean_text(choice) for choice in choices]
+
+
+def split_stem(cell: str) -> tuple[str, list[str]] | None:
+    """A question typed with its choices in one cell: (stem, choices) when the lines from the first
+    `A.` line on split cleanly and some text comes before it; None otherwise."""
+    lines = cell.splitlines()
+    for index, line in enumerate(lines):
+        label = _LABEL.match(line.strip())
+        if label and label.group(1).upper() == LETTERS[0]:
+            stem = clean_text(" ".join(lines[:index]))
+            choices = split_choices("\n".join(lines[index:]))
+            return (stem, choices) if stem and choices else None
+    return None

@@ -3,12 +3,15 @@
 A sheet's header row is the first row (within HEADER_SCAN_ROWS) that names a question column and
 at least two choice columns (A, B, …) or one column holding every choice (“Phương án”: `A. …⏎B. …`,
 split by choice_cell); title rows above it are skipped. A "Phương án" header merged over A, B, C, D
-columns in the row below is a two-row header. Headers are matched without case,
-diacritics, punctuation or a parenthesised hint, so "ĐÁP ÁN ĐÚNG (A/B/C/D)" is the answer column.
+columns in the row below is a two-row header. A header naming only the question and the answer
+is read when the first question cell holds its choices below the stem (`…?⏎A. …⏎B. …`); else the
+caller is told what the row has and lacks. Headers are matched without case, diacritics,
+punctuation or a parenthesised hint, so "ĐÁP ÁN ĐÚNG (A/B/C/D)" is the answer column.
 """
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 
 from flask_babel import gettext as _
 
@@ -17,7 +20,7 @@ from core.files import Problem
 from core.sheets import HEADER_SCAN_ROWS
 from core.text import clean_text, fold, strip_accents
 
-from .choice_cell import split_choices
+from .choice_cell import split_choices, split_stem
 from .result import ParsedQuestion, ParseResult
 from .validate import LETTERS, letter_index, parse_difficulty
 
@@ -75,7 +78,8 @@ class Layout:
     choices: dict[int, int] = field(default_factory=dict)  # choice position → column index
     unknown: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)
-    names: list[str] = field(default_factory=list)  # every header cell as written, for messages
+    headers: dict[int, str] = field(default_factory=dict)  # column → header as written, for messages
+    choices_in_text: bool = False  # no choice column: the question cell holds "stem⏎A. …⏎B. …"
 
     @property
     def is_header(self) -> bool:
@@ -96,7 +100,7 @@ def read_layout(row_number: int, cells) -> Layout:
     for column, value in enumerate(cells):
         if not cell_text(value):
             continue
-        layout.names.append(cell_text(value))
+        layout.headers[column] = cell_text(value)
         found = header_field(value)
         if found is None:
             layout.unknown.append(cell_text(value))
@@ -131,11 +135,16 @@ def read_table(result: ParseResult, label: str, rows: Iterable[tuple[int, list]]
     and the answer but no choice column is described in `misses`, for the caller to report).
     """
     iterator = _numbered(rows)
-    layout, near = _find_header(iterator)
+    layout, near, below = _find_header(iterator)
     if layout is None:
-        if near is not None and misses is not None:
-            misses.append(_describe_miss(label, near))
-        return None
+        if near is None:
+            return None
+        if not _stems_with_choices(near, below):
+            if misses is not None:
+                misses.append(_describe_miss(label, near, below))
+            return None
+        layout, near.choices_in_text = near, True
+        iterator = chain(below, iterator)
     _report_layout(result, label, layout)
     count = 0
     place = _("%(sheet)s, dòng %(row)s")  # translated once, filled in per row
@@ -145,7 +154,7 @@ def read_table(result: ParseResult, label: str, rows: Iterable[tuple[int, list]]
             continue  # "Phương án" merged over A, B, C, D columns named in this row
         below_header = False
         if _repeats_header(layout, cells):  # a second table with its own header further down
-            layout = read_layout(row_number, cells)
+            layout = _next_layout(layout, row_number, cells)
             _report_layout(result, label, layout)
             below_header = True
             continue
@@ -159,18 +168,42 @@ def read_table(result: ParseResult, label: str, rows: Iterable[tuple[int, list]]
     return count
 
 
-def _find_header(iterator: Iterator[tuple[int, list[str], list]]) -> tuple[Layout | None, Layout | None]:
-    """(the header row, None) or (None, the first row that names the question and answer only)."""
-    near = None
-    for row_number, cells, _values in iterator:
+def _find_header(iterator: Iterator[tuple[int, list[str], list]]) -> tuple[Layout | None, Layout | None, list]:
+    """(the header row, None, []) or (None, the first row that names only the question and the
+    answer, the rows read below it: they tell what the sheet holds instead of choice columns)."""
+    near, below = None, []
+    for row in iterator:
+        row_number, cells, _values = row
+        if near is not None:
+            below.append(row)
         if row_number > HEADER_SCAN_ROWS:
             break
         layout = read_layout(row_number, cells)
         if layout.is_header:
-            return layout, None
+            return layout, None, []
         if near is None and layout.lacks_choices:
             near = layout
-    return None, near
+    return None, near, below
+
+
+def _raw(values: list, column: int) -> str:
+    value = _get(values, column)
+    return value if isinstance(value, str) else cell_text(value)
+
+
+def _stems_with_choices(layout: Layout, below: list) -> bool:
+    """True when the first question cell under the header holds its choices, line by line."""
+    column = layout.columns["text"]
+    for _row_number, cells, values in below:
+        if _get(cells, column):
+            return split_stem(_raw(values, column)) is not None
+    return False
+
+
+def _next_layout(layout: Layout, row_number: int, cells: list[str]) -> Layout:
+    following = read_layout(row_number, cells)
+    following.choices_in_text = layout.choices_in_text and following.lacks_choices
+    return following
 
 
 def _letters_below(layout: Layout, row_number: int, cells: list[str]) -> bool:
@@ -183,15 +216,27 @@ def _letters_below(layout: Layout, row_number: int, cells: list[str]) -> bool:
     return True
 
 
-def _describe_miss(label: str, layout: Layout) -> Problem:
+def _describe_miss(label: str, layout: Layout, below: list) -> Problem:
     """What the almost-header row has and what it lacks, and how to fix it (issue 16, point 7)."""
-    seen = ", ".join(f"“{name}”" for name in layout.names)
-    return Problem(
-        _("%(sheet)s, dòng %(row)s", sheet=label, row=layout.row),
-        _("Dòng tiêu đề có %(columns)s nhưng không có cột A, B, C… và không có cột nào chứa các phương án. "
-          "Hãy đặt mỗi phương án vào một cột “A”, “B”, “C”, “D”, hoặc đặt tiêu đề “Phương án” cho cột chứa "
-          "cả các phương án, mỗi phương án một dòng trong ô (“A. …”, “B. …”).", columns=seen),
-    )
+    seen = ", ".join(f"“{name}”" for name in layout.headers.values())
+    message = _("Dòng tiêu đề có %(columns)s nhưng không có cột A, B, C… và không có cột nào chứa các phương án. "
+                "Hãy đặt mỗi phương án vào một cột “A”, “B”, “C”, “D”, hoặc đặt tiêu đề “Phương án” cho cột chứa "
+                "cả các phương án, mỗi phương án một dòng trong ô (“A. …”, “B. …”).", columns=seen)
+    column = _column_of_choices(layout, below)
+    if column is not None:
+        message += " " + _("Cột “%(column)s” có vẻ chứa các phương án: hãy đổi tiêu đề cột đó thành “Phương án”.",
+                           column=layout.headers[column])
+    return Problem(_("%(sheet)s, dòng %(row)s", sheet=label, row=layout.row), message)
+
+
+def _column_of_choices(layout: Layout, below: list) -> int | None:
+    """An unrecognised header's column whose cells are lettered choices, to suggest renaming it."""
+    known = set(layout.columns.values())
+    for _row_number, _cells, values in below:
+        for column in layout.headers.keys() - known:
+            if split_choices(_raw(values, column)) is not None:
+                return column
+    return None
 
 
 def _repeats_header(layout: Layout, cells) -> bool:
@@ -199,7 +244,8 @@ def _repeats_header(layout: Layout, cells) -> bool:
     text = _get(cells, layout.columns["text"])
     if len(text) > 40 or header_field(text) != ("text", 0):
         return False
-    return read_layout(0, cells).is_header
+    following = read_layout(0, cells)
+    return following.is_header or (layout.choices_in_text and following.lacks_choices)
 
 
 def _report_layout(result: ParseResult, label: str, layout: Layout) -> None:
@@ -229,7 +275,18 @@ def row_question(result: ParseResult, layout: Layout, cells: list[str], where: s
     """One data row → ParsedQuestion; problems check_question cannot see are added to result.
     None when the row's choices cell cannot be split (the error names the row)."""
     columns = layout.columns
-    choices = _row_choices(result, layout, cells, cells if values is None else values, where)
+    values = cells if values is None else values
+    if layout.choices_in_text:
+        split = split_stem(_raw(values, columns["text"]))
+        if split is None:
+            result.error(where, _("Không tách được câu hỏi và các phương án trong ô “%(text)s”: sau nội dung câu "
+                                  "hỏi, mỗi phương án phải nằm trên một dòng riêng, bắt đầu bằng “A.”, “B.”, “C.”… "
+                                  "theo thứ tự.", text=_shorten(_get(cells, columns["text"]))))
+            return None
+        cells = [*cells]
+        cells[columns["text"]], choices = split
+    else:
+        choices = _row_choices(result, layout, cells, values, where)
     if choices is None:
         return None
     question = ParsedQuestion(
@@ -258,8 +315,7 @@ def row_question(result: ParseResult, layout: Layout, cells: list[str], where: s
 
 def _row_choices(result: ParseResult, layout: Layout, cells: list[str], values: list, where: str) -> list[str] | None:
     if layout.in_one_cell:
-        cell = _get(values, layout.columns["choices"])
-        cell = cell if isinstance(cell, str) else cell_text(cell)
+        cell = _raw(values, layout.columns["choices"])
         choices = split_choices(cell) if cell.strip() else []
         if choices is None:
             result.error(where, _("Không tách được ô phương án “%(text)s”: mỗi phương án phải nằm trên một dòng "

@@ -4,7 +4,7 @@ import pytest
 
 from core.files import FILE_WHERE
 from question_bank.importers import parse_file
-from question_bank.importers.choice_cell import split_choices
+from question_bank.importers.choice_cell import split_choices, split_stem
 
 from .sheets import csv_text, xlsx
 
@@ -117,3 +117,54 @@ def test_no_header_at_all_keeps_the_general_message():
     result = parse_file(xlsx([["Mã", "Tên"], ["DV1", "Sở Nội vụ"]]), "units.xlsx")
     [(where, message)] = problems(result)
     assert where == FILE_WHERE and message.startswith("Không tìm thấy dòng tiêu đề")
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        pytest.param("Câu hỏi?\nA. Một\nB. Hai", ("Câu hỏi?", ["Một", "Hai"]), id="stem-then-choices"),
+        pytest.param("Dòng một\ndòng hai:\na) Một\nb) Hai", ("Dòng một dòng hai:", ["Một", "Hai"]), id="two-lines"),
+        pytest.param("A. Một\nB. Hai", None, id="no-stem"),
+        pytest.param("Câu hỏi? A. Một B. Hai", None, id="one-line"),
+        pytest.param("Câu hỏi?\nA. Một\nC. Hai", None, id="letter-skipped"),
+    ],
+)
+def test_split_stem(cell, expected):
+    assert split_stem(cell) == expected
+
+
+def test_question_cell_holding_its_choices_under_a_header_without_choice_columns():
+    rows = [["STT", "Nội dung", "Đáp án", "Chủ đề"],
+            [1, f"Thủ tục hành chính được công bố ở đâu?\n{CHOICES}", "A", "TTHC"],
+            [2, "Câu 2: Ai tiếp nhận hồ sơ?\nA. Văn thư\nB. Bộ phận một cửa", "B", "TTHC"],
+            [3, "Câu hỏi không tách được? A. x B. y", "A", "TTHC"],
+            ["STT", "Nội dung", "Đáp án", "Chủ đề"],
+            [4, "Câu bốn?\nA. Có\nB. Không", "b", "Khác"]]
+    result = parse_file(xlsx(rows), "bank.xlsx")
+    assert problems(result) == [
+        ("Sheet1, dòng 4", "Không tách được câu hỏi và các phương án trong ô “Câu hỏi không tách được? A. x B. y”: "
+                           "sau nội dung câu hỏi, mỗi phương án phải nằm trên một dòng riêng, bắt đầu bằng “A.”, "
+                           "“B.”, “C.”… theo thứ tự."),
+    ]
+    assert [(q.where, q.text, q.choices, q.correct, q.topic) for q in result.questions] == [
+        ("Sheet1, dòng 2", "Thủ tục hành chính được công bố ở đâu?", EXPECTED, [0], "TTHC"),
+        ("Sheet1, dòng 3", "Ai tiếp nhận hồ sơ?", ["Văn thư", "Bộ phận một cửa"], [1], "TTHC"),
+        ("Sheet1, dòng 6", "Câu bốn?", ["Có", "Không"], [1], "Khác"),
+    ]
+
+
+def test_csv_question_cell_holding_its_choices():
+    text = csv_text([["Câu hỏi", "Đáp án"], [f"Công bố ở đâu?\n{CHOICES}", "D"]])
+    result = parse_file(text.encode(), "bank.csv")
+    assert problems(result) == []
+    assert [(q.text, q.choices, q.correct) for q in result.questions] == [("Công bố ở đâu?", EXPECTED, [3])]
+
+
+def test_miss_suggests_renaming_a_column_whose_cells_hold_the_choices():
+    rows = [["Nội dung", "Lựa chọn trả lời", "Đáp án"], ["Câu một?", "A. Một\nB. Hai", "A"]]
+    result = parse_file(xlsx(rows), "bank.xlsx")
+    assert problems(result) == [(
+        "Sheet1, dòng 1",
+        NO_CHOICES % "“Nội dung”, “Lựa chọn trả lời”, “Đáp án”"
+        + " Cột “Lựa chọn trả lời” có vẻ chứa các phương án: hãy đổi tiêu đề cột đó thành “Phương án”.",
+    )]
