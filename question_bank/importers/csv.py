@@ -34,4 +34,4 @@ def parse(data: bytes) -> ParseResult:
 def _header_size(cells) -> int:
     layout = read_layout(0, cells)
     # A header without choice columns still picks the delimiter, so the report can say what it lacks.
-    return len(layout.columns) + len(layout.choices) if layout.is_header or layout.lacks_choices else 0
+    return len(layout.columns) + len(layout.choices) if layout.is_header or layout.almost_header else 0

@@ -77,9 +77,9 @@ def _has_csv_header(text: str) -> bool:
             if len(cells) < 2 or cells[0].lstrip().startswith(("//", "::", "$")):
                 continue  # a GIFT comment such as "// Câu hỏi, A, B" is no header
             layout = read_layout(0, cells)
-            # "Câu hỏi, Đáp án" alone: the choices may sit in the question cell, else the CSV
-            # parser says what the header lacks.
-            if layout.is_header or layout.lacks_choices:
+            # "Câu hỏi, Đáp án" alone: the choices may sit in the question cell; else the CSV
+            # parser says what the header lacks (so it does for "Câu, A, B, Đáp án").
+            if layout.is_header or layout.almost_header:
                 return True
     return False
 

@@ -91,6 +91,15 @@ class Layout:
         return "text" in self.columns and "answer" in self.columns and not self.is_header
 
     @property
+    def lacks_text(self) -> bool:
+        """A header naming the choices and the answer but no question column ("Câu" is a number)."""
+        return "text" not in self.columns and "answer" in self.columns and len(self.choices) >= 2
+
+    @property
+    def almost_header(self) -> bool:
+        return self.lacks_choices or self.lacks_text
+
+    @property
     def in_one_cell(self) -> bool:
         return "choices" in self.columns and len(self.choices) < 2
 
@@ -139,7 +148,7 @@ def read_table(result: ParseResult, label: str, rows: Iterable[tuple[int, list]]
     if layout is None:
         if near is None:
             return None
-        if not _stems_with_choices(near, below):
+        if not (near.lacks_choices and _stems_with_choices(near, below)):
             if misses is not None:
                 misses.append(_describe_miss(label, near, below))
             return None
@@ -181,7 +190,7 @@ def _find_header(iterator: Iterator[tuple[int, list[str], list]]) -> tuple[Layou
         layout = read_layout(row_number, cells)
         if layout.is_header:
             return layout, None, []
-        if near is None and layout.lacks_choices:
+        if near is None and layout.almost_header:
             near = layout
     return None, near, below
 
@@ -219,6 +228,10 @@ def _letters_below(layout: Layout, row_number: int, cells: list[str]) -> bool:
 def _describe_miss(label: str, layout: Layout, below: list) -> Problem:
     """What the almost-header row has and what it lacks, and how to fix it (issue 16, point 7)."""
     seen = ", ".join(f"“{name}”" for name in layout.headers.values())
+    where = _("%(sheet)s, dòng %(row)s", sheet=label, row=layout.row)
+    if layout.lacks_text:
+        return Problem(where, _("Dòng tiêu đề có %(columns)s nhưng không có cột nội dung câu hỏi. Hãy đặt tiêu đề "
+                                "“Câu hỏi” hoặc “Nội dung” cho cột chứa nội dung câu hỏi.", columns=seen))
     message = _("Dòng tiêu đề có %(columns)s nhưng không có cột A, B, C… và không có cột nào chứa các phương án. "
                 "Hãy đặt mỗi phương án vào một cột “A”, “B”, “C”, “D”, hoặc đặt tiêu đề “Phương án” cho cột chứa "
                 "cả các phương án, mỗi phương án một dòng trong ô (“A. …”, “B. …”).", columns=seen)
@@ -226,7 +239,7 @@ def _describe_miss(label: str, layout: Layout, below: list) -> Problem:
     if column is not None:
         message += " " + _("Cột “%(column)s” có vẻ chứa các phương án: hãy đổi tiêu đề cột đó thành “Phương án”.",
                            column=layout.headers[column])
-    return Problem(_("%(sheet)s, dòng %(row)s", sheet=label, row=layout.row), message)
+    return Problem(where, message)
 
 
 def _column_of_choices(layout: Layout, below: list) -> int | None:

@@ -168,3 +168,13 @@ def test_miss_suggests_renaming_a_column_whose_cells_hold_the_choices():
         NO_CHOICES % "“Nội dung”, “Lựa chọn trả lời”, “Đáp án”"
         + " Cột “Lựa chọn trả lời” có vẻ chứa các phương án: hãy đổi tiêu đề cột đó thành “Phương án”.",
     )]
+
+
+def test_header_without_question_column_says_so():
+    rows = [["Câu", "A", "B", "C", "Đáp án"], [1, "Một", "Hai", "Ba", "A"]]
+    result = parse_file(xlsx(rows), "bank.xlsx")
+    assert problems(result) == [(
+        "Sheet1, dòng 1",
+        "Dòng tiêu đề có “Câu”, “A”, “B”, “C”, “Đáp án” nhưng không có cột nội dung câu hỏi. Hãy đặt tiêu đề "
+        "“Câu hỏi” hoặc “Nội dung” cho cột chứa nội dung câu hỏi.",
+    )]
