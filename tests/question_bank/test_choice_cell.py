@@ -6,7 +6,7 @@ from core.files import FILE_WHERE
 from question_bank.importers import parse_file
 from question_bank.importers.choice_cell import split_choices, split_stem
 
-from .sheets import csv_text, xlsx
+from .sheets import csv_text, rewrite_member, with_shared_strings, xlsx
 
 CHOICES = "A. Cổng Dịch vụ công quốc gia\nB. Báo Nhân dân\nC. Đài truyền hình\nD. Bảng tin xã"
 EXPECTED = ["Cổng Dịch vụ công quốc gia", "Báo Nhân dân", "Đài truyền hình", "Bảng tin xã"]
@@ -178,3 +178,14 @@ def test_header_without_question_column_says_so():
         "Dòng tiêu đề có “Câu”, “A”, “B”, “C”, “Đáp án” nhưng không có cột nội dung câu hỏi. Hãy đặt tiêu đề "
         "“Câu hỏi” hoặc “Nội dung” cho cột chứa nội dung câu hỏi.",
     )]
+
+
+def test_excel_escaped_carriage_returns_in_a_choices_cell():
+    """Excel writes a cell pasted from Word as "A. x_x000D_⏎B. y"; _x005F_ is an escaped underscore."""
+    data = with_shared_strings(xlsx([["Nội dung", "Phương án", "Đáp án"],
+                                     ["Q_x005F_x000D_?", "A. Một\r\nB. Hai", "B"]]))
+    data = rewrite_member(data, "xl/sharedStrings.xml", lambda xml: xml.replace(b"\r\n", b"_x000D_\n")
+                          .replace(b"&#13;\n", b"_x000D_\n").replace(b"\r", b"_x000D_"))
+    result = parse_file(data, "bank.xlsx")
+    assert problems(result) == []
+    assert [(q.text, q.choices, q.correct) for q in result.questions] == [("Q_x000D_?", ["Một", "Hai"], [1])]
