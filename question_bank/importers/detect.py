@@ -69,12 +69,16 @@ def _records(text: str, delimiter: str):
 
 
 def _has_csv_header(text: str) -> bool:
-    """A row naming a question column and two choice columns under some delimiter."""
+    """A row naming a question column and two choice columns (or a choices column, or the answer
+    column) under some delimiter."""
     for delimiter in _DELIMITERS:
         for cells in _records(text, delimiter):
-            if len(cells) < 3 or cells[0].lstrip().startswith(("//", "::", "$")):
+            if len(cells) < 2 or cells[0].lstrip().startswith(("//", "::", "$")):
                 continue  # a GIFT comment such as "// Câu hỏi, A, B" is no header
-            if read_layout(0, cells).is_header:
+            layout = read_layout(0, cells)
+            # "Câu hỏi, Đáp án" alone: the choices may sit in the question cell; else the CSV
+            # parser says what the header lacks (so it does for "Câu, A, B, Đáp án").
+            if layout.is_header or layout.almost_header:
                 return True
     return False
 
