@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from core.files import UnsafeFile, check_package
 from core.text import clean_text
 
-from . import docx_key as key
+from . import docx_aiken, docx_key as key
 from .docx_lines import choice_from, meta_line, question_label, split_choices, topic_heading
 from .docx_reader import Line, Paragraph, Table, read_blocks
 from .docx_resolve import Draft, KeySection, excerpt, resolve
@@ -39,6 +39,8 @@ def parse(data: bytes) -> ParseResult:
             reader.paragraph(block)
         else:
             reader.table(block)
+    if docx_aiken.is_aiken(blocks, len(reader.drafts)):
+        return docx_aiken.parse(blocks)
     return resolve(reader.drafts, reader.keys, reader.result)
 
 
