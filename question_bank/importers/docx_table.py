@@ -1,0 +1,425 @@
+"""Banks laid out as Word tables, the official format of many ministries' banks.
+
+A header row (after any title rows) names the columns: `STT`, `Câu hỏi`/`Nội dung`, the choices
+either in one `Phương án` cell (`A. …` / `B. …` on their own lines), one row per choice under a
+question cell merged down (w:vMerge), or in columns `A | B | C | D`; the key as a letter (or the
+choice's text) in `Đáp án`, or an `x`/`✓` in a `Đúng` column beside the right choice. Rows Word
+repeats on each page (w:tblHeader) and header rows typed again are skipped; a table without a
+header that follows a question table of the same width continues it. A row of one merged cell
+(`PHẦN I. …`), a `Lĩnh vực`/`I. …` paragraph before the table or a `Chủ đề` column sets the topic.
+Every doubt about a key (two marks, a letter with no such choice, none at all) is an error naming
+the row, never a guess.
+"""
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+
+from core.text import clean_text, strip_accents
+
+from .docx_lines import Choice, choice_from, question_label, split_choices, topic_heading
+from .docx_reader import Line, Table
+from .docx_resolve import Draft, excerpt
+from .result import ParseResult
+from .table import header_field, header_key
+from .validate import LETTERS, letter_index, parse_difficulty
+
+HEADER_SCAN_ROWS = 6  # title rows above the header
+_NUMBER = {"stt", "tt", "so tt", "so thu tu", "no", "cau", "cau so", "so cau", "ma cau hoi", "ma cau", "id"}
+_CHOICE_CELL = {
+    "phuong an", "cac phuong an", "phuong an tra loi", "cac phuong an tra loi", "phuong an lua chon",
+    "lua chon", "cac lua chon", "dap an lua chon", "cac dap an", "dap an tra loi", "cau tra loi", "tra loi",
+    "options", "choices", "answers",
+}
+_MARK_COLUMN = {"dung", "dung sai", "d s", "chon", "danh dau", "ket qua", "dap an chon", "phuong an chon"}
+_ROLES = ("text", "answer", "topic", "difficulty", "source", "explanation")
+_TRUE = {"x", "✓", "✔", "√", "☑", "☒", "đ", "đúng", "dung", "true", "1", "có", "co"}
+_FALSE = {"s", "sai", "false", "0", "-", "không", "khong"}
+_STT_NUMBER = re.compile(r"^(?:câu\s*(?:số\s*)?)?(\d{1,5})\s*[.:)]?$", re.IGNORECASE)
+_KEY_CELL = re.compile(r"^(?:(?:đáp\s*án|phương\s*án|pa|đa)\s*:?\s*)?\(?([A-Ha-h])\)?(?:\s*[.):]\s*(.*))?$",
+                       re.IGNORECASE | re.DOTALL)
+_SECTION = re.compile(r"^(?:lĩnh\s*vực\s*[:.\-–]?|[IVX]{1,5}\s*[.:\-–)])\s*(\S.*)$", re.IGNORECASE)
+
+
+@dataclass
+class Columns:
+    """Which grid column holds what, read from a header row."""
+
+    header: int  # index of the last header row; data starts after it
+    width: int
+    roles: dict[str, int] = field(default_factory=dict)  # number, text, choices, answer, topic… → column
+    letters: dict[int, int] = field(default_factory=dict)  # choice position → column
+    names: list[str] = field(default_factory=list)  # the header texts, for messages
+    titles: dict[int, str] = field(default_factory=dict)  # column → its header text
+
+    @property
+    def holds_questions(self) -> bool:
+        return "text" in self.roles and ("choices" in self.roles or len(self.letters) >= 2 or "answer" in self.roles)
+
+    def missing(self) -> str:
+        """What this header lacks to be a question table, for the “why nothing” message."""
+        if "text" not in self.roles:
+            return _("không nhận ra cột câu hỏi (“Câu hỏi”, “Nội dung”)")
+        return _("không nhận ra cột đáp án (“Đáp án”, “Đúng”) hay cột phương án (“Phương án”, hoặc A, B, C, D)")
+
+
+def _role(text: str) -> tuple[str, int] | None:
+    key = header_key(text)
+    if key in _NUMBER:
+        return "number", 0
+    if key in _CHOICE_CELL:
+        return "choices", 0
+    if key in _MARK_COLUMN:
+        return "answer", 0
+    found = header_field(text)
+    if found and (found[0] in _ROLES or found[0] == "choice"):
+        return found
+    return None
+
+
+class Grid:
+    """A table seen by grid column: the cell covering each column of a row, and its text."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self.width = max((p.column + p.span for places in table.places for p in places), default=0)
+        self._rows: dict[int, list[int | None]] = {}
+
+    def cell(self, row: int, column: int) -> int | None:
+        lookup = self._rows.get(row)
+        if lookup is None:
+            lookup = [None] * self.width
+            for index, place in enumerate(self.table.places[row]):
+                for c in range(place.column, min(place.column + place.span, self.width)):
+                    lookup[c] = index
+            self._rows[row] = lookup
+        return lookup[column] if column < len(lookup) else None
+
+    def lines(self, row: int, column: int | None) -> list[Line]:
+        """The lines of the cell at (row, column) unless it continues a merged cell above."""
+        index = None if column is None else self.cell(row, column)
+        if index is None or self.table.places[row][index].continued:
+            return []
+        return [line for paragraph in self.table.rows[row][index] for line in paragraph.lines]
+
+    def text(self, row: int, column: int | None) -> str:
+        return clean_text(" ".join(line.text for line in self.lines(row, column)))
+
+    def continued(self, row: int, column: int | None) -> bool:
+        index = None if column is None else self.cell(row, column)
+        return index is not None and self.table.places[row][index].continued
+
+    def section(self, row: int) -> str | None:
+        """The text of a row made of one merged cell (a section title inside the table)."""
+        places = self.table.places[row]
+        filled = [i for i, cells in enumerate(self.table.rows[row])
+                  if not places[i].continued and any(line.text.strip() for p in cells for line in p.lines)]
+        if len(filled) != 1 or places[filled[0]].span < 2 or self.width < 3:
+            return None
+        return clean_text(" ".join(line.text for p in self.table.rows[row][filled[0]] for line in p.lines))
+
+
+def read_columns(grid: Grid, row: int) -> Columns:
+    columns = Columns(header=row, width=grid.width)
+    for column in range(grid.width):
+        index = grid.cell(row, column)
+        if index is None or (column and grid.cell(row, column - 1) == index):
+            continue  # a cell spanning several columns is named once, at its first
+        text = grid.text(row, column)
+        if not text:
+            continue
+        columns.names.append(text)
+        columns.titles[column] = text
+        found = _role(text)
+        if found is None:
+            continue
+        name, position = found
+        if name == "choice":
+            columns.letters.setdefault(position, column)
+        elif name == "answer" and "answer" in columns.roles and "choices" not in columns.roles:
+            # `Đáp án | Đáp án đúng`: the first lists the choices, the second names the right one.
+            columns.roles["choices"] = columns.roles["answer"]
+            columns.roles["answer"] = column
+        else:
+            columns.roles.setdefault(name, column)
+    return columns
+
+
+def find_header(grid: Grid) -> tuple[Columns | None, Columns | None]:
+    """(the header of a question table, or None; the first header-like row seen, for messages)."""
+    seen = None
+    for row in range(min(HEADER_SCAN_ROWS, len(grid.table.rows))):
+        columns = read_columns(grid, row)
+        if seen is None and len(columns.names) >= 2:
+            seen = columns
+        if columns.holds_questions and _has_text_rows(grid, columns):
+            _letters_below(grid, columns)
+            return columns, columns
+    return None, seen
+
+
+def _has_text_rows(grid: Grid, columns: Columns) -> bool:
+    """A `Câu hỏi | Đáp án` table of numbers and letters is an answer key, not questions."""
+    for row in range(columns.header + 1, min(columns.header + 12, len(grid.table.rows))):
+        text = grid.text(row, columns.roles["text"])
+        if any(ch.isalpha() for ch in text) and not _STT_NUMBER.match(text):
+            return True
+    return False
+
+
+def _letters_below(grid: Grid, columns: Columns) -> None:
+    """A two-row header: `Phương án` spanning the columns A | B | C | D named in the row below."""
+    below = columns.header + 1
+    if below >= len(grid.table.rows) or columns.letters:
+        return
+    sub = read_columns(grid, below)
+    if len(sub.letters) >= 2 and "text" not in sub.roles:
+        columns.letters = sub.letters
+        if columns.roles.get("choices") in sub.letters.values() or "choices" in columns.roles:
+            columns.roles.pop("choices", None)
+        columns.header = below
+
+
+def section_title(text: str | None) -> str | None:
+    """`Lĩnh vực: X`, `I. X` (a section title before or inside a table) → X."""
+    if not text:
+        return None
+    heading = topic_heading(text)
+    if heading:
+        return heading
+    match = _SECTION.match(text)
+    return clean_text(match.group(1)) if match else None
+
+
+@dataclass
+class Context:
+    """What one document's table reading shares: the result, the current topic and numbering."""
+
+    result: ParseResult
+    feed: Callable[[Draft, Line], None]  # the paragraph reader's handling of a question's lines
+    topic: str | None = None
+    count: int = 0
+    last: Columns | None = None  # the header of the previous question table, for continuations
+
+
+def read_questions(table: Table, number: int, columns: Columns, grid: Grid, context: Context) -> list[Draft]:
+    """Every question of one table (from the row after `columns.header`)."""
+    drafts: list[Draft] = []
+    group: list[int] = []
+    text_col = columns.roles["text"]
+    for row in range(columns.header + 1, len(table.rows)):
+        if table.repeated[row] or _repeats_header(grid, row, text_col):
+            continue
+        title = grid.section(row)
+        if title is not None:
+            drafts += _close(group, table, number, columns, grid, context)
+            group = []
+            context.topic = section_title(title) or title
+            continue
+        if _starts_question(grid, row, columns, bool(group)):
+            drafts += _close(group, table, number, columns, grid, context)
+            group = [row]
+        elif group:
+            group.append(row)
+        elif any(grid.text(row, c) for c in range(grid.width)):
+            context.result.warn(_("Bảng %(table)s, dòng %(row)s", table=number, row=row + 1),
+                                _("Dòng không thuộc câu hỏi nào (ô “%(column)s” để trống); đã bỏ qua.",
+                                  column=columns.names[0] if columns.names else ""))
+    drafts += _close(group, table, number, columns, grid, context)
+    if drafts and not any(d.choices for d in drafts):
+        context.result.error(_("Bảng %(table)s", table=number), _(
+            "Dòng tiêu đề có các cột %(columns)s nhưng không có cột phương án (“Phương án”, hoặc A, B, C, D) và "
+            "không ô nào chứa các phương án “A. …”, “B. …”; không đọc được câu hỏi nào.",
+            columns=_listing(columns.names)))
+        return []
+    return drafts
+
+
+def _repeats_header(grid: Grid, row: int, text_col: int) -> bool:
+    text = grid.text(row, text_col)
+    return len(text) <= 40 and _role(text) == ("text", 0)
+
+
+def _starts_question(grid: Grid, row: int, columns: Columns, open_group: bool) -> bool:
+    number_col, text_col = columns.roles.get("number"), columns.roles["text"]
+    if grid.text(row, number_col):
+        return True
+    lines = grid.lines(row, text_col)
+    first = next((line for line in lines if line.text.strip()), None)
+    if first is None:
+        return not open_group and any(grid.text(row, c) for c in range(grid.width))
+    if not open_group:
+        return True
+    return not split_choices(first.text, at_start=True)[1]
+
+
+def _close(group: list[int], table: Table, number: int, columns: Columns, grid: Grid,
+           context: Context) -> list[Draft]:
+    if not group:
+        return []
+    context.count += 1
+    first = group[0]
+    stt = grid.text(first, columns.roles.get("number"))
+    label = _STT_NUMBER.match(stt)
+    place = {"table": number, "row": first + 1}
+    if label:
+        where = _("Câu %(number)s (Bảng %(table)s, dòng %(row)s)", number=label.group(1), **place)
+    else:
+        where = _("Bảng %(table)s, dòng %(row)s", **place)
+    draft = Draft(number=int(label.group(1)) if label else context.count, where=where, topic=context.topic)
+    _fill(draft, group, columns, grid, context)
+    return [draft]
+
+
+def _fill(draft: Draft, group: list[int], columns: Columns, grid: Grid, context: Context) -> None:
+    roles = columns.roles
+    lines = grid.lines(group[0], roles["text"])
+    for i, line in enumerate(lines):
+        if line.text.strip():
+            label = question_label(line)
+            if label:  # `Câu 12:` in the question cell is a label, not text (SPEC §4)
+                lines[i] = Line(line.text[label.rest:], [(max(s - label.rest, 0), e - label.rest, m)
+                                                         for s, e, m in line.spans if e > label.rest])
+            break
+    for line in lines:
+        context.feed(draft, line)
+    rows_of: list[tuple[int, list[Choice]]] = []  # each row with the choices it holds
+    several = len(group) > 1
+    for row in group:
+        if columns.letters:
+            found = []
+            for position, column in sorted(columns.letters.items()):
+                found += _cell_choices(grid.lines(row, column), LETTERS[position], False, whole=True)
+        elif "choices" in roles:
+            if row != group[0]:
+                for line in grid.lines(row, roles["text"]):
+                    context.feed(draft, line)
+            found = _cell_choices(grid.lines(row, roles["choices"]), _next(draft), True, whole=several)
+        else:
+            found = [] if row == group[0] else _cell_choices(grid.lines(row, roles["text"]), _next(draft), True,
+                                                              whole=True)
+        draft.choices.extend(found)
+        rows_of.append((row, found))
+    _metadata(draft, group, columns, grid, context.result)
+    if "answer" in roles:
+        _read_key(draft, rows_of, roles["answer"], grid)
+    if "answer" in roles:
+        draft.missing = _("Ô “%(column)s” để trống và không phương án nào được in đậm, gạch chân, tô màu hay "
+                          "đánh dấu *; không xác định được đáp án đúng.", column=_name(columns, roles["answer"]))
+    else:
+        draft.missing = _("Bảng không có cột “Đáp án” (hoặc “Đúng”), không có bảng đáp án và không phương án nào "
+                          "được in đậm, gạch chân, tô màu hay đánh dấu *; không xác định được đáp án đúng.")
+
+
+def _next(draft: Draft) -> str:
+    return LETTERS[min(len(draft.choices), len(LETTERS) - 1)]
+
+
+def _cell_choices(lines: list[Line], letter: str, labelled: bool, whole: bool) -> list[Choice]:
+    """The choices of one cell: labelled `A. …` lines; else the whole cell (whole) or one per line.
+
+    In a choice column (labelled False) a leading label is dropped only when it is the column's letter.
+    """
+    out: list[Choice] = []
+    for line in lines:
+        if not line.text.strip():
+            continue
+        labels = split_choices(line.text, at_start=True)[1]
+        if labels and (labelled or (len(labels) == 1 and labels[0].letter == letter)):
+            out.extend(choice_from(line, label) for label in labels)
+        elif out and whole:
+            out[-1].add(line, 0, len(line.text))
+        else:
+            index = LETTERS.index(letter) + (len(out) if labelled else 0)
+            choice = Choice(LETTERS[min(index, len(LETTERS) - 1)], False, False, line.marks_at(0))
+            choice.add(line, 0, len(line.text))
+            out.append(choice)
+    return out
+
+
+def _metadata(draft: Draft, group: list[int], columns: Columns, grid: Grid, result: ParseResult) -> None:
+    values = {}
+    for role in ("topic", "difficulty", "source", "explanation"):
+        if role in columns.roles:
+            values[role] = next((t for row in group if (t := grid.text(row, columns.roles[role]))), "")
+    if values.get("topic"):
+        draft.topic = values["topic"]
+    if values.get("source"):
+        draft.source = values["source"]
+    if values.get("explanation"):
+        draft.explanation = values["explanation"]
+    if values.get("difficulty"):
+        try:
+            draft.difficulty = parse_difficulty(values["difficulty"])
+        except ValueError as exc:
+            result.error(draft.where, str(exc))
+
+
+def _read_key(draft: Draft, rows_of: list[tuple[int, list[Choice]]], column: int, grid: Grid) -> None:
+    """The key from the answer column: a letter or text on any row of the question, or one mark."""
+    marked, written = [], []
+    for row, choices in rows_of:
+        text = grid.text(row, column)
+        value = text.lower()
+        if value in _TRUE or strip_accents(value) in _TRUE:
+            marked.append((row, choices))
+        elif text and value not in _FALSE and strip_accents(value) not in _FALSE:
+            written.append(text)
+    if marked and written:
+        draft.problem = _("Cột đáp án vừa có dấu đánh dấu vừa ghi “%(answer)s”; không xác định được đáp án đúng.",
+                          answer=excerpt(written[0]))
+    elif len(marked) > 1:
+        draft.problem = _("Có %(count)s dòng được đánh dấu đúng (dòng %(rows)s); chỉ được một.",
+                          count=len(marked), rows=", ".join(str(row + 1) for row, _c in marked))
+    elif marked:
+        row, choices = marked[0]
+        if len(choices) != 1:
+            draft.problem = _("Dấu đánh dấu ở dòng %(row)s nằm cạnh %(count)s phương án; cần đúng một.",
+                              row=row + 1, count=len(choices))
+        else:
+            draft.answer_lines.append(choices[0].letter)
+    elif len(set(written)) > 1:
+        draft.problem = _("Cột đáp án ghi nhiều đáp án khác nhau (%(answers)s).",
+                          answers=", ".join(excerpt(w) for w in sorted(set(written))))
+    elif written:
+        _written_key(draft, written[0])
+
+
+def _written_key(draft: Draft, text: str) -> None:
+    if letter_index(text) is not None:
+        draft.answer_lines.append(text)
+        return
+    match = _KEY_CELL.match(text)
+    if match:
+        draft.answer_lines.append(match.group(1))
+        if match.group(2) and match.group(2).strip():
+            draft.answer_texts.append(clean_text(match.group(2)))  # must be that choice's text
+        return
+    draft.answer_texts.append(text)
+
+
+def _name(columns: Columns, column: int) -> str:
+    return columns.titles.get(column) or _("Đáp án")
+
+
+def _listing(names: list[str]) -> str:
+    return ", ".join(excerpt(name) for name in names[:10])
+
+
+def describe(tables: list[tuple[int, Columns | None, int]]) -> str | None:
+    """Why a document whose tables held no question yielded nothing: what its first real table
+    has and what a question table needs. tables: (number, first header-like row, row count)."""
+    if not tables:
+        return None
+    number, columns, _rows = next((t for t in tables if t[1] is not None and t[2] >= 3),
+                                  next((t for t in tables if t[1] is not None), tables[0]))
+    needs = _("Hãy đặt ở đầu bảng một dòng tiêu đề có cột “Câu hỏi” (hoặc “Nội dung”), cột “Phương án” (các "
+              "phương án “A. …”, “B. …” trên từng dòng, hoặc mỗi phương án một dòng) hoặc các cột A, B, C, D, và "
+              "cột “Đáp án” (chữ cái) hoặc “Đúng” (dấu x cạnh phương án đúng).")
+    if columns is None:
+        return _("Tệp có %(count)s bảng nhưng không bảng nào có dòng tiêu đề. %(needs)s",
+                 count=len(tables), needs=needs)
+    return _("Tệp có %(count)s bảng; bảng %(number)s có các cột: %(columns)s — %(missing)s. %(needs)s",
+             count=len(tables), number=number, columns=_listing(columns.names), missing=columns.missing(),
+             needs=needs)
