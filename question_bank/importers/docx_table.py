@@ -222,10 +222,6 @@ def read_questions(table: Table, number: int, columns: Columns, grid: Grid, cont
             group = [row]
         elif group:
             group.append(row)
-        elif any(grid.text(row, c) for c in range(grid.width)):
-            context.result.warn(_("Bảng %(table)s, dòng %(row)s", table=number, row=row + 1),
-                                _("Dòng không thuộc câu hỏi nào (ô “%(column)s” để trống); đã bỏ qua.",
-                                  column=columns.names[0] if columns.names else ""))
     drafts += _close(group, table, number, columns, grid, context)
     if drafts and not any(d.choices for d in drafts):
         context.result.error(_("Bảng %(table)s", table=number), _(
