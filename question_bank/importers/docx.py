@@ -74,11 +74,11 @@ class _Reader:
                 self.last_text = clean_text(line.text)
 
     def table(self, table: Table) -> None:
-        texts = table.cell_texts()
         grid = Grid(table)
         columns, seen = find_header(grid)
         self.tables_seen.append((len(self.tables_seen) + 1, seen, len(table.rows)))
         last = self.tables.last
+        texts = None if columns else table.cell_texts()
         if columns is None and last is not None and grid.width == last.width and not key.looks_like_key(texts):
             columns = replace(last, header=-1)  # a table continuing the previous one, without a header
         if columns is not None:

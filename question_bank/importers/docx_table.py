@@ -85,6 +85,7 @@ class Grid:
         self.table = table
         self.width = max((p.column + p.span for places in table.places for p in places), default=0)
         self._rows: dict[int, list[int | None]] = {}
+        self._texts: dict[tuple[int, int], str] = {}
 
     def cell(self, row: int, column: int) -> int | None:
         lookup = self._rows.get(row)
@@ -104,7 +105,12 @@ class Grid:
         return [line for paragraph in self.table.rows[row][index] for line in paragraph.lines]
 
     def text(self, row: int, column: int | None) -> str:
-        return clean_text(" ".join(line.text for line in self.lines(row, column)))
+        if column is None:
+            return ""
+        text = self._texts.get((row, column))
+        if text is None:
+            text = self._texts[row, column] = clean_text(" ".join(line.text for line in self.lines(row, column)))
+        return text
 
     def continued(self, row: int, column: int | None) -> bool:
         index = None if column is None else self.cell(row, column)
@@ -201,6 +207,9 @@ class Context:
     topic: str | None = None
     count: int = 0
     last: Columns | None = None  # the header of the previous question table, for continuations
+    # Translated once per table, filled in per question: gettext per row costs more than the row.
+    places: tuple[str, str] = ("", "")
+    missing: str = ""
 
 
 def read_questions(table: Table, number: int, columns: Columns, grid: Grid, context: Context) -> list[Draft]:
@@ -208,6 +217,8 @@ def read_questions(table: Table, number: int, columns: Columns, grid: Grid, cont
     drafts: list[Draft] = []
     group: list[int] = []
     text_col = columns.roles["text"]
+    context.places = (_("Câu %(number)s (Bảng %(table)s, dòng %(row)s)"), _("Bảng %(table)s, dòng %(row)s"))
+    context.missing = _missing(columns)
     for row in range(columns.header + 1, len(table.rows)):
         if table.repeated[row] or _repeats_header(grid, row, text_col):
             continue
@@ -258,11 +269,8 @@ def _close(group: list[int], table: Table, number: int, columns: Columns, grid: 
     first = group[0]
     stt = grid.text(first, columns.roles.get("number"))
     label = _STT_NUMBER.match(stt)
-    place = {"table": number, "row": first + 1}
-    if label:
-        where = _("Câu %(number)s (Bảng %(table)s, dòng %(row)s)", number=label.group(1), **place)
-    else:
-        where = _("Bảng %(table)s, dòng %(row)s", **place)
+    place = {"table": number, "row": first + 1, "number": label.group(1) if label else ""}
+    where = context.places[0 if label else 1] % place
     draft = Draft(number=int(label.group(1)) if label else context.count, where=where, topic=context.topic)
     _fill(draft, group, columns, grid, context)
     return [draft]
@@ -300,12 +308,15 @@ def _fill(draft: Draft, group: list[int], columns: Columns, grid: Grid, context:
     _metadata(draft, group, columns, grid, context.result)
     if "answer" in roles:
         _read_key(draft, rows_of, roles["answer"], grid)
-    if "answer" in roles:
-        draft.missing = _("Ô “%(column)s” để trống và không phương án nào được in đậm, gạch chân, tô màu hay "
-                          "đánh dấu *; không xác định được đáp án đúng.", column=_name(columns, roles["answer"]))
-    else:
-        draft.missing = _("Bảng không có cột “Đáp án” (hoặc “Đúng”), không có bảng đáp án và không phương án nào "
-                          "được in đậm, gạch chân, tô màu hay đánh dấu *; không xác định được đáp án đúng.")
+    draft.missing = context.missing
+
+
+def _missing(columns: Columns) -> str:
+    if "answer" in columns.roles:
+        return _("Ô “%(column)s” để trống và không phương án nào được in đậm, gạch chân, tô màu hay "
+                 "đánh dấu *; không xác định được đáp án đúng.", column=_name(columns, columns.roles["answer"]))
+    return _("Bảng không có cột “Đáp án” (hoặc “Đúng”), không có bảng đáp án và không phương án nào "
+             "được in đậm, gạch chân, tô màu hay đánh dấu *; không xác định được đáp án đúng.")
 
 
 def _next(draft: Draft) -> str:
