@@ -44,14 +44,9 @@ def add_table(doc, rows, merges=(), repeat_header=False):
 
 def document(*blocks) -> bytes:
     """Blocks: a string (a paragraph) or a (rows, options) pair for add_table."""
-    doc = Document()
+    doc, out = Document(), io.BytesIO()
     for block in blocks:
-        if isinstance(block, str):
-            doc.add_paragraph(block)
-        else:
-            rows, options = block
-            add_table(doc, rows, **options)
-    out = io.BytesIO()
+        _ = doc.add_paragraph(block) if isinstance(block, str) else add_table(doc, block[0], **block[1])
     doc.save(out)
     return out.getvalue()
 
