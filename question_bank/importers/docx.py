@@ -20,7 +20,7 @@ from . import docx_key as key
 from .docx_lines import choice_from, meta_line, question_label, split_choices, topic_heading
 from .docx_reader import Line, Paragraph, Table, read_blocks
 from .docx_resolve import Draft, KeySection, excerpt, resolve
-from .docx_table import Context, Grid, describe, find_header, read_questions, section_title
+from .docx_table import Context, Grid, continues, describe, find_header, read_questions, section_title
 from .result import ParseResult
 from .validate import parse_difficulty
 
@@ -79,7 +79,7 @@ class _Reader:
         self.tables_seen.append((len(self.tables_seen) + 1, seen, len(table.rows)))
         last = self.tables.last
         texts = None if columns else table.cell_texts()
-        if columns is None and last is not None and grid.width == last.width and not key.looks_like_key(texts):
+        if columns is None and last is not None and continues(grid, last) and not key.looks_like_key(texts):
             columns = replace(last, header=-1)  # a table continuing the previous one, without a header
         if columns is not None:
             self._question_table(table, grid, columns)

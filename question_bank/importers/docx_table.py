@@ -112,16 +112,20 @@ class Grid:
             text = self._texts[row, column] = clean_text(" ".join(line.text for line in self.lines(row, column)))
         return text
 
-    def continued(self, row: int, column: int | None) -> bool:
-        index = None if column is None else self.cell(row, column)
-        return index is not None and self.table.places[row][index].continued
+    def starts(self, row: int, column: int) -> bool:
+        """The cell covering (row, column) begins there (is not a neighbour merged across it)."""
+        index = self.cell(row, column)
+        return index is not None and self.table.places[row][index].column == column
 
-    def section(self, row: int) -> str | None:
+    def section(self, row: int, text_column: int) -> str | None:
         """The text of a row made of one merged cell (a section title inside the table)."""
         places = self.table.places[row]
         filled = [i for i, cells in enumerate(self.table.rows[row])
                   if not places[i].continued and any(line.text.strip() for p in cells for line in p.lines)]
-        if len(filled) != 1 or places[filled[0]].span < 2 or self.width < 3:
+        if len(filled) != 1 or self.width < 3 or any(place.continued for place in places):
+            return None  # a cell merged down from a question row means the row belongs to it
+        place = places[filled[0]]
+        if place.span * 2 < self.width or not place.column <= text_column < place.column + place.span:
             return None
         return clean_text(" ".join(line.text for p in self.table.rows[row][filled[0]] for line in p.lines))
 
@@ -187,6 +191,16 @@ def _letters_below(grid: Grid, columns: Columns) -> None:
         columns.header = below
 
 
+def continues(grid: Grid, columns: Columns) -> bool:
+    """A table without a header that goes on with the previous question table's rows."""
+    if grid.width != columns.width or not grid.table.rows:
+        return False
+    number_col = columns.roles.get("number")
+    if number_col is not None:
+        return bool(_STT_NUMBER.match(grid.text(0, number_col)))
+    return any(ch.isalpha() for ch in grid.text(0, columns.roles["text"]))
+
+
 def section_title(text: str | None) -> str | None:
     """`Lĩnh vực: X`, `I. X` (a section title before or inside a table) → X."""
     if not text:
@@ -219,16 +233,18 @@ def read_questions(table: Table, number: int, columns: Columns, grid: Grid, cont
     text_col = columns.roles["text"]
     context.places = (_("Câu %(number)s (Bảng %(table)s, dòng %(row)s)"), _("Bảng %(table)s, dòng %(row)s"))
     context.missing = _missing(columns)
+    number_col = columns.roles.get("number")
+    numbered = number_col is not None and any(grid.text(r, number_col) for r in range(columns.header + 1, len(table.rows)))
     for row in range(columns.header + 1, len(table.rows)):
         if table.repeated[row] or _repeats_header(grid, row, text_col):
             continue
-        title = grid.section(row)
+        title = grid.section(row, text_col)
         if title is not None:
             drafts += _close(group, table, number, columns, grid, context)
             group = []
             context.topic = section_title(title) or title
             continue
-        if _starts_question(grid, row, columns, bool(group)):
+        if _starts_question(grid, row, columns, bool(group), numbered):
             drafts += _close(group, table, number, columns, grid, context)
             group = [row]
         elif group:
@@ -248,10 +264,12 @@ def _repeats_header(grid: Grid, row: int, text_col: int) -> bool:
     return len(text) <= 40 and _role(text) == ("text", 0)
 
 
-def _starts_question(grid: Grid, row: int, columns: Columns, open_group: bool) -> bool:
+def _starts_question(grid: Grid, row: int, columns: Columns, open_group: bool, numbered: bool) -> bool:
     number_col, text_col = columns.roles.get("number"), columns.roles["text"]
     if grid.text(row, number_col):
         return True
+    if numbered and open_group:
+        return False  # the rows under a numbered question are its choices
     lines = grid.lines(row, text_col)
     first = next((line for line in lines if line.text.strip()), None)
     if first is None:
@@ -367,7 +385,7 @@ def _read_key(draft: Draft, rows_of: list[tuple[int, list[Choice]]], column: int
     """The key from the answer column: a letter or text on any row of the question, or one mark."""
     marked, written = [], []
     for row, choices in rows_of:
-        text = grid.text(row, column)
+        text = grid.text(row, column) if grid.starts(row, column) else ""
         value = text.lower()
         if value in _TRUE or strip_accents(value) in _TRUE:
             marked.append((row, choices))

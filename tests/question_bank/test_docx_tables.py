@@ -233,3 +233,22 @@ def test_header_without_choices_anywhere_is_one_error_for_the_table():
     assert problems(result) == [("Bảng 1", "Dòng tiêu đề có các cột STT, Nội dung, Đáp án nhưng không có cột phương "
                                           "án (“Phương án”, hoặc A, B, C, D) và không ô nào chứa các phương án "
                                           "“A. …”, “B. …”; không đọc được câu hỏi nào.")]
+
+
+def test_a_choice_merged_across_the_key_column_is_a_choice_not_a_section():
+    rows, merges = per_choice_rows(1, "Hỏi?", ["Một", "Hai", "Ba"], ["", "x", None])
+    result = read(([["STT", "Câu hỏi", "Phương án", "Đúng"], *rows], {"merges": merges + [((3, 2), (3, 3))]}))
+    assert summary(result) == [("Câu 1 (Bảng 1, dòng 2)", "Hỏi?", ["Một", "Hai", "Ba"], [1], None)]
+
+
+def test_choices_one_per_row_in_the_question_column_under_a_numbered_row():
+    rows = [["1", "Hỏi?", None], [None, "Quốc hội", None], [None, "Chính phủ", "x"]]
+    result = read(([["STT", "Nội dung", "Đáp án đúng"], *rows], {}))
+    assert summary(result) == [("Câu 1 (Bảng 1, dòng 2)", "Hỏi?", ["Quốc hội", "Chính phủ"], [1], None)]
+
+
+def test_an_unrelated_table_of_the_same_width_after_the_bank_is_not_read_as_questions():
+    result = read(([HEADER, ["1", "Hỏi?", "A. x\nB. y", "B"]], {}),
+                  ([["Người lập", "", "Người duyệt", ""], ["Nguyễn Văn A", "", "Trần Văn B", ""]], {}))
+    assert [(q.where, q.correct) for q in result.questions] == [("Câu 1 (Bảng 1, dòng 2)", [1])]
+    assert result.errors == []
