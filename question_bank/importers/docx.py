@@ -20,7 +20,8 @@ from . import docx_key as key
 from .docx_lines import choice_from, meta_line, question_label, split_choices, topic_heading
 from .docx_reader import Line, Paragraph, Table, read_blocks
 from .docx_resolve import Draft, KeySection, excerpt, resolve
-from .docx_table import Context, Grid, continues, describe, find_header, read_questions, section_title
+from .docx_grid import Grid, continues, describe, find_header
+from .docx_table import Context, read_questions, section_title
 from .result import ParseResult
 from .validate import parse_difficulty
 

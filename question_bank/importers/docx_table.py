@@ -12,193 +12,26 @@ the row, never a guess.
 """
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
 from core.text import clean_text, strip_accents
 
+from .docx_grid import STT_NUMBER, Columns, Grid, header_role, listing
 from .docx_lines import Choice, choice_from, question_label, split_choices, topic_heading
 from .docx_reader import Line, Table
 from .docx_resolve import Draft, excerpt
 from .result import ParseResult
-from .table import header_field, header_key
 from .validate import LETTERS, letter_index, parse_difficulty
 
-HEADER_SCAN_ROWS = 6  # title rows above the header
-_NUMBER = {"stt", "tt", "so tt", "so thu tu", "no", "cau", "cau so", "so cau", "ma cau hoi", "ma cau", "id"}
-_CHOICE_CELL = {
-    "phuong an", "cac phuong an", "phuong an tra loi", "cac phuong an tra loi", "phuong an lua chon",
-    "lua chon", "cac lua chon", "dap an lua chon", "cac dap an", "dap an tra loi", "cau tra loi", "tra loi",
-    "options", "choices", "answers",
-}
-_MARK_COLUMN = {"dung", "dung sai", "d s", "chon", "danh dau", "ket qua", "dap an chon", "phuong an chon"}
-_ROLES = ("text", "answer", "topic", "difficulty", "source", "explanation")
+
 _TRUE = {"x", "✓", "✔", "√", "☑", "☒", "đ", "đúng", "dung", "true", "1", "có", "co"}
 _FALSE = {"s", "sai", "false", "0", "-", "không", "khong"}
-_STT_NUMBER = re.compile(r"^(?:câu\s*(?:số\s*)?)?(\d{1,5})\s*[.:)]?$", re.IGNORECASE)
 _KEY_CELL = re.compile(r"^(?:(?:đáp\s*án|phương\s*án|pa|đa)\s*:?\s*)?\(?([A-Ha-h])\)?(?:\s*[.):]\s*(.*))?$",
                        re.IGNORECASE | re.DOTALL)
 _SECTION = re.compile(r"^(?:lĩnh\s*vực\s*[:.\-–]?|[IVX]{1,5}\s*[.:\-–)])\s*(\S.*)$", re.IGNORECASE)
 
-
-@dataclass
-class Columns:
-    """Which grid column holds what, read from a header row."""
-
-    header: int  # index of the last header row; data starts after it
-    width: int
-    roles: dict[str, int] = field(default_factory=dict)  # number, text, choices, answer, topic… → column
-    letters: dict[int, int] = field(default_factory=dict)  # choice position → column
-    names: list[str] = field(default_factory=list)  # the header texts, for messages
-    titles: dict[int, str] = field(default_factory=dict)  # column → its header text
-
-    @property
-    def holds_questions(self) -> bool:
-        return "text" in self.roles and ("choices" in self.roles or len(self.letters) >= 2 or "answer" in self.roles)
-
-    def missing(self) -> str:
-        """What this header lacks to be a question table, for the “why nothing” message."""
-        if "text" not in self.roles:
-            return _("không nhận ra cột câu hỏi (“Câu hỏi”, “Nội dung”)")
-        return _("không nhận ra cột đáp án (“Đáp án”, “Đúng”) hay cột phương án (“Phương án”, hoặc A, B, C, D)")
-
-
-def _role(text: str) -> tuple[str, int] | None:
-    key = header_key(text)
-    if key in _NUMBER:
-        return "number", 0
-    if key in _CHOICE_CELL:
-        return "choices", 0
-    if key in _MARK_COLUMN:
-        return "answer", 0
-    found = header_field(text)
-    if found and (found[0] in _ROLES or found[0] == "choice"):
-        return found
-    return None
-
-
-class Grid:
-    """A table seen by grid column: the cell covering each column of a row, and its text."""
-
-    def __init__(self, table: Table):
-        self.table = table
-        self.width = max((p.column + p.span for places in table.places for p in places), default=0)
-        self._rows: dict[int, list[int | None]] = {}
-        self._texts: dict[tuple[int, int], str] = {}
-
-    def cell(self, row: int, column: int) -> int | None:
-        lookup = self._rows.get(row)
-        if lookup is None:
-            lookup = [None] * self.width
-            for index, place in enumerate(self.table.places[row]):
-                for c in range(place.column, min(place.column + place.span, self.width)):
-                    lookup[c] = index
-            self._rows[row] = lookup
-        return lookup[column] if column < len(lookup) else None
-
-    def lines(self, row: int, column: int | None) -> list[Line]:
-        """The lines of the cell at (row, column) unless it continues a merged cell above."""
-        index = None if column is None else self.cell(row, column)
-        if index is None or self.table.places[row][index].continued:
-            return []
-        return [line for paragraph in self.table.rows[row][index] for line in paragraph.lines]
-
-    def text(self, row: int, column: int | None) -> str:
-        if column is None:
-            return ""
-        text = self._texts.get((row, column))
-        if text is None:
-            text = self._texts[row, column] = clean_text(" ".join(line.text for line in self.lines(row, column)))
-        return text
-
-    def starts(self, row: int, column: int) -> bool:
-        """The cell covering (row, column) begins there (is not a neighbour merged across it)."""
-        index = self.cell(row, column)
-        return index is not None and self.table.places[row][index].column == column
-
-    def section(self, row: int, text_column: int) -> str | None:
-        """The text of a row made of one merged cell (a section title inside the table)."""
-        places = self.table.places[row]
-        filled = [i for i, cells in enumerate(self.table.rows[row])
-                  if not places[i].continued and any(line.text.strip() for p in cells for line in p.lines)]
-        if len(filled) != 1 or self.width < 3 or any(place.continued for place in places):
-            return None  # a cell merged down from a question row means the row belongs to it
-        place = places[filled[0]]
-        if place.span * 2 < self.width or not place.column <= text_column < place.column + place.span:
-            return None
-        return clean_text(" ".join(line.text for p in self.table.rows[row][filled[0]] for line in p.lines))
-
-
-def read_columns(grid: Grid, row: int) -> Columns:
-    columns = Columns(header=row, width=grid.width)
-    for column in range(grid.width):
-        index = grid.cell(row, column)
-        if index is None or (column and grid.cell(row, column - 1) == index):
-            continue  # a cell spanning several columns is named once, at its first
-        text = grid.text(row, column)
-        if not text:
-            continue
-        columns.names.append(text)
-        columns.titles[column] = text
-        found = _role(text)
-        if found is None:
-            continue
-        name, position = found
-        if name == "choice":
-            columns.letters.setdefault(position, column)
-        elif name == "answer" and "answer" in columns.roles and "choices" not in columns.roles:
-            # `Đáp án | Đáp án đúng`: the first lists the choices, the second names the right one.
-            columns.roles["choices"] = columns.roles["answer"]
-            columns.roles["answer"] = column
-        else:
-            columns.roles.setdefault(name, column)
-    return columns
-
-
-def find_header(grid: Grid) -> tuple[Columns | None, Columns | None]:
-    """(the header of a question table, or None; the first header-like row seen, for messages)."""
-    seen = None
-    for row in range(min(HEADER_SCAN_ROWS, len(grid.table.rows))):
-        columns = read_columns(grid, row)
-        if seen is None and len(columns.names) >= 2:
-            seen = columns
-        if columns.holds_questions and _has_text_rows(grid, columns):
-            _letters_below(grid, columns)
-            return columns, columns
-    return None, seen
-
-
-def _has_text_rows(grid: Grid, columns: Columns) -> bool:
-    """A `Câu hỏi | Đáp án` table of numbers and letters is an answer key, not questions."""
-    for row in range(columns.header + 1, min(columns.header + 12, len(grid.table.rows))):
-        text = grid.text(row, columns.roles["text"])
-        if any(ch.isalpha() for ch in text) and not _STT_NUMBER.match(text):
-            return True
-    return False
-
-
-def _letters_below(grid: Grid, columns: Columns) -> None:
-    """A two-row header: `Phương án` spanning the columns A | B | C | D named in the row below."""
-    below = columns.header + 1
-    if below >= len(grid.table.rows) or columns.letters:
-        return
-    sub = read_columns(grid, below)
-    if len(sub.letters) >= 2 and "text" not in sub.roles:
-        columns.letters = sub.letters
-        if columns.roles.get("choices") in sub.letters.values() or "choices" in columns.roles:
-            columns.roles.pop("choices", None)
-        columns.header = below
-
-
-def continues(grid: Grid, columns: Columns) -> bool:
-    """A table without a header that goes on with the previous question table's rows."""
-    if grid.width != columns.width or not grid.table.rows:
-        return False
-    number_col = columns.roles.get("number")
-    if number_col is not None:
-        return bool(_STT_NUMBER.match(grid.text(0, number_col)))
-    return any(ch.isalpha() for ch in grid.text(0, columns.roles["text"]))
 
 
 def section_title(text: str | None) -> str | None:
@@ -254,14 +87,14 @@ def read_questions(table: Table, number: int, columns: Columns, grid: Grid, cont
         context.result.error(_("Bảng %(table)s", table=number), _(
             "Dòng tiêu đề có các cột %(columns)s nhưng không có cột phương án (“Phương án”, hoặc A, B, C, D) và "
             "không ô nào chứa các phương án “A. …”, “B. …”; không đọc được câu hỏi nào.",
-            columns=_listing(columns.names)))
+            columns=listing(columns.names)))
         return []
     return drafts
 
 
 def _repeats_header(grid: Grid, row: int, text_col: int) -> bool:
     text = grid.text(row, text_col)
-    return len(text) <= 40 and _role(text) == ("text", 0)
+    return len(text) <= 40 and header_role(text) == ("text", 0)
 
 
 def _starts_question(grid: Grid, row: int, columns: Columns, open_group: bool, numbered: bool) -> bool:
@@ -286,7 +119,7 @@ def _close(group: list[int], table: Table, number: int, columns: Columns, grid: 
     context.count += 1
     first = group[0]
     stt = grid.text(first, columns.roles.get("number"))
-    label = _STT_NUMBER.match(stt)
+    label = STT_NUMBER.match(stt)
     place = {"table": number, "row": first + 1, "number": label.group(1) if label else ""}
     where = context.places[0 if label else 1] % place
     draft = Draft(number=int(label.group(1)) if label else context.count, where=where, topic=context.topic)
@@ -428,23 +261,5 @@ def _name(columns: Columns, column: int) -> str:
     return columns.titles.get(column) or _("Đáp án")
 
 
-def _listing(names: list[str]) -> str:
-    return ", ".join(excerpt(name) for name in names[:10])
-
-
-def describe(tables: list[tuple[int, Columns | None, int]]) -> str | None:
-    """Why a document whose tables held no question yielded nothing: what its first real table
-    has and what a question table needs. tables: (number, first header-like row, row count)."""
-    if not tables:
-        return None
-    number, columns, _rows = next((t for t in tables if t[1] is not None and t[2] >= 3),
-                                  next((t for t in tables if t[1] is not None), tables[0]))
-    needs = _("Hãy đặt ở đầu bảng một dòng tiêu đề có cột “Câu hỏi” (hoặc “Nội dung”), cột “Phương án” (các "
-              "phương án “A. …”, “B. …” trên từng dòng, hoặc mỗi phương án một dòng) hoặc các cột A, B, C, D, và "
-              "cột “Đáp án” (chữ cái) hoặc “Đúng” (dấu x cạnh phương án đúng).")
-    if columns is None:
-        return _("Tệp có %(count)s bảng nhưng không bảng nào có dòng tiêu đề. %(needs)s",
-                 count=len(tables), needs=needs)
-    return _("Tệp có %(count)s bảng; bảng %(number)s có các cột: %(columns)s — %(missing)s. %(needs)s",
-             count=len(tables), number=number, columns=_listing(columns.names), missing=columns.missing(),
-             needs=needs)
+def _name(columns: Columns, column: int) -> str:
+    return columns.titles.get(column) or _("Đáp án")
