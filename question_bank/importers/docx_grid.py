@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from core.text import clean_text
 
+from .docx_lines import split_choices
 from .docx_reader import Line, Table
 from .docx_resolve import excerpt
 from .table import header_field, header_key
@@ -146,6 +147,7 @@ def find_header(grid: Grid) -> tuple[Columns | None, Columns | None]:
             seen = columns
         if columns.holds_questions and _has_text_rows(grid, columns):
             _letters_below(grid, columns)
+            _choices_under_answer(grid, columns)
             return columns, columns
     return None, seen
 
@@ -170,6 +172,18 @@ def _letters_below(grid: Grid, columns: Columns) -> None:
         if columns.roles.get("choices") in sub.letters.values() or "choices" in columns.roles:
             columns.roles.pop("choices", None)
         columns.header = below
+
+
+def _choices_under_answer(grid: Grid, columns: Columns) -> None:
+    """`STT | Câu hỏi | Đáp án` whose `Đáp án` cells list `A. …` / `B. …`: the choices, keyed by marks."""
+    column = columns.roles.get("answer")
+    if column is None or "choices" in columns.roles or columns.letters:
+        return
+    for row in range(columns.header + 1, min(columns.header + 12, len(grid.table.rows))):
+        labelled = [line for line in grid.lines(row, column) if split_choices(line.text, at_start=True)[1]]
+        if len(labelled) >= 2:
+            columns.roles["choices"] = columns.roles.pop("answer")
+            return
 
 
 def continues(grid: Grid, columns: Columns) -> bool:

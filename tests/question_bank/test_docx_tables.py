@@ -252,3 +252,16 @@ def test_an_unrelated_table_of_the_same_width_after_the_bank_is_not_read_as_ques
                   ([["Người lập", "", "Người duyệt", ""], ["Nguyễn Văn A", "", "Trần Văn B", ""]], {}))
     assert [(q.where, q.correct) for q in result.questions] == [("Câu 1 (Bảng 1, dòng 2)", [1])]
     assert result.errors == []
+
+
+def test_choices_listed_under_a_dap_an_header_with_a_bold_key():
+    result = read(([["STT", "Câu hỏi", "Đáp án"], ["1", "Hỏi?", "A. Một\nB. Hai"]], {}))
+    assert problems(result) == [("Câu 1 (Bảng 1, dòng 2)", "Bảng không có cột “Đáp án” (hoặc “Đúng”), không có "
+                                 "bảng đáp án và không phương án nào được in đậm, gạch chân, tô màu hay đánh dấu *; "
+                                 "không xác định được đáp án đúng.")]
+    doc, out = Document(), io.BytesIO()
+    grid = add_table(doc, [["STT", "Câu hỏi", "Đáp án"], ["1", "Hỏi?", "A. Một"]])
+    grid.cell(1, 2).add_paragraph().add_run("B. Hai").bold = True
+    doc.save(out)
+    result = parse_file(out.getvalue(), "bank.docx")
+    assert summary(result) == [("Câu 1 (Bảng 1, dòng 2)", "Hỏi?", ["Một", "Hai"], [1], None)]
