@@ -167,6 +167,8 @@ def _letters_below(grid: Grid, columns: Columns) -> None:
     if below >= len(grid.table.rows) or columns.letters:
         return
     sub = read_columns(grid, below)
+    if grid.text(below, columns.roles["text"]):
+        return  # a data row whose cells happen to read `a`, `b`: the question cell is filled
     if len(sub.letters) >= 2 and "text" not in sub.roles:
         columns.letters = sub.letters
         if columns.roles.get("choices") in sub.letters.values() or "choices" in columns.roles:
@@ -211,9 +213,10 @@ def describe(tables: list[tuple[int, Columns | None, int]]) -> str | None:
     needs = _("Hãy đặt ở đầu bảng một dòng tiêu đề có cột “Câu hỏi” (hoặc “Nội dung”), cột “Phương án” (các "
               "phương án “A. …”, “B. …” trên từng dòng, hoặc mỗi phương án một dòng) hoặc các cột A, B, C, D, và "
               "cột “Đáp án” (chữ cái) hoặc “Đúng” (dấu x cạnh phương án đúng).")
-    if columns is None:
-        return _("Tệp có %(count)s bảng nhưng không bảng nào có dòng tiêu đề. %(needs)s",
-                 count=len(tables), needs=needs)
+    if columns is None or STT_NUMBER.match(columns.names[0]):
+        return _("Tệp có %(count)s bảng nhưng không bảng nào có dòng tiêu đề (bảng %(number)s bắt đầu ngay bằng "
+                 "dòng “%(row)s”). %(needs)s", count=len(tables), number=number,
+                 row=listing(columns.names) if columns else "", needs=needs)
     return _("Tệp có %(count)s bảng; bảng %(number)s có các cột: %(columns)s — %(missing)s. %(needs)s",
              count=len(tables), number=number, columns=listing(columns.names), missing=columns.missing(),
              needs=needs)

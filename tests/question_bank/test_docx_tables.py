@@ -215,6 +215,9 @@ ALMOST = [
     pytest.param([["STT", "Văn bản", "Phương án", "Đáp án"], ["1", "Hỏi?", "A. x", "A"], ["2", "Hỏi?", "x", "y"]],
                  "Tệp có 1 bảng; bảng 1 có các cột: STT, Văn bản, Phương án, Đáp án — không nhận ra cột câu hỏi "
                  "(“Câu hỏi”, “Nội dung”).", id="no-question-column"),
+    pytest.param([["1", "Hỏi gì?", "x", "y"], ["2", "Hỏi?", "x", "y"], ["3", "Hỏi?", "x", "y"]],
+                 "Tệp có 1 bảng nhưng không bảng nào có dòng tiêu đề (bảng 1 bắt đầu ngay bằng dòng "
+                 "“1, Hỏi gì?, x, y”).", id="no-header"),
 ]
 
 
@@ -265,3 +268,9 @@ def test_choices_listed_under_a_dap_an_header_with_a_bold_key():
     doc.save(out)
     result = parse_file(out.getvalue(), "bank.docx")
     assert summary(result) == [("Câu 1 (Bảng 1, dòng 2)", "Hỏi?", ["Một", "Hai"], [1], None)]
+
+
+def test_a_data_row_of_single_letters_is_not_a_second_header_row():
+    result = read(([["STT", "Nội dung", "Phương án", "Đáp án"], ["1", "a", "b\nc", "B"], ["2", "Hỏi?", "x\ny", "A"]], {}))
+    assert summary(result) == [("Câu 1 (Bảng 1, dòng 2)", "a", ["b", "c"], [1], None),
+                               ("Câu 2 (Bảng 1, dòng 3)", "Hỏi?", ["x", "y"], [0], None)]
