@@ -151,11 +151,16 @@ def _fill(draft: Draft, group: list[int], columns: Columns, grid: Grid, context:
                 for line in grid.lines(row, roles["text"]):
                     context.feed(draft, line)
             found = _cell_choices(grid.lines(row, roles["choices"]), _next(draft), True, whole=several)
+            if not found and row != group[0]:
+                # An empty choice row keeps its letter: the key's letter counts it, so must we.
+                found = [Choice(_next(draft), False, False, 0)]
         else:
             found = [] if row == group[0] else _cell_choices(grid.lines(row, roles["text"]), _next(draft), True,
                                                               whole=True)
         draft.choices.extend(found)
         rows_of.append((row, found))
+    while draft.choices and not draft.choices[-1].parts:
+        draft.choices.pop()  # rows under the last choice (a note, an explanation) are no choices
     _metadata(draft, group, columns, grid, context.result)
     if "answer" in roles:
         _read_key(draft, rows_of, roles["answer"], grid)

@@ -274,3 +274,10 @@ def test_a_data_row_of_single_letters_is_not_a_second_header_row():
     result = read(([["STT", "Nội dung", "Phương án", "Đáp án"], ["1", "a", "b\nc", "B"], ["2", "Hỏi?", "x\ny", "A"]], {}))
     assert summary(result) == [("Câu 1 (Bảng 1, dòng 2)", "a", ["b", "c"], [1], None),
                                ("Câu 2 (Bảng 1, dòng 3)", "Hỏi?", ["x", "y"], [0], None)]
+
+
+def test_an_empty_choice_row_keeps_its_letter_so_the_key_is_not_shifted():
+    rows = [["1", "Hỏi?", "Một", "C"], [None, None, "", None], [None, None, "Ba", None], [None, None, "", None]]
+    result = read(([HEADER, *rows], {}))
+    assert problems(result) == [("Câu 1 (Bảng 1, dòng 2)", "Phương án B để trống.")]
+    assert result.questions[0].choices == ["Một", "", "Ba"]
