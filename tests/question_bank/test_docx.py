@@ -18,6 +18,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import RGBColor
 
 from question_bank.importers import parse_file
+from tests.support import problems
 from question_bank.importers.docx import parse
 
 BR = object()  # a manual line break (Shift+Enter) inside a paragraph
@@ -82,10 +83,6 @@ def make(*blocks) -> bytes:
 
 def read(*blocks):
     return parse_file(make(*blocks), "bank.docx")
-
-
-def problems(result, kind="errors"):
-    return [(p.where, p.message) for p in getattr(result, kind)]
 
 
 class Containing:

@@ -9,6 +9,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from question_bank.importers import parse_file
+from tests.support import problems
 
 HEADER = ["STT", "Nội dung câu hỏi", "Phương án trả lời", "Đáp án"]
 
@@ -53,10 +54,6 @@ def document(*blocks) -> bytes:
 
 def read(*blocks):
     return parse_file(document(*blocks), "bank.docx")
-
-
-def problems(result, kind="errors"):
-    return [(p.where, p.message) for p in getattr(result, kind)]
 
 
 def summary(result):
