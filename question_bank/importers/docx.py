@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from core.files import UnsafeFile, check_package, file_where
 from core.text import clean_text
 
-from . import docx_key as key
+from . import docx_aiken, docx_key as key
 from .docx_lines import choice_from, meta_line, question_label, split_choices, topic_heading
 from .docx_reader import Line, Paragraph, Table, read_blocks
 from .docx_resolve import Draft, KeySection, excerpt, resolve
@@ -42,6 +42,8 @@ def parse(data: bytes) -> ParseResult:
             reader.paragraph(block)
         else:
             reader.table(block)
+    if docx_aiken.is_aiken(blocks, len(reader.drafts)):
+        return docx_aiken.parse(blocks)
     result = resolve(reader.drafts, reader.keys, reader.result)
     if not result.questions and not result.errors and any(rows >= 3 for _n, _c, rows in reader.tables_seen):
         result.error(file_where(), describe(reader.tables_seen))  # say why nothing, never just “no questions”
