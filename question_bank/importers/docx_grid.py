@@ -14,13 +14,9 @@ from .table import header_field, header_key
 
 HEADER_SCAN_ROWS = 6  # title rows above the header
 _NUMBER = {"stt", "tt", "so tt", "so thu tu", "no", "cau", "cau so", "so cau", "ma cau hoi", "ma cau", "id"}
-_CHOICE_CELL = {
-    "phuong an", "cac phuong an", "phuong an tra loi", "cac phuong an tra loi", "phuong an lua chon",
-    "lua chon", "cac lua chon", "dap an lua chon", "cac dap an", "dap an tra loi", "cau tra loi", "tra loi",
-    "options", "choices", "answers",
-}
 _MARK_COLUMN = {"dung", "dung sai", "d s", "chon", "danh dau", "ket qua", "dap an chon", "phuong an chon"}
-_ROLES = ("text", "answer", "topic", "difficulty", "source", "explanation")
+# The sheet importers' header names (table.py), the one list; a `Đúng` column and STT are ours.
+_ROLES = ("text", "choices", "answer", "topic", "difficulty", "source", "explanation")
 STT_NUMBER = re.compile(r"^(?:câu\s*(?:số\s*)?)?(\d{1,5})\s*[.:)]?$", re.IGNORECASE)
 
 
@@ -50,8 +46,6 @@ def header_role(text: str) -> tuple[str, int] | None:
     key = header_key(text)
     if key in _NUMBER:
         return "number", 0
-    if key in _CHOICE_CELL:
-        return "choices", 0
     if key in _MARK_COLUMN:
         return "answer", 0
     found = header_field(text)
