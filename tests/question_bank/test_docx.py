@@ -18,6 +18,7 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import RGBColor
 
 from question_bank.importers import parse_file
+from tests.support import problems
 from question_bank.importers.docx import parse
 
 from .binary_files import encrypted_package
@@ -84,10 +85,6 @@ def make(*blocks) -> bytes:
 
 def read(*blocks):
     return parse_file(make(*blocks), "bank.docx")
-
-
-def problems(result, kind="errors"):
-    return [(p.where, p.message) for p in getattr(result, kind)]
 
 
 class Containing:
