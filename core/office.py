@@ -15,7 +15,7 @@ import signal
 import subprocess
 import tempfile
 from contextlib import suppress
-from functools import cache
+from functools import lru_cache
 from pathlib import Path
 
 from .files import MAX_FILE_BYTES
@@ -65,7 +65,7 @@ def convert(data: bytes, source_suffix: str, target: str, timeout: float | None 
         return produced.read_bytes()
 
 
-@cache
+@lru_cache(maxsize=1)
 def _without_network() -> list[str]:
     """The prefix that cuts LibreOffice off the network, if this system lets us (probed once)."""
     unshare = shutil.which("unshare")
