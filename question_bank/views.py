@@ -16,7 +16,7 @@ from core import staging
 from core.db import session as db_session
 from core.numbers import page_number
 
-from . import catalog
+from . import catalog, staged_plan
 from .forms import (
     ACCEPTED_FILES,
     DIFFICULTY_LABELS,
@@ -28,12 +28,12 @@ from .forms import (
     StatusForm,
     UploadForm,
 )
-from .importers import parse_file
 from .models import MAX_CHOICES, Question
-from .services import import_questions, plan_import, topic_counts
+from .services import import_questions, topic_counts
 
 bp = Blueprint("question_bank", __name__)
 KIND = "bank"  # this blueprint's staged uploads; the people imports stage theirs under their own kinds
+PREVIEW_PAGE = 100  # problems and questions per preview page: a 90,000-question file is 900 pages
 
 
 @bp.context_processor
@@ -77,8 +77,11 @@ def upload():
     if form.validate_on_submit():
         data = form.file.data.read()
         if data:
+            # Parsed and planned once, here: the preview pages only read what this keeps.
+            plan = staged_plan.build(db_session(), data, form.file.data.filename or "")
             staged = staging.stage(db_session(), data, kind=KIND, user_id=current_user.id,
-                                   filename=form.file.data.filename, options={"topic": form.topic.data})
+                                   filename=form.file.data.filename, options={"topic": form.topic.data},
+                                   plan=staged_plan.dump(plan))
             db_session().commit()
             return redirect(url_for(".preview", token=staged.token))
         form.file.errors.append(_("Tệp tải lên rỗng (0 byte)."))
@@ -100,31 +103,41 @@ def _staged_or_404(token: str) -> staging.Staged:
     return staged
 
 
-def _problems_by_place(report) -> dict[str, list[tuple[str, str]]]:
-    places = defaultdict(list)
-    for problem in report.errors:
-        places[problem.where].append(("error", problem.message))
-    for problem in report.warnings:
-        places[problem.where].append(("warning", problem.message))
-    return places
+def _plan_of(staged: staging.Staged) -> staged_plan.StoredPlan:
+    if staged.plan is not None:
+        return staged_plan.load(staged.plan)
+    # Staged before plans were kept (an hour at most after the upgrade): planned here, not kept.
+    plan = staged_plan.build(db_session(), staged.data, staged.filename)
+    db_session().rollback()  # a read: end it before the page renders
+    return plan
+
+
+def _problems_by_place(plan: staged_plan.StoredPlan, places: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """The problems of the questions shown on this page, by their place."""
+    found = defaultdict(list)
+    for kind, items in (("error", plan.errors), ("warning", plan.warnings)):
+        for problem in items:
+            if problem.where in places:
+                found[problem.where].append((kind, problem.message))
+    return found
 
 
 @bp.route("/import/<token>")
 def preview(token):
     staged = _staged_or_404(token)
-    result = parse_file(staged.data, staged.filename)
-    fresh, report = plan_import(db_session(), result)
-    db_session().rollback()  # a read: end it before the page renders
-    fresh_ids = {id(question) for question in fresh}
+    plan = _plan_of(staged)
+    page = staged_plan.preview_page(plan, request.args.get("page", 1, type=page_number), PREVIEW_PAGE)
+    shown = [entry for entry in page.entries if entry.kind == "question"]
     return render_template(
         "question_bank/preview.html",
         staged=staged,
         expires_at=format_datetime(staged.expires_at, "HH:mm dd/MM/yyyy"),
-        result=result,
-        report=report,
-        new_count=len(fresh),
-        is_new=lambda question: id(question) in fresh_ids,
-        places=_problems_by_place(report),
+        plan=plan,
+        page=page,
+        page_errors=[entry.problem for entry in page.entries if entry.kind == "error"],
+        page_warnings=[entry.problem for entry in page.entries if entry.kind == "warning"],
+        shown=shown,
+        places=_problems_by_place(plan, {entry.question.where for entry in shown}),
         form=EmptyForm(),
     )
 
@@ -135,8 +148,8 @@ def confirm(token):
     if not EmptyForm().validate_on_submit():
         abort(400)
     session = db_session()
-    # The staged bytes are parsed again: what is stored is exactly what the file says.
-    result = parse_file(staged.data, staged.filename)
+    # The questions the preview showed, planned again: the bank may have changed since the upload.
+    result = _plan_of(staged).parse_result()
     try:
         report = import_questions(session, result, topic=staged.topic, user_id=current_user.id)
         if report.errors:

@@ -1,0 +1,87 @@
+"""Issue 16 point 8: a bank upload is parsed and planned once, at upload; the preview only reads
+what was kept, page by page (errors and warnings first); the confirm stores the kept questions
+all-or-nothing after checking duplicates against the bank as it is then."""
+import io
+
+from sqlalchemy import func, select, update
+
+from core import staging
+from question_bank import staged_plan
+from question_bank.models import Question
+from tests.question_bank.sheets import HEADER, csv_text
+from tests.support import csrf_token
+
+
+def _rows(count: int, broken: int | None = None) -> bytes:
+    rows = [HEADER]
+    for number in range(1, count + 1):
+        key = "E" if number == broken else "B"  # E: no such choice, an error at that row
+        rows.append([f"Câu hỏi thử số {number} về cải cách hành chính ở cấp {number * 7}?", f"Một {number}",
+                     f"Hai {number}", f"Ba {number}", "", key, "Bộ máy", "Dễ", "", ""])
+    return csv_text(rows).encode("utf-8-sig")
+
+
+def _upload(client, data: bytes) -> str:
+    response = client.post("/bank/import", data={"csrf_token": csrf_token(client), "file": (io.BytesIO(data), "b.csv"),
+                                                 "topic": ""}, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def _count(db) -> int:
+    db.rollback()
+    return db.scalar(select(func.count()).select_from(Question))
+
+
+def _spoil_staged_bytes(db, token: str) -> None:
+    """What was uploaded is no longer parseable: only the kept plan can answer now."""
+    db.execute(update(staging.StagedUpload).where(staging.StagedUpload.id == token).values(data=b"\x00garbage"))
+    db.commit()
+
+
+def test_preview_and_confirm_read_the_plan_kept_at_upload(client, db, organizer):
+    token = _upload(client, _rows(3))
+    _spoil_staged_bytes(db, token)
+    html = client.get(f"/bank/import/{token}").get_data(as_text=True)
+    assert "Câu hỏi thử số 2 về cải cách hành chính" in html and "Lỗi" in html
+    assert "Xác nhận lưu 3 câu hỏi" in html
+    confirmed = client.post(f"/bank/import/{token}/confirm", data={"csrf_token": csrf_token(client)})
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == "/bank/"
+    assert _count(db) == 3
+
+
+def test_confirm_checks_duplicates_against_the_bank_as_it_is_then(client, db, organizer):
+    first, second = _upload(client, _rows(3)), _upload(client, _rows(4))
+    assert "Xác nhận lưu 4 câu hỏi" in client.get(f"/bank/import/{second}").get_data(as_text=True)
+    client.post(f"/bank/import/{first}/confirm", data={"csrf_token": csrf_token(client)})
+    assert _count(db) == 3
+    confirmed = client.post(f"/bank/import/{second}/confirm", data={"csrf_token": csrf_token(client)})
+    assert confirmed.status_code == 302 and _count(db) == 4, "three were in the bank by then: only one is new"
+    assert "Bỏ qua 3 câu trùng." in client.get("/bank/").get_data(as_text=True)
+
+
+def test_preview_is_paged_errors_first(client, db, organizer):
+    token = _upload(client, _rows(250, broken=180))
+    page1 = client.get(f"/bank/import/{token}").get_data(as_text=True)
+    # The error is the first entry, then its question, then the others in file order.
+    assert "<td>CSV, dòng 181</td><td>Đáp án E không có trong các phương án.</td>" in page1
+    # Errors, then warnings (these texts are near-duplicates of each other), then the questions,
+    # the one with the error first: 100 entries on a page.
+    assert page1.index("dòng 181") < page1.index("Gần giống") < page1.index("Câu hỏi thử số 180 về")
+    assert page1.index("Câu hỏi thử số 180 về") < page1.index("Câu hỏi thử số 1 về")
+    assert page1.count("<tr><td>") + page1.count('class="card preview-question') == 100
+    assert "Trang 1 / 3" in page1 and f"/bank/import/{token}?page=2" in page1
+    page3 = client.get(f"/bank/import/{token}?page=3").get_data(as_text=True)
+    assert "Câu hỏi thử số 250 về" in page3 and "Trang 3 / 3" in page3
+    assert client.get(f"/bank/import/{token}?page=99").get_data(as_text=True).count("Trang 3 / 3") == 2
+    assert _count(db) == 0
+
+
+def test_the_kept_plan_round_trips(app, db):
+    with app.app_context():
+        plan = staged_plan.build(db, _rows(5, broken=2), "b.csv")
+        db.rollback()
+    again = staged_plan.load(staged_plan.dump(plan))
+    assert again.questions == plan.questions and again.errors == plan.errors and again.warnings == plan.warnings
+    assert again.fresh == plan.fresh and again.order == plan.order and again.format == "csv"
+    assert again.order[0] == 1  # the question with the error comes first
