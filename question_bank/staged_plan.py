@@ -6,10 +6,12 @@ it stores exactly what the preview showed, but plans them again: the bank may ha
 the upload, and the duplicate check must be against the bank as it is when storing.
 
 Kept as zlib-compressed JSON (`staged_upload.plan`): question rows as lists under one list of
-field names, so a field the importers add later travels without a change here.
+field names, so a field the importers add later travels without a change here; the rows in
+chunks, so a page decodes only the questions it shows.
 """
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 
 from sqlalchemy.orm import Session
@@ -23,12 +25,13 @@ from .services import plan_import
 
 _FIELDS = [f.name for f in fields(ParsedQuestion)]
 _LEVEL = 1  # fast: the plan of a 90,000-question file compresses in well under a second
+CHUNK = 1_000  # questions per compressed chunk
 
 
 @dataclass
 class StoredPlan:
     format: str = ""
-    questions: list[ParsedQuestion] = field(default_factory=list)
+    questions: Sequence[ParsedQuestion] = field(default_factory=list)
     parse_errors: list[Problem] = field(default_factory=list)  # the ParseResult's, for the confirm
     parse_warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)  # the plan's report: what the preview shows
@@ -71,11 +74,24 @@ def _problems(items: list[Problem]) -> list[list[str]]:
     return [[problem.where, problem.message] for problem in items]
 
 
+def _pack(value) -> bytes:
+    return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(), _LEVEL)
+
+
+def _unpack(blob: bytes):
+    return json.loads(zlib.decompress(blob))
+
+
 def dump(plan: StoredPlan) -> bytes:
-    body = {
+    """A head (counts, problems, order) and the questions in chunks of CHUNK, each compressed on
+    its own: a preview page decodes the head and the one or two chunks it shows, not the file."""
+    rows = [[getattr(question, name) for name in _FIELDS] for question in plan.questions]
+    chunks = [_pack(rows[start : start + CHUNK]) for start in range(0, len(rows), CHUNK)]
+    head = _pack({
         "format": plan.format,
         "fields": _FIELDS,
-        "questions": [[getattr(question, name) for name in _FIELDS] for question in plan.questions],
+        "count": len(rows),
+        "chunks": [len(chunk) for chunk in chunks],
         "parse_errors": _problems(plan.parse_errors),
         "parse_warnings": _problems(plan.parse_warnings),
         "errors": _problems(plan.errors),
@@ -83,28 +99,53 @@ def dump(plan: StoredPlan) -> bytes:
         "duplicates": plan.duplicates,
         "fresh": sorted(plan.fresh),
         "order": plan.order,
-    }
-    return zlib.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode(), _LEVEL)
+    })
+    return b"".join([len(head).to_bytes(8, "big"), head, *chunks])
+
+
+class _KeptQuestions(Sequence):
+    """The kept questions, decoded a chunk at a time as they are read."""
+
+    def __init__(self, blob: bytes, start: int, sizes: list[int], count: int, fields_: list[str]):
+        self._blob, self._count, self._chunks = blob, count, []
+        for size in sizes:
+            self._chunks.append((start, start + size))
+            start += size
+        names = [name for name in fields_ if name in _FIELDS]  # a field since removed is dropped
+        self._columns = [(name, fields_.index(name)) for name in names]
+        self._decoded: dict[int, list[ParsedQuestion]] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: int) -> ParsedQuestion:
+        if not 0 <= index < self._count:
+            raise IndexError(index)
+        number = index // CHUNK
+        if number not in self._decoded:
+            begin, end = self._chunks[number]
+            self._decoded[number] = [ParsedQuestion(**{name: row[at] for name, at in self._columns})
+                                     for row in _unpack(self._blob[begin:end])]
+        return self._decoded[number][index % CHUNK]
 
 
 def load(blob: bytes) -> StoredPlan:
-    body = json.loads(zlib.decompress(blob))
-    names = [name for name in body["fields"] if name in _FIELDS]  # a field since removed is dropped
-    places = [body["fields"].index(name) for name in names]
+    length = int.from_bytes(blob[:8], "big")
+    head = _unpack(blob[8 : 8 + length])
 
     def problems(key: str) -> list[Problem]:
-        return [Problem(where, message) for where, message in body[key]]
+        return [Problem(where, message) for where, message in head[key]]
 
     return StoredPlan(
-        format=body["format"],
-        questions=[ParsedQuestion(**{name: row[at] for name, at in zip(names, places)}) for row in body["questions"]],
+        format=head["format"],
+        questions=_KeptQuestions(blob, 8 + length, head["chunks"], head["count"], head["fields"]),
         parse_errors=problems("parse_errors"),
         parse_warnings=problems("parse_warnings"),
         errors=problems("errors"),
         warnings=problems("warnings"),
-        duplicates=body["duplicates"],
-        fresh=set(body["fresh"]),
-        order=body["order"],
+        duplicates=head["duplicates"],
+        fresh=set(head["fresh"]),
+        order=head["order"],
     )
 
 

@@ -151,7 +151,7 @@ def confirm(token):
     # The questions the preview showed, planned again: the bank may have changed since the upload.
     result = _plan_of(staged).parse_result()
     try:
-        report = import_questions(session, result, topic=staged.topic, user_id=current_user.id)
+        report = import_questions(session, result, topic=staged.topic, user_id=current_user.id, near=False)
         if report.errors:
             session.rollback()
             flash(_("Tệp còn %(n)s lỗi nên chưa câu hỏi nào được lưu; hãy sửa tệp rồi tải lên lại.",

@@ -82,6 +82,18 @@ def test_the_kept_plan_round_trips(app, db):
         plan = staged_plan.build(db, _rows(5, broken=2), "b.csv")
         db.rollback()
     again = staged_plan.load(staged_plan.dump(plan))
-    assert again.questions == plan.questions and again.errors == plan.errors and again.warnings == plan.warnings
+    assert list(again.questions) == plan.questions and again.errors == plan.errors and again.warnings == plan.warnings
     assert again.fresh == plan.fresh and again.order == plan.order and again.format == "csv"
     assert again.order[0] == 1  # the question with the error comes first
+
+
+def test_a_page_decodes_only_the_chunks_it_shows(app, db, monkeypatch):
+    monkeypatch.setattr(staged_plan, "CHUNK", 2)
+    with app.app_context():
+        plan = staged_plan.build(db, _rows(7), "b.csv")
+        db.rollback()
+    again = staged_plan.load(staged_plan.dump(plan))
+    assert len(again.questions) == 7 and again.questions[6] == plan.questions[6]
+    assert set(again.questions._decoded) == {3}
+    page = staged_plan.preview_page(again, 1, 100)
+    assert [entry.question for entry in page.entries if entry.kind == "question"] == [plan.questions[i] for i in plan.order]
