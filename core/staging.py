@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, delete, select
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime, now_utc
@@ -100,6 +100,12 @@ def load(session: Session, token: str, *, kind: str, user_id: int) -> Staged | N
     if now_utc() >= row.expires_at:
         raise StagingExpired()
     return _staged(row)
+
+
+def keep_plan(session: Session, token: str, plan: bytes) -> bool:
+    """Stores what was worked out from an upload after it was staged (a background plan);
+    False when the row is gone (discarded or purged meanwhile)."""
+    return bool(session.execute(update(StagedUpload).where(StagedUpload.id == token).values(plan=plan)).rowcount)
 
 
 def discard(session: Session, token: str) -> None:

@@ -10,12 +10,17 @@ field names, so a field the importers add later travels without a change here; t
 chunks, so a page decodes only the questions it shows.
 """
 import json
+import logging
+import threading
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from datetime import timedelta
 
 from sqlalchemy.orm import Session
 
+from core import staging
+from core.db import session as db_session
 from core.files import Problem
 from core.paging import Page, clamp
 
@@ -26,6 +31,8 @@ from .services import plan_import
 _FIELDS = [f.name for f in fields(ParsedQuestion)]
 _LEVEL = 1  # fast: the plan of a 90,000-question file compresses in well under a second
 CHUNK = 1_000  # questions per compressed chunk
+INLINE_BYTES = 1_000_000  # files up to this are planned in the upload request (a few seconds at most)
+PLAN_LIMIT = timedelta(minutes=10)  # a background plan not kept by then was lost (worker restarted)
 
 
 @dataclass
@@ -147,6 +154,31 @@ def load(blob: bytes) -> StoredPlan:
         fresh=set(head["fresh"]),
         order=head["order"],
     )
+
+
+def plan_in_background(app, token: str, data: bytes, filename: str) -> threading.Thread:
+    """Parses and plans a big upload outside the request that staged it, so no request waits
+    for it (a 90,000-question file takes most of a minute); the preview shows progress until
+    the plan is kept. A worker that stops meanwhile loses the work: the preview says so after
+    PLAN_LIMIT and asks for the file again."""
+    thread = threading.Thread(target=plan_and_keep, args=(app, token, data, filename), name="bank-plan",
+                              daemon=True)
+    thread.start()
+    return thread
+
+
+def plan_and_keep(app, token: str, data: bytes, filename: str) -> None:
+    with app.app_context():
+        session = db_session()
+        try:
+            blob = dump(build(session, data, filename))
+        except Exception:  # logged; the preview tells the uploader after PLAN_LIMIT
+            logging.getLogger(__name__).exception("planning staged upload failed")
+            return
+        finally:
+            session.rollback()  # the reads end here: the write below is a transaction of its own
+        staging.keep_plan(session, token, blob)
+        session.commit()
 
 
 @dataclass

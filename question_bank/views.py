@@ -5,7 +5,7 @@ Access (admins and organizers) is declared by the contest, which guards the whol
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from core import staging
-from core.db import session as db_session
+from core.db import now_utc, session as db_session
 from core.numbers import page_number
 
 from . import catalog, staged_plan
@@ -77,12 +77,16 @@ def upload():
     if form.validate_on_submit():
         data = form.file.data.read()
         if data:
-            # Parsed and planned once, here: the preview pages only read what this keeps.
-            plan = staged_plan.build(db_session(), data, form.file.data.filename or "")
+            # Parsed and planned once: here for a small file, else in the background (the preview
+            # shows progress meanwhile); the preview pages only read what is kept.
+            filename = form.file.data.filename or ""
+            inline = len(data) <= current_app.config.get("BANK_PLAN_INLINE_BYTES", staged_plan.INLINE_BYTES)
+            plan = staged_plan.dump(staged_plan.build(db_session(), data, filename)) if inline else None
             staged = staging.stage(db_session(), data, kind=KIND, user_id=current_user.id,
-                                   filename=form.file.data.filename, options={"topic": form.topic.data},
-                                   plan=staged_plan.dump(plan))
+                                   filename=filename, options={"topic": form.topic.data}, plan=plan)
             db_session().commit()
+            if not inline:
+                staged_plan.plan_in_background(current_app._get_current_object(), staged.token, data, filename)
             return redirect(url_for(".preview", token=staged.token))
         form.file.errors.append(_("Tệp tải lên rỗng (0 byte)."))
     status = 400 if form.errors else 200
@@ -103,13 +107,20 @@ def _staged_or_404(token: str) -> staging.Staged:
     return staged
 
 
-def _plan_of(staged: staging.Staged) -> staged_plan.StoredPlan:
+def _plan_or_progress(staged: staging.Staged) -> staged_plan.StoredPlan:
+    """The kept plan; while the background has not kept it, aborts with the progress page (which
+    reloads itself), or back to the upload once PLAN_LIMIT has passed."""
     if staged.plan is not None:
         return staged_plan.load(staged.plan)
-    # Staged before plans were kept (an hour at most after the upgrade): planned here, not kept.
-    plan = staged_plan.build(db_session(), staged.data, staged.filename)
-    db_session().rollback()  # a read: end it before the page renders
-    return plan
+    waited = now_utc() - staged.created_at
+    if waited > staged_plan.PLAN_LIMIT:
+        flash(_("Tệp chưa đọc xong sau %(n)s phút (có thể máy chủ vừa khởi động lại); hãy tải lên lại.",
+                n=int(staged_plan.PLAN_LIMIT.total_seconds() // 60)), "error")
+        abort(redirect(url_for(".upload")))
+    response = make_response(render_template("question_bank/processing.html", staged=staged,
+                                              seconds=int(waited.total_seconds()), size=len(staged.data)), 202)
+    response.headers["Refresh"] = "3"  # no script needed: the browser asks again in 3 s
+    abort(response)
 
 
 def _problems_by_place(plan: staged_plan.StoredPlan, places: set[str]) -> dict[str, list[tuple[str, str]]]:
@@ -125,7 +136,7 @@ def _problems_by_place(plan: staged_plan.StoredPlan, places: set[str]) -> dict[s
 @bp.route("/import/<token>")
 def preview(token):
     staged = _staged_or_404(token)
-    plan = _plan_of(staged)
+    plan = _plan_or_progress(staged)
     page = staged_plan.preview_page(plan, request.args.get("page", 1, type=page_number), PREVIEW_PAGE)
     shown = [entry for entry in page.entries if entry.kind == "question"]
     return render_template(
@@ -149,7 +160,7 @@ def confirm(token):
         abort(400)
     session = db_session()
     # The questions the preview showed, planned again: the bank may have changed since the upload.
-    result = _plan_of(staged).parse_result()
+    result = _plan_or_progress(staged).parse_result()
     try:
         report = import_questions(session, result, topic=staged.topic, user_id=current_user.id, near=False)
         if report.errors:

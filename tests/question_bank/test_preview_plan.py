@@ -2,6 +2,7 @@
 what was kept, page by page (errors and warnings first); the confirm stores the kept questions
 all-or-nothing after checking duplicates against the bank as it is then."""
 import io
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
@@ -97,3 +98,39 @@ def test_a_page_decodes_only_the_chunks_it_shows(app, db, monkeypatch):
     assert set(again.questions._decoded) == {3}
     page = staged_plan.preview_page(again, 1, 100)
     assert [entry.question for entry in page.entries if entry.kind == "question"] == [plan.questions[i] for i in plan.order]
+
+
+def test_a_big_upload_is_planned_outside_the_request_with_a_progress_page(app, client, db, organizer, monkeypatch):
+    started = []
+    monkeypatch.setattr(staged_plan, "plan_in_background", lambda *args: started.append(args))
+    app.config["BANK_PLAN_INLINE_BYTES"] = 100  # every test file is "big"
+    token = _upload(client, _rows(3))
+    assert [args[1:] for args in started] == [(token, _rows(3), "b.csv")], "the upload only staged the file"
+    waiting = client.get(f"/bank/import/{token}")
+    assert waiting.status_code == 202 and waiting.headers["Refresh"] == "3"
+    assert "Đang đọc tệp: b.csv" in waiting.get_data(as_text=True)
+    staged_plan.plan_and_keep(*started[0])  # what the background thread runs
+    html = client.get(f"/bank/import/{token}").get_data(as_text=True)
+    assert "Xác nhận lưu 3 câu hỏi" in html
+
+
+def test_the_background_thread_keeps_the_plan(app, client, db, organizer, monkeypatch):
+    threads = []
+    real = staged_plan.plan_in_background
+    monkeypatch.setattr(staged_plan, "plan_in_background", lambda *args: threads.append(real(*args)))
+    app.config["BANK_PLAN_INLINE_BYTES"] = 100
+    token = _upload(client, _rows(3))
+    threads[0].join(timeout=30)
+    assert "Xác nhận lưu 3 câu hỏi" in client.get(f"/bank/import/{token}").get_data(as_text=True)
+
+
+def test_a_plan_lost_with_its_worker_asks_for_the_file_again(app, client, db, organizer, monkeypatch):
+    monkeypatch.setattr(staged_plan, "plan_in_background", lambda *args: None)  # the worker died
+    app.config["BANK_PLAN_INLINE_BYTES"] = 100
+    token = _upload(client, _rows(3))
+    db.execute(update(staging.StagedUpload).where(staging.StagedUpload.id == token)
+               .values(created_at=staging.now_utc() - staged_plan.PLAN_LIMIT - timedelta(seconds=1)))
+    db.commit()
+    response = client.get(f"/bank/import/{token}")
+    assert response.status_code == 302 and response.headers["Location"] == "/bank/import"
+    assert "hãy tải lên lại" in client.get("/bank/import").get_data(as_text=True)
