@@ -2,10 +2,12 @@
 
 The upload parses and plans the file once and keeps the plan with the staged upload; the preview
 pages then only read it. Measured through the app's own request handling (Flask's test client,
-no HTTP server in between) on a fresh migrated SQLite database: the upload (parse, plan, keep),
-the preview's first page, a page in the middle and the last page (each the best of --repeat
-GETs; the target is ≤ 1 s), and the confirm that stores the questions. Prints a table, then one
-JSON line; exit 1 on a miss.
+no HTTP server in between) on a fresh migrated SQLite database: the upload request (a file this
+big is only staged; a background thread parses, plans and keeps), the time until the plan is
+kept (the preview's progress page answers meanwhile), the preview's first page, a page in the
+middle and the last page (each the best of --repeat GETs; target ≤ 1 s), and the confirm that
+stores the questions. No request may take over 30 s. Prints the figures, then one JSON line;
+exit 1 on a miss.
 
     .venv/bin/python -m bench.preview_bench [--questions 90000] [--repeat 3]
 """
@@ -21,7 +23,7 @@ from pathlib import Path
 
 from bench.import_bench import bank_rows
 
-TARGETS = {"preview_s": 1.0}
+TARGETS = {"preview_s": 1.0, "request_s": 30.0}  # issue 16: no request runs longer than 30 s
 PASSWORD = "Bench@2026"
 _META = re.compile(r'name="csrf-token" content="([^"]+)"')
 
@@ -79,7 +81,18 @@ def main(argv=None) -> int:
     upload_s, response = _timed(lambda: client.post("/bank/import", data=form, content_type="multipart/form-data"))
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     preview = response.headers["Location"]
-    figures = {"questions": args.questions, "csv_mb": round(len(data) / 1e6, 1), "upload_s": round(upload_s, 2)}
+    # A big file is planned in the background: the preview answers 202 (progress) until it is kept.
+    started, polls, longest_poll = time.perf_counter(), 0, 0.0
+    while True:
+        seconds, response = _timed(lambda: client.get(preview))
+        longest_poll, polls = max(longest_poll, seconds), polls + 1
+        if response.status_code != 202:
+            break
+        time.sleep(1)
+    processed_s = upload_s + time.perf_counter() - started
+    assert response.status_code == 200, response.status_code
+    figures = {"questions": args.questions, "csv_mb": round(len(data) / 1e6, 1), "upload_s": round(upload_s, 2),
+               "processed_s": round(processed_s, 1), "progress_polls": polls, "longest_poll_s": round(longest_poll, 3)}
     pages = -(-args.questions // 100)
     for name, page in (("first", 1), ("middle", pages // 2), ("last", pages)):
         best = None
@@ -94,10 +107,12 @@ def main(argv=None) -> int:
     figures["confirm_s"] = round(confirm_s, 2)
     missed = [name for name in ("preview_first_s", "preview_middle_s", "preview_last_s")
               if figures[name] > TARGETS["preview_s"]]
+    missed += [name for name in ("upload_s", "longest_poll_s", "confirm_s") if figures[name] > TARGETS["request_s"]]
     figures.update(targets=TARGETS, missed=missed)
     for name, value in figures.items():
         if name.endswith("_s"):
-            print(f"{name:<20}{value:>8.2f} s" + ("   (target ≤ 1 s)" if name.startswith("preview") else ""))
+            target = "≤ 1 s" if name.startswith("preview") else "(reported)" if name == "processed_s" else "≤ 30 s"
+            print(f"{name:<20}{value:>8.2f} s   {target}")
     print(json.dumps(figures, ensure_ascii=False))
     return 1 if missed else 0
 
