@@ -62,3 +62,12 @@ def test_word_table_example_is_a_docx_with_the_ministry_table(client, organizer)
 
 def test_unknown_example_is_404(client, organizer):  # who may download: test_route_policy
     assert client.get("/admin/bank-examples/pdf").status_code == 404
+
+
+def test_word_table_example_never_imports_a_wrong_key(client, organizer):
+    """Before the Word-table importer lands the file may yield nothing; once it reads it, every
+    key must be the demo bank's."""
+    data, filename = _download(client, "word-bang")
+    result = parse_file(data, filename)
+    if result.questions:
+        assert result.errors == [] and _keys(result.questions) == _keys(sample())

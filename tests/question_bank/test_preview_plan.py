@@ -3,6 +3,7 @@ what was kept, page by page (errors and warnings first); the confirm stores the 
 all-or-nothing after checking duplicates against the bank as it is then."""
 import io
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
@@ -134,3 +135,10 @@ def test_a_plan_lost_with_its_worker_asks_for_the_file_again(app, client, db, or
     response = client.get(f"/bank/import/{token}")
     assert response.status_code == 302 and response.headers["Location"] == "/bank/import"
     assert "hãy tải lên lại" in client.get("/bank/import").get_data(as_text=True)
+
+
+def test_the_preview_never_parses_in_its_request():
+    """Guard: the bank's views read the kept plan; only staged_plan.build (at upload or in its
+    background thread) calls the importers."""
+    views = (Path(__file__).resolve().parents[2] / "question_bank" / "views.py").read_text()
+    assert "parse_file" not in views and "plan_import" not in views
