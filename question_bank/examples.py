@@ -24,7 +24,7 @@ SHEET_TAIL = ("Đáp án", "Chủ đề", "Mức độ", "Nguồn", "Giải thí
 
 
 def _key(question: ParsedQuestion) -> str:
-    return LETTERS[question.correct[0]]
+    return LETTERS[question.correct[0]] if question.correct else ""
 
 
 def _saved(document) -> bytes:
