@@ -33,6 +33,7 @@ from .services import import_questions, topic_counts
 
 bp = Blueprint("question_bank", __name__)
 KIND = "bank"  # this blueprint's staged uploads; the people imports stage theirs under their own kinds
+BACKGROUND = "background"  # options["planning"] of an upload whose plan a thread is making
 PREVIEW_PAGE = 100  # problems and questions per preview page: a 90,000-question file is 900 pages
 
 
@@ -82,8 +83,9 @@ def upload():
             filename = form.file.data.filename or ""
             inline = len(data) <= current_app.config.get("BANK_PLAN_INLINE_BYTES", staged_plan.INLINE_BYTES)
             plan = staged_plan.dump(staged_plan.build(db_session(), data, filename)) if inline else None
+            options = {"topic": form.topic.data, "planning": "" if inline else BACKGROUND}
             staged = staging.stage(db_session(), data, kind=KIND, user_id=current_user.id,
-                                   filename=filename, options={"topic": form.topic.data}, plan=plan)
+                                   filename=filename, options=options, plan=plan)
             db_session().commit()
             if not inline:
                 staged_plan.plan_in_background(current_app._get_current_object(), staged.token, data, filename)
@@ -112,6 +114,11 @@ def _plan_or_progress(staged: staging.Staged) -> staged_plan.StoredPlan:
     reloads itself), or back to the upload once PLAN_LIMIT has passed."""
     if staged.plan is not None:
         return staged_plan.load(staged.plan)
+    if staged.options.get("planning") != BACKGROUND:
+        # Staged before plans were kept (within the hour after the upgrade): planned now, not kept.
+        plan = staged_plan.build(db_session(), staged.data, staged.filename)
+        db_session().rollback()  # a read: end it before the page renders
+        return plan
     waited = now_utc() - staged.created_at
     if waited > staged_plan.PLAN_LIMIT:
         flash(_("Tệp chưa đọc xong sau %(n)s phút (có thể máy chủ vừa khởi động lại); hãy tải lên lại.",

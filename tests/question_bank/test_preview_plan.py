@@ -142,3 +142,12 @@ def test_the_preview_never_parses_in_its_request():
     background thread) calls the importers."""
     views = (Path(__file__).resolve().parents[2] / "question_bank" / "views.py").read_text()
     assert "parse_file" not in views and "plan_import" not in views
+
+
+def test_a_row_staged_without_a_plan_is_planned_on_its_preview(client, db, organizer):
+    """Rows staged before plans were kept (the hour after the upgrade) still preview and confirm."""
+    staged = staging.stage(db, _rows(2), kind="bank", user_id=organizer.id, filename="b.csv")
+    db.commit()
+    assert "Xác nhận lưu 2 câu hỏi" in client.get(f"/bank/import/{staged.token}").get_data(as_text=True)
+    client.post(f"/bank/import/{staged.token}/confirm", data={"csrf_token": csrf_token(client)})
+    assert _count(db) == 2
