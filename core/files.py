@@ -5,7 +5,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
+import olefile
+from flask_babel import gettext as _, lazy_gettext as _l
 
 # `where` for problems that belong to the whole file rather than to one question or row: the
 # msgid, kept a plain str for callers that compare with it; file_where() is the shown label.
@@ -23,6 +24,10 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {"where": self.where, "message": self.message}
+
+
+# A password-protected file: an encrypted zip, an OOXML package wrapped in OLE2, an encrypted .xls.
+ENCRYPTED = _l("Tệp được mã hoá (có mật khẩu); hãy bỏ mật khẩu rồi tải lên lại.")
 
 
 class UnsafeFile(Exception):
@@ -59,7 +64,7 @@ def open_zip(data: bytes) -> zipfile.ZipFile:
     total = 0
     for info in members:
         if info.flag_bits & 0x1:
-            raise UnsafeFile(_("Tệp được mã hoá (có mật khẩu); hãy bỏ mật khẩu rồi tải lên lại."))
+            raise UnsafeFile(str(ENCRYPTED))
         total += info.file_size
         too_big = info.file_size > MAX_MEMBER_BYTES or total > MAX_UNZIPPED_BYTES
         ratio = info.file_size / max(info.compress_size, 1)
@@ -105,7 +110,6 @@ UTF8_BOM = b"\xef\xbb\xbf"
 HEAD_BYTES = 128 * 1024  # text formats are decided on this much; a 20 MB file costs the same
 
 _SIGNATURES = (
-    (OLE2_MAGIC, "ole2"),
     (b"%PDF", "pdf"),
     (b"\x89PNG\r\n\x1a\n", "image"),
     (b"\xff\xd8\xff", "image"),
@@ -125,12 +129,15 @@ _MARKUP = re.compile(rb"<(!doctype\s+html|html\b|\?xml|quiz\b|w:document|workboo
 
 def sniff(data: bytes) -> str:
     """The kind of a file from its bytes alone (the name is never trusted): "empty", "xlsx", "docx",
-    "odf", "pptx", "zip", "broken_zip", "ole2", "pdf", "image", "archive", "rtf", "utf16", "markup",
+    "odf", "pptx", "zip", "broken_zip", "xls", "doc", "encrypted" (a password-protected .docx/.xlsx),
+    "ole2" (another or a broken compound file), "pdf", "image", "archive", "rtf", "utf16", "markup",
     "unknown" (other binary) or "text" (whose format the caller judges)."""
     if not data.removeprefix(UTF8_BOM).strip():
         return "empty"
     if data.startswith((ZIP_MAGIC, EMPTY_ZIP_MAGIC)):
         return _zip_kind(data)
+    if data.startswith(OLE2_MAGIC):
+        return _ole2_kind(data)
     for magic, kind in _SIGNATURES:
         if data.startswith(magic):
             return kind
@@ -161,6 +168,26 @@ def _zip_kind(data: bytes) -> str:
     if "ppt/presentation.xml" in names:
         return "pptx"
     return "zip"
+
+
+# Root streams naming what an OLE2 compound file holds: Excel 97–2003 ("Workbook"; "Book" in
+# Excel 5/95, which xlrd reads too), Word 97–2003, and Office's password encryption, which wraps a
+# whole .docx/.xlsx in an OLE2 file (MS-OFFCRYPTO).
+_OLE2_STREAMS = (("encryptedpackage", "encrypted"), ("encryptioninfo", "encrypted"),
+                 ("workbook", "xls"), ("book", "xls"), ("worddocument", "doc"))
+
+
+def _ole2_kind(data: bytes) -> str:
+    """Decided on the compound file's directory alone: no stream is read."""
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:  # BytesIO: olefile takes short bytes for a path
+            streams = {entry[0].lower() for entry in ole.listdir(streams=True, storages=False) if len(entry) == 1}
+    except Exception:  # noqa: BLE001  (olefile raises many kinds on a damaged directory)
+        return "ole2"
+    for stream, kind in _OLE2_STREAMS:
+        if stream in streams:
+            return kind
+    return "ole2"
 
 
 def _is_utf16(head: bytes) -> bool:

@@ -1,7 +1,8 @@
 """Plain rows of a workbook or CSV, for imports that are not questions (units, participants).
 
 Also what the question importers read through: the workbook comes from
-`xlsx_reader.open_workbook` (size, zip bomb, DOCTYPE/ENTITY and row-cap checks, lxml streaming), CSV
+`xlsx_reader.open_workbook` (size, zip bomb, DOCTYPE/ENTITY and row-cap checks, lxml streaming) or,
+for an old .xls, `xls_reader.open_xls` (xlrd, the same size and row-cap checks), CSV
 from `text.decode` (UTF-8 with or without BOM, then Windows-1258/1252) and `records` below.
 
     with read_rows(data, header_size) as table:
@@ -22,8 +23,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .cells import is_blank, texts_of
-from .files import MAX_ROWS, Problem, UnsafeFile, check_size, file_where, sniff
+from .files import ENCRYPTED, MAX_ROWS, Problem, UnsafeFile, check_size, file_where, sniff
 from .text import decode, format_count
+from .xls_reader import open_xls
 from .xlsx_reader import SheetRows, open_workbook
 
 CSV_TITLE = "CSV"  # where a CSV's problems are: it has one unnamed sheet
@@ -33,7 +35,10 @@ HEADER_SCAN_ROWS = 20  # a header row is looked for this far down (title rows ab
 _REFUSALS = {
     "empty": _l("Tệp rỗng: không có nội dung nào."),
     "docx": _l("Tệp Word (.docx) không phải bảng tính; hãy dùng Excel (.xlsx) hoặc CSV."),
-    "ole2": _l("Tệp Excel đời cũ (.xls) hoặc tệp có mật khẩu; hãy lưu lại dưới dạng .xlsx không mật khẩu."),
+    "doc": _l("Tệp Word (.doc) không phải bảng tính; hãy dùng Excel (.xlsx, .xls) hoặc CSV."),
+    "encrypted": ENCRYPTED,
+    "ole2": _l("Tệp Office đời cũ không phải bảng tính Excel (.xls) hoặc bị hỏng; hãy mở bằng Excel và "
+               "lưu lại dưới dạng .xlsx."),
     "odf": _l("Tệp OpenDocument (.ods của LibreOffice) không phải tệp Excel; hãy lưu lại dưới dạng .xlsx."),
     "utf16": _l("Tệp văn bản mã UTF-16 (Unicode) không được hỗ trợ; hãy lưu CSV với mã UTF-8."),
     "pdf": _l("Tệp PDF không được hỗ trợ; hãy dùng Excel (.xlsx) hoặc CSV."),
@@ -68,7 +73,7 @@ class Sheet:
 
 @dataclass
 class Table:
-    format: str = ""  # "xlsx" or "csv"
+    format: str = ""  # "xlsx", "xls" or "csv"
     sheets: list[Sheet] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     _stack: ExitStack = field(default_factory=ExitStack, repr=False)
@@ -88,7 +93,7 @@ class Table:
 
 
 def read_rows(data: bytes, header_size: Callable[[list[str]], int] = count_filled) -> Table:
-    """The sheets of an .xlsx or the one table of a CSV; never raises for a bad or hostile file.
+    """The sheets of an .xlsx or .xls or the one table of a CSV; never raises for a bad or hostile file.
 
     `header_size` picks the CSV delimiter: the one under which a header row names most columns.
     """
@@ -99,7 +104,9 @@ def read_rows(data: bytes, header_size: Callable[[list[str]], int] = count_fille
     kind = sniff(data)
     try:
         if kind == "xlsx":
-            return _workbook(data)
+            return _workbook(data, "xlsx", open_workbook)
+        if kind == "xls":
+            return _workbook(data, "xls", open_xls)
         if kind == "text":
             return _csv(data, header_size)
     except UnsafeFile as exc:
@@ -107,9 +114,9 @@ def read_rows(data: bytes, header_size: Callable[[list[str]], int] = count_fille
     return Table.refused(str(_REFUSALS.get(kind, _UNKNOWN)), kind)
 
 
-def _workbook(data: bytes) -> Table:
-    table = Table(format="xlsx")
-    workbook = table._stack.enter_context(open_workbook(data))
+def _workbook(data: bytes, fmt: str, opener) -> Table:
+    table = Table(format=fmt)
+    workbook = table._stack.enter_context(opener(data))
     for title, path in workbook.sheets:
         table.sheets.append(Sheet(title, lambda title=title, path=path: iter(SheetRows(workbook, title, path))))
     return table

@@ -124,8 +124,10 @@ class Workbook:
     def text_of(self, item) -> str:
         """The text of an <si> or <is>: plain or rich-text runs, without phonetic (rPh) hints."""
         if len(item) == 1 and item[0].tag == self.t_tag:  # find() is slow; this is the common case
-            return item[0].text or ""
-        return "".join(t.text or "" for t in item.iter(f"{self.ns}t") if t.getparent().tag != f"{self.ns}rPh")
+            text = item[0].text or ""
+        else:
+            text = "".join(t.text or "" for t in item.iter(f"{self.ns}t") if t.getparent().tag != f"{self.ns}rPh")
+        return _unescape(text) if "_x" in text else text
 
     def _date_styles(self, path: str | None) -> frozenset[int]:
         if not path or path not in self.archive.namelist():
@@ -188,6 +190,15 @@ class Workbook:
                 while row.getprevious() is not None:  # keep the tree to one row
                     del row.getparent()[0]
                 yield number, values
+
+
+# Excel writes characters XML cannot hold as _xHHHH_: a cell pasted from Word keeps its line
+# breaks as "_x000D_\n", which would otherwise end up in a choice's text.
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _unescape(text: str) -> str:
+    return _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _value(kind: str, raw: str, style, strings, date_styles, epoch):

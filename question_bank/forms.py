@@ -20,7 +20,7 @@ FORMAT_LABELS = {
     "gift": _l("GIFT"),
 }
 # What the file picker offers; the server detects the format from the content, not the name.
-ACCEPTED_FILES = ".docx,.xlsx,.csv,.txt,.gift"
+ACCEPTED_FILES = ".docx,.doc,.xlsx,.xls,.csv,.txt,.gift"
 
 
 def _options(pairs) -> list[SelectChoice]:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from core.db import now_utc
 from core.files import Problem
-from core.text import clean_text
+from core.text import clean_text, fold
 from question_bank.duplicate_key import dedup_key
 
 from .importers.result import ParsedQuestion, ParseResult
@@ -39,12 +39,28 @@ class ImportReport:
 _IN_CHUNK = 500  # bounded IN lists on both engines
 
 
-def _existing_keys(session: Session, keys: list[str]) -> set[str]:
-    found = set()
+def _bank_answers(session: Session, keys: list[str]) -> dict[str, tuple[int, str | None]]:
+    """duplicate key → (the bank question's id, its correct choice's text) for keys in the bank."""
+    found = {}
     for start in range(0, len(keys), _IN_CHUNK):
         chunk = keys[start : start + _IN_CHUNK]
-        found.update(session.scalars(select(Question.dedup_key).where(Question.dedup_key.in_(chunk))))
+        rows = session.execute(
+            select(Question.dedup_key, Question.id, Choice.text)
+            .outerjoin(Choice, (Choice.question_id == Question.id) & Choice.is_correct)
+            .where(Question.dedup_key.in_(chunk))
+        )
+        found.update((key, (qid, answer)) for key, qid, answer in rows)
     return found
+
+
+def _answer(question: ParsedQuestion) -> str | None:
+    index = question.correct_index
+    return question.choices[index] if index is not None and index < len(question.choices) else None
+
+
+def _same_answer(first: str | None, second: str | None) -> bool:
+    """Compared as the duplicate key compares choices; an unknown key (already an error) never clashes."""
+    return first is None or second is None or fold(first) == fold(second)
 
 
 def plan_import(session: Session, result: ParseResult, *, near: bool = True) -> tuple[list[ParsedQuestion], ImportReport]:
@@ -56,22 +72,37 @@ def plan_import(session: Session, result: ParseResult, *, near: bool = True) -> 
         # A key kept with a staged upload's plan is the same function of the same texts.
         question.key = question.key or dedup_key(question.text, question.choices)
     keys = [question.key for question in result.questions]
-    in_bank = _existing_keys(session, sorted(set(keys)))
-    seen: dict[str, str] = {}
+    in_bank = _bank_answers(session, sorted(set(keys)))
+    seen: dict[str, ParsedQuestion] = {}
     fresh = []
     for question, key in zip(result.questions, keys):
+        answer = _answer(question)
         if key in in_bank:
+            bank_id, bank_answer = in_bank[key]
+            if not _same_answer(answer, bank_answer):
+                # The same question with another key: one of them is wrong, and keeping either
+                # silently would let a wrong key stand (issue 16, point 6).
+                report.errors.append(Problem(question.where, _(
+                    "Trùng với câu hỏi #%(id)s trong ngân hàng nhưng đáp án khác: ngân hàng là “%(bank)s”, tệp là "
+                    "“%(file)s”. Hãy kiểm tra và sửa đáp án sai.", id=bank_id, bank=bank_answer, file=answer)))
+                continue
             report.duplicates += 1
             report.warnings.append(
                 Problem(question.where, _("Trùng với câu hỏi đã có trong ngân hàng; bỏ qua."))
             )
         elif key in seen:
+            first = seen[key]
+            if not _same_answer(answer, _answer(first)):
+                report.errors.append(Problem(question.where, _(
+                    "Trùng với %(place)s nhưng đáp án khác: %(place)s là “%(first)s”, ở đây là “%(answer)s”. "
+                    "Hãy kiểm tra và sửa đáp án sai.", place=first.where, first=_answer(first), answer=answer)))
+                continue
             report.duplicates += 1
             report.warnings.append(
-                Problem(question.where, _("Trùng với %(place)s trong cùng tệp; bỏ qua.", place=seen[key]))
+                Problem(question.where, _("Trùng với %(place)s trong cùng tệp; bỏ qua.", place=first.where))
             )
         else:
-            seen[key] = question.where
+            seen[key] = question
             fresh.append(question)
     for first, second in near_duplicate_pairs([(q.where, q.text) for q in fresh]) if near else ():
         report.warnings.append(Problem(second, _("Gần giống %(place)s; hãy kiểm tra lại.", place=first)))

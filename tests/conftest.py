@@ -152,6 +152,22 @@ def organizer(client, auth, db):
     return user
 
 
+# --- LibreOffice (old .doc files) -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def soffice():
+    """The LibreOffice binary core.office converts with; skipped without it unless REQUIRE_LIBREOFFICE=1."""
+    from core.office import soffice_path
+
+    binary = soffice_path()
+    if binary is None:
+        if _require("REQUIRE_LIBREOFFICE"):
+            pytest.fail("REQUIRE_LIBREOFFICE=1 but LibreOffice (soffice) is not installed")
+        pytest.skip("LibreOffice (soffice) not installed")
+    return binary
+
+
 # --- browser ---------------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"

@@ -194,3 +194,8 @@ class AuthActions:
 
     def logout(self):
         return logout(self._client)
+
+
+def problems(result, kind: str = "errors") -> list[tuple[str, str]]:
+    """An importer's errors (or warnings) as (where, message) pairs, for comparing in a test."""
+    return [(p.where, p.message) for p in getattr(result, kind)]

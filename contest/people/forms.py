@@ -10,7 +10,7 @@ from contest.lazy_text import lazy_text
 from contest.services.people.unit_import import MAX_CODE, MAX_GROUP, MAX_HEADCOUNT, MAX_NAME
 
 # What the file picker offers; the server detects the format from the content.
-ACCEPTED_FILES = ".xlsx,.csv"
+ACCEPTED_FILES = ".xlsx,.xls,.csv"
 
 
 def _parent_id(value):

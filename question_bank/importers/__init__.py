@@ -1,20 +1,24 @@
 """bytes → ParseResult for every bank format; the format comes from the content."""
 from flask_babel import gettext as _, lazy_gettext as _l
 
-from core.files import UnsafeFile, check_size, file_where
+from core.files import ENCRYPTED, UnsafeFile, check_size, file_where
 
-from . import aiken, csv, docx, gift, xlsx
+from . import aiken, csv, doc, docx, gift, xls, xlsx
 from .detect import detect
 from .result import ParseResult
 from .validate import check_question
 
-PARSERS = {"docx": docx.parse, "xlsx": xlsx.parse, "csv": csv.parse, "aiken": aiken.parse, "gift": gift.parse}
+PARSERS = {
+    "docx": docx.parse, "doc": doc.parse, "xlsx": xlsx.parse, "xls": xls.parse, "csv": csv.parse,
+    "aiken": aiken.parse, "gift": gift.parse,
+}
 
 # Every kind detect() refuses, with what to do about it (lazy: made str where used).
 _REFUSALS = {
     "empty": _l("Tệp rỗng: không có nội dung nào."),
-    "ole2": _l("Tệp Word/Excel đời cũ (.doc/.xls) hoặc tệp có mật khẩu; hãy lưu lại dưới dạng .docx/.xlsx "
-               "không mật khẩu."),
+    "encrypted": ENCRYPTED,
+    "ole2": _l("Tệp Office đời cũ không phải Word/Excel (.doc/.xls) hoặc bị hỏng; hãy mở bằng Word/Excel và "
+               "lưu lại dưới dạng .docx/.xlsx."),
     "pdf": _l("Tệp PDF không được hỗ trợ; hãy dùng .docx, .xlsx, .csv, Aiken hoặc GIFT."),
     "odf": _l("Tệp OpenDocument (.odt/.ods của LibreOffice) không phải tệp Word/Excel; "
               "hãy lưu lại dưới dạng .docx hoặc .xlsx."),

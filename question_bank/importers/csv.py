@@ -21,7 +21,11 @@ def parse(data: bytes) -> ParseResult:
               rows=HEADER_SCAN_ROWS),
         )
         return result
-    count = read_table(result, CSV_TITLE, records(text, delimiter))
+    misses = []
+    count = read_table(result, CSV_TITLE, records(text, delimiter), misses)
+    if misses:
+        result.errors.extend(misses)
+        return result
     if not count:
         result.error(file_where(), _("Tệp CSV có dòng tiêu đề nhưng không có câu hỏi nào."))
     return result
@@ -29,4 +33,5 @@ def parse(data: bytes) -> ParseResult:
 
 def _header_size(cells) -> int:
     layout = read_layout(0, cells)
-    return len(layout.columns) + len(layout.choices) if layout.is_header else 0
+    # A header without choice columns still picks the delimiter, so the report can say what it lacks.
+    return len(layout.columns) + len(layout.choices) if layout.is_header or layout.almost_header else 0

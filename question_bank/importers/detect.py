@@ -14,6 +14,7 @@ from core.files import HEAD_BYTES, UnsafeFile, sniff
 from core.sheets import HEADER_SCAN_ROWS
 from core.text import decode
 
+from .aiken import answer_lines, closed_questions
 from .table import read_layout
 
 _ESCAPED = re.compile(r"\\.")
@@ -21,14 +22,12 @@ _GIFT_BLOCK = re.compile(r"\{([^{}]*)\}")
 _GIFT_ANSWERS = re.compile(r"^(?:[=~#]|(?:T|TRUE|F|FALSE)\s*(?:#|$)|$)", re.IGNORECASE)
 _GIFT_TITLE = re.compile(r"^[ \t]*::[^\n]*?::", re.MULTILINE)
 _GIFT_CATEGORY = re.compile(r"^[ \t]*\$CATEGORY\s*:", re.MULTILINE)
-_AIKEN_CHOICE = re.compile(r"^\s*[A-Ha-h]\s*[.)]")
-_AIKEN_ANSWER = re.compile(r"^\s*ANSWER\s*:", re.IGNORECASE)
 _DELIMITERS = (",", ";", "\t")
 
 
 def detect(data: bytes, filename: str = "") -> str:
-    """docx, xlsx, csv, aiken or gift; else the kind of file refused (a key of _REFUSALS):
-    empty, ole2, pdf, odf, pptx, zip, broken_zip, image, archive, rtf, markup, utf16, unknown
+    """docx, doc, xlsx, xls, csv, aiken or gift; else the kind of file refused (a key of _REFUSALS):
+    empty, encrypted, ole2, pdf, odf, pptx, zip, broken_zip, image, archive, rtf, markup, utf16, unknown
     (binary) or text (text in none of the formats). `filename` is not consulted."""
     kind = sniff(data)
     if kind != "text":
@@ -47,11 +46,11 @@ def _text_kind(text: str) -> str:
     if _has_csv_header(text):
         return "csv"
     gift = _gift_score(text)
-    aiken = _aiken_score(text)
+    aiken = closed_questions(text.splitlines())
     if gift > aiken:
         return "gift"
-    if aiken:
-        return "aiken"
+    if aiken or (not gift and answer_lines(text.splitlines())):
+        return "aiken"  # `ANSWER:` lines without choices before them: its parser says what is missing
     if _looks_delimited(text):
         return "csv"
     return "text"
@@ -70,12 +69,16 @@ def _records(text: str, delimiter: str):
 
 
 def _has_csv_header(text: str) -> bool:
-    """A row naming a question column and two choice columns under some delimiter."""
+    """A row naming a question column and two choice columns (or a choices column, or the answer
+    column) under some delimiter."""
     for delimiter in _DELIMITERS:
         for cells in _records(text, delimiter):
-            if len(cells) < 3 or cells[0].lstrip().startswith(("//", "::", "$")):
+            if len(cells) < 2 or cells[0].lstrip().startswith(("//", "::", "$")):
                 continue  # a GIFT comment such as "// Câu hỏi, A, B" is no header
-            if read_layout(0, cells).is_header:
+            layout = read_layout(0, cells)
+            # "Câu hỏi, Đáp án" alone: the choices may sit in the question cell; else the CSV
+            # parser says what the header lacks (so it does for "Câu, A, B, Đáp án").
+            if layout.is_header or layout.almost_header:
                 return True
     return False
 
@@ -84,20 +87,6 @@ def _gift_score(text: str) -> int:
     plain = _ESCAPED.sub("", text)
     blocks = sum(1 for body in _GIFT_BLOCK.findall(plain) if _GIFT_ANSWERS.match(body.strip()))
     return blocks + len(_GIFT_TITLE.findall(plain)) + len(_GIFT_CATEGORY.findall(plain))
-
-
-def _aiken_score(text: str) -> int:
-    """`ANSWER:` lines right after a choice line (blank lines aside)."""
-    score, after_choice = 0, False
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        if _AIKEN_ANSWER.match(line):
-            score += after_choice
-            after_choice = False
-        else:
-            after_choice = bool(_AIKEN_CHOICE.match(line))
-    return score
 
 
 def _looks_delimited(text: str) -> bool:

@@ -9,16 +9,19 @@ paragraphs before the first question (titles, the national motto) are ignored.
 """
 import zipfile
 import zlib
+from dataclasses import replace
 
 from flask_babel import gettext as _
 
-from core.files import UnsafeFile, check_package
+from core.files import UnsafeFile, check_package, file_where
 from core.text import clean_text
 
-from . import docx_key as key
+from . import docx_aiken, docx_key as key
 from .docx_lines import choice_from, meta_line, question_label, split_choices, topic_heading
 from .docx_reader import Line, Paragraph, Table, read_blocks
 from .docx_resolve import Draft, KeySection, excerpt, resolve
+from .docx_grid import Grid, continues, describe, find_header
+from .docx_table import Context, read_questions, section_title
 from .result import ParseResult
 from .validate import parse_difficulty
 
@@ -39,7 +42,12 @@ def parse(data: bytes) -> ParseResult:
             reader.paragraph(block)
         else:
             reader.table(block)
-    return resolve(reader.drafts, reader.keys, reader.result)
+    if docx_aiken.is_aiken(blocks, len(reader.drafts)):
+        return docx_aiken.parse(blocks)
+    result = resolve(reader.drafts, reader.keys, reader.result)
+    if not result.questions and not result.errors and any(rows >= 3 for _n, _c, rows in reader.tables_seen):
+        result.error(file_where(), describe(reader.tables_seen))  # say why nothing, never just “no questions”
+    return result
 
 
 class _Reader:
@@ -56,15 +64,29 @@ class _Reader:
         self.numbers: set[tuple[int, int]] = set()
         self.paragraph_number = 0  # for `Đoạn N`, made into a label only when a warning needs it
         self.question_where = _("Câu %(number)s")  # translated once, filled in per question
+        self.tables = Context(self.result, self._feed)
+        self.tables_seen: list = []  # (table number, its first header-like row, row count)
+        self.last_text: str | None = None  # the paragraph before a table may name its topic
 
     # -- blocks -----------------------------------------------------------------------------
     def paragraph(self, paragraph: Paragraph) -> None:
         self.paragraph_number = paragraph.number
         for line in paragraph.lines:
             self.line(line)
+            if line.text.strip():
+                self.last_text = clean_text(line.text)
 
     def table(self, table: Table) -> None:
-        texts = table.cell_texts()
+        grid = Grid(table)
+        columns, seen = find_header(grid)
+        self.tables_seen.append((len(self.tables_seen) + 1, seen, len(table.rows)))
+        last = self.tables.last
+        texts = None if columns else table.cell_texts()
+        if columns is None and last is not None and continues(grid, last) and not key.looks_like_key(texts):
+            columns = replace(last, header=-1)  # a table continuing the previous one, without a header
+        if columns is not None:
+            self._question_table(table, grid, columns)
+            return
         if self.in_key:
             self._key_pairs(key.pairs_in_table(texts))
         elif key.looks_like_key(texts):
@@ -78,6 +100,24 @@ class _Reader:
                 for cell in row:
                     for paragraph in cell:
                         self.paragraph(paragraph)
+
+    def _question_table(self, table: Table, grid: Grid, columns) -> None:
+        self._close()
+        self.in_key = False
+        context = self.tables
+        context.topic = section_title(self.last_text) or self.topic
+        self.last_text = None
+        self.drafts.extend(read_questions(table, len(self.tables_seen), columns, grid, context))
+        context.last = columns
+        self.topic = context.topic
+
+    def _feed(self, draft: Draft, line: Line) -> None:
+        """One line of a question's cell, read as a paragraph of that question would be."""
+        self.current = draft
+        text = clean_text(line.text)
+        if text and not (draft.choices and self._answer_or_meta(draft, text)):
+            self._text(line, text)
+        self.current = None
 
     def _holds_questions(self, table: Table) -> bool:
         for row in table.rows:

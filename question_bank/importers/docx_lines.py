@@ -27,6 +27,9 @@ _TOPIC = re.compile(
 _START = re.compile(rf"{_SP}*(\*{_SP}*)?([A-Ha-h]){_SP}*(?:[.)]|:(?=\s|$)){_SP}*")
 _STRICT = re.compile(rf"(?:\t|[ \u00a0]{{2}}|\u00a0){_SP}*(\*{_SP}*)?([A-Ha-h]){_SP}*[.)]{_SP}*")
 _LOOSE = re.compile(rf"{_SP}(\*{_SP}*)?([A-Ha-h])[.)]{_SP}+")
+# What both _STRICT and _LOOSE need somewhere: a space, a letter, a `.` or `)`. Most lines have
+# none after their first label, and one search is cheaper than the two label scans (big banks).
+_LATER = re.compile(rf"{_SP}(?:\*{_SP}*)?[A-Ha-h]{_SP}*[.)]")
 _LEVEL_TAGS = {"nb": "easy", "th": "medium", "vd": "hard", "vdc": "hard", "vdt": "medium"}
 _META = re.compile(
     r"^(?P<key>giải\s*thích|hướng\s*dẫn(?:\s*giải)?|lời\s*giải|explanation|mức\s*độ|độ\s*khó|difficulty"
@@ -108,13 +111,16 @@ def split_choices(text: str, at_start: bool) -> tuple[int, list[ChoiceLabel]]:
     the same line: `A … B …` after tabs or several spaces, or `A. … B. … C. …` after single ones.
     """
     first = _START.match(text)
+    later = _LATER.search(text, first.end() - 1 if first else 0)
+    if first and not later:
+        return 0, _close(text, [_label(first)])
     if first:
         labels = [_label(first)] + _sequence(text, _label(first), first.end(), _STRICT)
         if len(labels) == 1 and not labels[0].lower:
             loose = _sequence(text, labels[0], first.end(), _LOOSE)
             labels += loose if len(loose) >= 2 else []
         return 0, _close(text, labels)
-    if not at_start:
+    if not at_start and later:
         for pattern, needed in ((_STRICT, 2), (_LOOSE, 3)):
             for match in pattern.finditer(text):
                 if match.group(2) == "A" or (match.group(2) == "a" and pattern is _STRICT):

@@ -50,9 +50,21 @@ class Paragraph:
 
 
 @dataclass(slots=True)
+class CellPlace:
+    """Where a cell sits in the table's grid: its first grid column, how many it spans, and
+    whether it continues the cell above (a vertical merge, w:vMerge without "restart")."""
+
+    column: int
+    span: int = 1
+    continued: bool = False
+
+
+@dataclass(slots=True)
 class Table:
     number: int  # number of the first paragraph inside it
     rows: list[list[list[Paragraph]]] = field(default_factory=list)  # row → cell → paragraphs
+    places: list[list[CellPlace]] = field(default_factory=list)  # row → cell → place, as rows
+    repeated: list[bool] = field(default_factory=list)  # row → a header row Word repeats (w:tblHeader)
 
     def cell_texts(self) -> list[list[str]]:
         return [[" ".join(line.text for p in cell for line in p.lines) for cell in row] for row in self.rows]
@@ -166,7 +178,9 @@ class DocumentReader:
         for tr in _unwrap(tbl):
             if tr.tag != W + "tr":
                 continue
-            row = []
+            row, places = [], []
+            trpr = tr.find(W + "trPr")
+            column = _int_val(trpr, "gridBefore", 0)
             for tc in _unwrap(tr):
                 if tc.tag != W + "tc":
                     continue
@@ -175,7 +189,13 @@ class DocumentReader:
                 paragraphs: list[Paragraph] = []
                 self._cell(tc, base, paragraphs)
                 row.append(paragraphs)
+                span = max(_int_val(tcpr, "gridSpan", 1), 1)
+                merge = tcpr.find(W + "vMerge") if tcpr is not None else None
+                places.append(CellPlace(column, span, merge is not None and merge.get(_VAL) != "restart"))
+                column += span
             table.rows.append(row)
+            table.places.append(places)
+            table.repeated.append(trpr is not None and trpr.find(W + "tblHeader") is not None)
         return table
 
     def _cell(self, container, base: int, out: list) -> None:
@@ -187,6 +207,12 @@ class DocumentReader:
                 for row in self._table(element).rows:
                     for cell in row:
                         out.extend(cell)
+
+
+def _int_val(props, name: str, default: int) -> int:
+    element = props.find(W + name) if props is not None else None
+    value = element.get(_VAL) if element is not None else None
+    return int(value) if value and value.isdigit() else default
 
 
 def _unwrap(parent):

@@ -32,6 +32,8 @@ class Draft:
     answer_texts: list[str] = field(default_factory=list)  # `Đáp án: <full text>`
     key_letters: list[str] = field(default_factory=list)  # from answer keys
     stray: list[tuple[str, str]] = field(default_factory=list)  # (text, letter before it) after choices
+    problem: str | None = None  # a doubt about the key found while reading (two marks in a table…)
+    missing: str | None = None  # what to say when no key is found, when the layout knows better
 
 
 @dataclass
@@ -82,6 +84,7 @@ def _question(draft: Draft, in_key: bool, result: ParseResult) -> ParsedQuestion
         topic=draft.topic, difficulty=draft.difficulty, source=draft.source, explanation=draft.explanation,
     )
     stated, problem = _stated_letter(draft, choices)
+    problem = draft.problem or problem
     stars = [i for i, c in enumerate(choices) if c.star]
     marks = formatting_marks(choices)
     if problem:
@@ -160,6 +163,8 @@ def _names(indices, letters) -> str:
 
 
 def _no_answer(draft: Draft, choices: list[Choice], in_key: bool) -> str:
+    if draft.missing and not in_key:
+        return draft.missing
     if in_key:
         return _("Bảng đáp án không có câu %(number)s và không phương án nào được đánh dấu; "
                  "không xác định được đáp án đúng.", number=draft.number)

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 
 from core.text import clean_text, decode
 
+from .labels import strip_label
 from .result import ParsedQuestion, ParseResult
 from .validate import LETTERS
 
@@ -32,6 +33,8 @@ _CATEGORY_SPLIT = re.compile(r"(?<!/)/(?!/)")  # Moodle writes a "/" inside a na
 _CATEGORY_ROOT = re.compile(r"^\$\w+\$$")  # $course$, $system$, $module$…
 _WEIGHT = re.compile(r"^\s*%(-?\d+(?:[.,]\d+)?)%")
 _ANSWER_MARK = re.compile(r"([=~])")
+# Moodle reads "~=" as a right answer ("=" alone marks one; the "~" before it is a slip it forgives).
+_WRONG_THEN_RIGHT = re.compile(r"~\s*=")
 _TRUE_FALSE = {"T": 0, "TRUE": 0, "F": 1, "FALSE": 1}
 
 
@@ -102,6 +105,8 @@ class _Question:
         self.result, self.where, self.first_line, self.block = result, where, first_line, block
         self.format = "moodle"
         self.images = False
+        self.links = False  # <a>, <audio>, <video>… in HTML text: dropped, so the author is told
+        self.feedback = False  # per-answer "#feedback": dropped, so the author is told
 
     def error(self, message: str) -> None:
         self.result.error(self.where, message)
@@ -122,7 +127,8 @@ class _Question:
         after = self.block[closing + 1 :]
         stem = self.block[start:opening] + (BLANK + after if after.strip() else "")  # Moodle's "missing word"
         self.format, stem = _split_format(stem.strip(), "moodle")
-        return self.answers(self.render(stem), self.block[opening + 1 : closing])
+        # `Câu 12:` typed before the stem is a label, not text (SPEC §4).
+        return self.answers(strip_label(self.render(stem)), self.block[opening + 1 : closing])
 
     def after_title(self) -> int:
         """Where the question text starts, past `::title::` when there is one."""
@@ -174,6 +180,7 @@ class _Question:
             reader.feed(text)
             reader.close()
             self.images = self.images or reader.images
+            self.links = self.links or reader.links
             text = "".join(reader.parts)
         return clean_text(text)
 
@@ -190,6 +197,7 @@ class _Question:
             body = body[:general]
         body = body.strip()
         question = ParsedQuestion(where=self.where, text=stem, choices=[], explanation=explanation)
+        body = _WRONG_THEN_RIGHT.sub("=", body)
         true_false = body.split("#", 1)[0].strip().upper()
         if not body:
             return self.unsupported(_("Câu tự luận ({}) không được hỗ trợ; chỉ nhận câu trắc nghiệm một đáp án "
@@ -206,6 +214,7 @@ class _Question:
         elif true_false in _TRUE_FALSE:
             question.choices = list(TRUE_FALSE)
             question.correct = [_TRUE_FALSE[true_false]]
+            self.feedback = any(self.piece(part) for part in body.split("#")[1:])
         elif body.startswith("="):
             return self.unsupported(_("Câu trả lời ngắn (chỉ có đáp án “=”, không có phương án sai “~”) không "
                                       "được hỗ trợ; chỉ nhận câu trắc nghiệm một đáp án đúng ({=đúng ~sai ~sai}) "
@@ -217,6 +226,12 @@ class _Question:
             return None
         if self.images:
             self.result.warn(self.where, _("Câu hỏi có hình ảnh; chỉ phần chữ được nhập, hình ảnh bị bỏ qua."))
+        if self.links:
+            self.result.warn(self.where, _("Câu hỏi có liên kết, âm thanh hoặc video; chỉ phần chữ được nhập, "
+                                           "liên kết và tệp âm thanh/video bị bỏ qua."))
+        if self.feedback:
+            self.result.warn(self.where, _("Phản hồi riêng của từng phương án (“#…”) không được lưu; "
+                                           "chỉ phản hồi chung (“####…”) được nhập làm giải thích."))
         return question
 
     def unsupported(self, message: str) -> None:
@@ -238,7 +253,9 @@ class _Question:
             if found:
                 weight = float(found.group(1).replace(",", "."))
                 raw = raw[found.end() :]
-            question.choices.append(self.piece(raw.split("#", 1)[0]))
+            text, _hash, feedback = raw.partition("#")
+            question.choices.append(self.piece(text))
+            self.feedback = self.feedback or bool(self.piece(feedback))
             if weight >= 100:
                 full.append(index)
             elif weight > 0:
@@ -253,6 +270,11 @@ class _Question:
             self.result.warn(self.where, _("Phương án %(letter)s được %(weight)s%% số điểm trong GIFT; ở đây chỉ có "
                                            "một đáp án đúng nên phương án này tính là sai.",
                                            letter=letter, weight=format(weight, "g")))
+        if full and "=" not in parts[1::2]:
+            # Without "=" Moodle makes a multiple-answer (checkbox) question; ours has one right answer.
+            self.result.warn(self.where, _("Trong GIFT đây là câu chọn nhiều đáp án (không có “=”, chỉ có "
+                                           "“%(example)s”); đã nhập thành câu một đáp án đúng với phương án "
+                                           "được 100%% số điểm.", example="~%100%"))
         question.correct = full
         if not full:
             question.answer_problem = _("Không có phương án đúng: đánh dấu phương án đúng bằng “=” "
@@ -272,6 +294,7 @@ class _HtmlText(HTMLParser):
     """The text of an HTML fragment: tags dropped, entities decoded, script/style skipped.
     HTMLParser resolves no external entity and fetches nothing."""
 
+    _LINKS = {"a", "audio", "video", "source", "embed", "object", "iframe"}
     _BREAKS = {"br", "p", "div", "li", "ul", "ol", "tr", "td", "th", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
 
     def __init__(self):
@@ -279,12 +302,15 @@ class _HtmlText(HTMLParser):
         self.parts: list[str] = []
         self.hidden = 0
         self.images = False
+        self.links = False
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
             self.hidden += 1
         elif tag == "img":
             self.images = True
+        elif tag in self._LINKS:
+            self.links = True
         elif tag in self._BREAKS:
             self.parts.append(" ")
 

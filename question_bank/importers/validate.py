@@ -55,6 +55,7 @@ def check_question(q: ParsedQuestion) -> list[Problem]:
     for index, choice in enumerate(q.choices[:MAX_CHOICES]):
         if not clean_text(choice):
             problems.append(Problem(q.where, _("Phương án %(letter)s để trống.", letter=LETTERS[index])))
+    problems.extend(_repeated_choices(q))
     if q.answer_problem:
         problems.append(Problem(q.where, q.answer_problem))
     elif not q.correct:
@@ -67,4 +68,21 @@ def check_question(q: ParsedQuestion) -> list[Problem]:
     elif q.correct[0] >= len(q.choices):
         letter = LETTERS[q.correct[0]] if q.correct[0] < len(LETTERS) else str(q.correct[0] + 1)
         problems.append(Problem(q.where, _("Đáp án %(letter)s không có trong các phương án.", letter=letter)))
+    return problems
+
+
+def _repeated_choices(q: ParsedQuestion) -> list[Problem]:
+    """Two choices with the same text (ignoring case and spacing): a participant could not tell them
+    apart. Punctuation counts, unlike the duplicate key's fold: "10" and "10%" are different choices."""
+    first_of: dict[str, int] = {}
+    problems = []
+    for index, choice in enumerate(q.choices[: len(LETTERS)]):
+        folded = clean_text(choice).casefold()
+        if not folded:
+            continue
+        if folded in first_of:
+            problems.append(Problem(q.where, _("Phương án %(letter)s trùng với phương án %(first)s.",
+                                               letter=LETTERS[index], first=LETTERS[first_of[folded]])))
+        else:
+            first_of[folded] = index
     return problems

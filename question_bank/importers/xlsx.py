@@ -14,25 +14,29 @@ from .table import read_table
 
 def parse(data: bytes) -> ParseResult:
     with open_workbook(data) as workbook:
-        return _read_workbook(workbook)
+        return read_workbook(workbook)
 
 
-def _read_workbook(workbook: Workbook) -> ParseResult:
+def read_workbook(workbook: Workbook) -> ParseResult:
     result = ParseResult()
-    skipped, read_any = [], False
+    skipped, misses, read_any = [], [], False
     for title, path in workbook.sheets:
         rows = SheetRows(workbook, title, path)
+        before = len(misses)
         try:
-            count = read_table(result, title, rows)
+            count = read_table(result, title, rows, misses)
         finally:
             rows.close()
         if count is None:
-            if rows.has_content:
+            if rows.has_content and len(misses) == before:
                 skipped.append(title)
             continue
         read_any = True
         if count == 0:
             result.error(title, _("Trang tính “%(sheet)s” có dòng tiêu đề nhưng không có câu hỏi nào.", sheet=title))
+    if not read_any and misses:
+        result.errors.extend(misses)
+        return result
     if not read_any:
         result.error(
             file_where(),
@@ -41,6 +45,7 @@ def _read_workbook(workbook: Workbook) -> ParseResult:
               rows=HEADER_SCAN_ROWS),
         )
         return result
+    result.warnings.extend(misses)  # another sheet had questions: this one may be an answer list
     for title in skipped:
         result.warn(title, _("Trang tính “%(sheet)s” không có dòng tiêu đề câu hỏi; đã bỏ qua.", sheet=title))
     return result

@@ -12,6 +12,7 @@ from core.files import MAX_FILE_BYTES
 from question_bank.models import Choice, Question, SourceDocument, Topic
 from tests.support import make_test_app
 from tests.factories import make_question
+from tests.question_bank.binary_files import encrypted_package
 from tests.question_bank.sheets import rewrite_member, set_dimension, xlsx
 
 HEADER = ["Câu hỏi", "A", "B", "C", "D", "Đáp án", "Chủ đề", "Mức độ"]
@@ -167,7 +168,7 @@ HOSTILE = {
                          "DOCTYPE/ENTITY"),
     "zip-bomb": (_zip_bomb, "bank.xlsx", "zip bomb"),
     "million-rows": (lambda: set_dimension(xlsx([HEADER, ROWS[0]]), "A1:H1000000"), "bank.xlsx", "100.000 dòng"),
-    "encrypted": (lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(2048), "bank.xlsx", "mật khẩu"),
+    "encrypted": (encrypted_package, "bank.xlsx", "mật khẩu"),
     "corrupt-zip": (_truncated, "bank.xlsx", "hỏng"),
     "png-named-xlsx": (_png, "bank.xlsx", "Tệp ảnh"),
 }

@@ -11,6 +11,7 @@ from contest.services.people.participant_import import import_participants, norm
 from contest.services.users import activation
 from core.files import FILE_WHERE
 from tests.factories import make_unit, make_user
+from tests.question_bank.binary_files import read
 from tests.question_bank.sheets import add_member, cp1258, csv_text, xlsx
 
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=timezone.utc)
@@ -308,3 +309,15 @@ def test_tokens_expire_after_the_ttl(db, units):
         assert activation.find(db, token) is not None
     with time_machine.travel(NOW + activation.TTL, tick=False):
         assert activation.find(db, token) is None
+
+
+def test_an_old_excel_file_imports_as_its_xlsx(db, units):
+    # tests/question_bank/files/participants.xls: made by LibreOffice from binary_files.PARTICIPANTS,
+    # with a phone typed as a number (leading zero dropped) and a real date cell.
+    report = import_participants(db, read("participants.xls"))
+    db.commit()
+    assert problems(report) == [] and report.imported == 2
+    users = {user.username: user for user in db.scalars(select(User))}
+    assert (users["an"].phone, users["an"].date_of_birth, users["an"].unit.code) == ("0912345678", date(1985, 3, 15), "SNV")
+    assert (users["binh"].phone, users["binh"].email, users["binh"].date_of_birth) == (
+        "0356789012", "binh@example.vn", date(1990, 2, 1))

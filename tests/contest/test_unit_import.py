@@ -8,6 +8,7 @@ from contest.models import AuditLog, Unit
 from contest.services.people.unit_import import import_units
 from core.files import FILE_WHERE
 from tests.factories import make_unit
+from tests.question_bank.binary_files import encrypted_package, read
 from tests.question_bank.sheets import add_member, cp1258, csv_text, rewrite_member, xlsx
 
 HEADER = ["Mã đơn vị", "Tên đơn vị", "Mã đơn vị cấp trên", "Biên chế", "Khối"]
@@ -256,11 +257,13 @@ def test_several_sheets_and_a_sheet_without_header(db):
         (xlsx([HEADER]), "Tệp có dòng tiêu đề nhưng không có đơn vị nào."),
         (b"", "Tệp rỗng: không có nội dung nào."),
         (b"%PDF-1.7 ...", "Tệp PDF không được hỗ trợ; hãy dùng Excel (.xlsx) hoặc CSV."),
+        (encrypted_package(), "Tệp được mã hoá (có mật khẩu); hãy bỏ mật khẩu rồi tải lên lại."),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
-         "Tệp Excel đời cũ (.xls) hoặc tệp có mật khẩu; hãy lưu lại dưới dạng .xlsx không mật khẩu."),
+         "Tệp Office đời cũ không phải bảng tính Excel (.xls) hoặc bị hỏng; hãy mở bằng Excel và lưu lại dưới "
+         "dạng .xlsx."),
         (b"x" * (20 * 1024 * 1024 + 1), "Tệp quá lớn (20.0 MB); giới hạn là 20 MB."),
     ],
-    ids=["no-header", "header-only", "empty", "pdf", "xls", "too-big"],
+    ids=["no-header", "header-only", "empty", "pdf", "encrypted", "broken-ole2", "too-big"],
 )
 def test_files_refused_as_a_whole(db, data, message):
     report = import_units(db, data)
@@ -356,3 +359,15 @@ def test_command_refuses_a_hostile_file_with_json(runner, db, tmp_path):
     assert json.loads(result.stdout)["errors"] == [
         {"where": FILE_WHERE, "message": "Tệp nén bất thường (zip bomb): dung lượng giải nén quá lớn."},
     ]
+
+
+def test_an_old_excel_file_imports_as_its_xlsx(db):
+    # tests/question_bank/files/units.xls: made by LibreOffice from these rows (binary_files.UNITS).
+    report = import_units(db, read("units.xls"))
+    db.commit()
+    assert problems(report) == []
+    assert stored(db) == {
+        "UBND-TINH": ("UBND tỉnh Thái Nguyên", None, 0, None),
+        "SNV": ("Sở Nội vụ", "UBND-TINH", 62, "Sở, ban, ngành"),
+        "STP": ("Sở Tư pháp", "UBND-TINH", 45, "Sở, ban, ngành"),
+    }

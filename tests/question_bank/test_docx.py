@@ -18,7 +18,10 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import RGBColor
 
 from question_bank.importers import parse_file
+from tests.support import problems
 from question_bank.importers.docx import parse
+
+from .binary_files import encrypted_package
 
 BR = object()  # a manual line break (Shift+Enter) inside a paragraph
 
@@ -82,10 +85,6 @@ def make(*blocks) -> bytes:
 
 def read(*blocks):
     return parse_file(make(*blocks), "bank.docx")
-
-
-def problems(result, kind="errors"):
-    return [(p.where, p.message) for p in getattr(result, kind)]
 
 
 class Containing:
@@ -632,7 +631,7 @@ def test_encrypted_zip_member_is_refused():
 
 def test_password_protected_word_file_is_refused():
     # Word saves an encrypted .docx as an OLE2 compound file, not as a zip.
-    data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4096)
+    data = encrypted_package()
     result = parse_file(data, "bank.docx")
     assert result.questions == [] and result.errors[0].where == "Tệp"
     assert "có mật khẩu" in result.errors[0].message

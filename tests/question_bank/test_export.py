@@ -9,9 +9,8 @@ from question_bank.exporter import write_xlsx
 from question_bank.models import Choice, Question, SourceDocument, Topic
 from tests.factories import make_question
 
+from .binary_files import encrypted_package
 from .sheets import csv_text, xlsx
-
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def bank(db) -> list[tuple]:
@@ -188,7 +187,7 @@ def test_csv_import_through_the_cli(runner, db, tmp_path):
 @pytest.mark.parametrize(
     "data, message",
     [
-        pytest.param(OLE2_MAGIC + b"\0" * 1024, "mật khẩu", id="encrypted"),
+        pytest.param(encrypted_package(), "mật khẩu", id="encrypted"),
         pytest.param(b"PK\x03\x04broken", "Không nhận ra định dạng", id="corrupt-zip"),
     ],
 )

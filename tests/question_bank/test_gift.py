@@ -9,6 +9,8 @@ from question_bank.models import Question
 from .sheets import cp1258
 
 STRAY = "Dấu “}” ở dòng 3 không có dấu “{” mở tương ứng (viết \\} nếu đó là chữ)."
+FEEDBACK_DROPPED = ("Phản hồi riêng của từng phương án (“#…”) không được lưu; "
+                    "chỉ phản hồi chung (“####…”) được nhập làm giải thích.")
 SUPPORTED = "chỉ nhận câu trắc nghiệm một đáp án đúng ({=đúng ~sai ~sai}) hoặc Đúng/Sai ({T}, {F})."
 
 MOODLE_EXPORT = """\
@@ -54,7 +56,9 @@ def only(text: str):
 def test_moodle_export_with_category_titles_html_feedback_and_weights():
     result = read(MOODLE_EXPORT)
     assert result.format == "gift"
-    assert problems(result) == [] and problems(result, "warnings") == []
+    assert problems(result) == []
+    # Per-answer feedback is not stored: the organizer is told (issue 16, point 6).
+    assert problems(result, "warnings") == [("Câu 1", FEEDBACK_DROPPED)]
     first, second = result.questions
     assert (first.where, first.text, first.choices, first.correct, first.topic, first.explanation) == (
         "Câu 1",
@@ -396,3 +400,60 @@ def test_gift_file_is_stored_all_or_nothing(db):
     ]
     db.rollback()
     assert len(db.scalars(select(Question)).all()) == 2
+
+
+@pytest.mark.parametrize(
+    "block, correct",
+    [
+        pytest.param("{~Một ~Hai ~=Ba ~Bốn}", [2], id="tilde-equals-last-but-one"),
+        pytest.param("{~=Một ~Hai}", [0], id="tilde-equals-first"),
+        pytest.param("{\n~Một\n~ =Hai\n}", [1], id="tilde-space-equals"),
+    ],
+)
+def test_tilde_equals_marks_the_right_answer_as_moodle_reads_it(block, correct):
+    result = read(f"Hỏi? {block}")
+    assert problems(result) == []
+    [question] = result.questions
+    assert question.correct == correct and "" not in question.choices
+
+
+def test_multiple_answer_question_with_one_full_choice_is_single_answer_with_a_warning():
+    result = read("Hỏi? {~%100%Một ~%-100%Hai ~%-100%Ba}")
+    assert problems(result) == []
+    assert summary(result) == [("Câu 1", "Hỏi?", ["Một", "Hai", "Ba"], [0])]
+    assert problems(result, "warnings") == [
+        ("Câu 1", "Trong GIFT đây là câu chọn nhiều đáp án (không có “=”, chỉ có “~%100%”); đã nhập thành câu "
+                  "một đáp án đúng với phương án được 100% số điểm.")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Hỏi? {=Một#Đúng vì… ~Hai}", id="choice-feedback"),
+        pytest.param("Đúng không? {T#Sai rồi#Chính xác}", id="true-false-feedback"),
+    ],
+)
+def test_per_answer_feedback_dropped_is_a_warning_naming_the_question(text):
+    result = read("Câu đầu? {=a ~b}\n\n" + text)
+    assert problems(result) == []
+    assert problems(result, "warnings") == [("Câu 2", FEEDBACK_DROPPED)]
+
+
+def test_links_and_audio_dropped_are_a_warning_naming_the_question():
+    result = read('[html]<p>Nghe <audio src\\="a.mp3"></audio> và xem <a href\\="http://x.vn">đây</a></p>'
+                  "{=Một ~Hai}")
+    assert problems(result) == []
+    assert result.questions[0].text == "Nghe và xem đây"
+    assert problems(result, "warnings") == [
+        ("Câu 1", "Câu hỏi có liên kết, âm thanh hoặc video; chỉ phần chữ được nhập, liên kết và tệp âm thanh/video "
+                  "bị bỏ qua.")
+    ]
+
+
+@pytest.mark.parametrize("label", ["Câu 3:", "Câu 3.", "câu hỏi 3:", "[3]"])
+def test_question_label_is_not_part_of_the_stem(label):
+    # SPEC §4: labels are not stored; a kept one would hide the duplicate numbered differently.
+    result = read(f"::Q3:: {label} Cơ quan nào chủ trì? {{=Bộ Nội vụ ~Bộ Tư pháp}}\n\n{label} Năm nào? {{=2019 ~2018}}\n")
+    assert problems(result) == []
+    assert [q.text for q in result.questions] == ["Cơ quan nào chủ trì?", "Năm nào?"]

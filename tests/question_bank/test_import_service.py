@@ -107,7 +107,9 @@ def test_duplicates_within_the_file_are_reported_and_stored_once(db):
 
 
 def test_duplicates_of_the_bank_are_reported_not_stored(db):
-    existing = make_question(text=Q1[0].upper(), choices=list(reversed(Q1[1:5])), topic="Khác")
+    # Choices reversed, so the file's key A ("Bộ Nội vụ") is the stored question's last choice: the
+    # same key (a different key is an error, test_conflicting_keys.py).
+    existing = make_question(text=Q1[0].upper(), choices=list(reversed(Q1[1:5])), correct=3, topic="Khác")
     db.commit()
     report = services.import_questions(db, parsed(Q1, Q2))
     db.commit()

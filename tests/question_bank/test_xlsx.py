@@ -8,9 +8,9 @@ from core import xlsx_reader
 from core.files import FILE_WHERE
 from question_bank.importers import parse_file
 
+from .binary_files import encrypted_package
 from .sheets import HEADER, ROW, add_member, rewrite_member, set_dimension, with_shared_strings, xlsx
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def problems(result, kind="errors"):
@@ -330,7 +330,8 @@ def test_row_just_under_the_cap_is_read():
 
 
 def test_encrypted_workbook_is_refused():
-    result = parse_file(OLE2_MAGIC + b"\0" * 4096, "matkhau.xlsx")
+    # Excel wraps a password-protected .xlsx in a compound file with an EncryptedPackage stream.
+    result = parse_file(encrypted_package(), "matkhau.xlsx")
     assert result.questions == []
     [(where, message)] = problems(result)
     assert where == FILE_WHERE and "mật khẩu" in message
