@@ -1,6 +1,6 @@
 """Issue 16 point 9: the import page offers an example file per layout, written in Vietnamese
-from the demo bank, and the Word (answers in bold) and Excel ones import back through the real
-importer with no error and the demo bank's keys."""
+from the demo bank, and each imports back through the real importer with no error and the demo
+bank's keys."""
 import io
 
 import pytest
@@ -30,7 +30,7 @@ def test_the_import_page_links_every_example(client, organizer):
         assert f'href="/admin/bank-examples/{name}"' in html
 
 
-@pytest.mark.parametrize("name", ["word-in-dam", "excel"])
+@pytest.mark.parametrize("name", ["word-in-dam", "word-bang", "excel"])
 def test_example_imports_back_with_the_demo_keys(client, organizer, name):
     data, filename = _download(client, name)
     result = parse_file(data, filename)
@@ -38,7 +38,8 @@ def test_example_imports_back_with_the_demo_keys(client, organizer, name):
     assert result.errors == [] and result.warnings == []
     assert len(expected) >= 10 and len({q.topic for q in expected}) > 3
     assert _keys(result.questions) == _keys(expected)
-    assert [q.topic for q in result.questions] == [q.topic for q in expected]
+    if name != "word-bang":  # the table has no topic column, as the ministries' banks
+        assert [q.topic for q in result.questions] == [q.topic for q in expected]
     if name == "excel":  # the sheet carries the rest of each question too
         assert [(q.difficulty, q.source, q.explanation) for q in result.questions] == \
             [(q.difficulty, q.source, q.explanation) for q in expected]
@@ -63,11 +64,3 @@ def test_word_table_example_is_a_docx_with_the_ministry_table(client, organizer)
 def test_unknown_example_is_404(client, organizer):  # who may download: test_route_policy
     assert client.get("/admin/bank-examples/pdf").status_code == 404
 
-
-def test_word_table_example_never_imports_a_wrong_key(client, organizer):
-    """Before the Word-table importer lands the file may yield nothing; once it reads it, every
-    key must be the demo bank's."""
-    data, filename = _download(client, "word-bang")
-    result = parse_file(data, filename)
-    if result.questions:
-        assert result.errors == [] and _keys(result.questions) == _keys(sample())
