@@ -16,7 +16,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, delete, select
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, delete, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime, now_utc
@@ -36,6 +36,9 @@ class StagedUpload(Base):
     filename: Mapped[str] = mapped_column(String(200), default="")
     data: Mapped[bytes] = mapped_column(LargeBinary)
     options: Mapped[dict] = mapped_column(JSON, default=dict)
+    # What the uploader's pages worked out from `data` once, at upload (the bank keeps its parse
+    # and plan here, compressed), so a preview reads it instead of parsing again. Opaque to core.
+    plan: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
@@ -54,6 +57,7 @@ class Staged:
     expires_at: datetime
     data: bytes = b""
     options: dict = field(default_factory=dict)
+    plan: bytes | None = None
 
     @property
     def topic(self) -> str | None:
@@ -62,7 +66,7 @@ class Staged:
 
 
 def stage(session: Session, data: bytes, *, kind: str, user_id: int, filename: str = "",
-          options: dict | None = None) -> Staged:
+          options: dict | None = None, plan: bytes | None = None) -> Staged:
     purge_expired(session)
     now = now_utc()
     row = StagedUpload(
@@ -72,6 +76,7 @@ def stage(session: Session, data: bytes, *, kind: str, user_id: int, filename: s
         # Shown on the preview and used as a format hint; never part of a path.
         filename=clean_text((filename or "").replace("\\", "/").rsplit("/", 1)[-1])[:200],
         data=data,
+        plan=plan,
         options={name: clean_text(value)[:200] for name, value in (options or {}).items() if clean_text(value)},
         created_at=now,
         expires_at=now + TTL,
@@ -97,6 +102,12 @@ def load(session: Session, token: str, *, kind: str, user_id: int) -> Staged | N
     return _staged(row)
 
 
+def keep_plan(session: Session, token: str, plan: bytes) -> bool:
+    """Stores what was worked out from an upload after it was staged (a background plan);
+    False when the row is gone (discarded or purged meanwhile)."""
+    return bool(session.execute(update(StagedUpload).where(StagedUpload.id == token).values(plan=plan)).rowcount)
+
+
 def discard(session: Session, token: str) -> None:
     session.execute(delete(StagedUpload).where(StagedUpload.id == token))
 
@@ -108,4 +119,4 @@ def purge_expired(session: Session) -> int:
 
 def _staged(row: StagedUpload) -> Staged:
     return Staged(row.id, row.kind, row.user_id, row.filename, row.created_at, row.expires_at, row.data,
-                  dict(row.options or {}))
+                  dict(row.options or {}), row.plan)

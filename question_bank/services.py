@@ -63,11 +63,14 @@ def _same_answer(first: str | None, second: str | None) -> bool:
     return first is None or second is None or fold(first) == fold(second)
 
 
-def plan_import(session: Session, result: ParseResult) -> tuple[list[ParsedQuestion], ImportReport]:
-    """Splits parsed questions into new ones and duplicates (of the file or of the bank)."""
+def plan_import(session: Session, result: ParseResult, *, near: bool = True) -> tuple[list[ParsedQuestion], ImportReport]:
+    """Splits parsed questions into new ones and duplicates (of the file or of the bank).
+
+    `near=False` skips the near-duplicate warnings (the web confirm: its preview showed them)."""
     report = ImportReport(warnings=list(result.warnings), errors=list(result.errors))
     for question in result.questions:
-        question.key = dedup_key(question.text, question.choices)
+        # A key kept with a staged upload's plan is the same function of the same texts.
+        question.key = question.key or dedup_key(question.text, question.choices)
     keys = [question.key for question in result.questions]
     in_bank = _bank_answers(session, sorted(set(keys)))
     seen: dict[str, ParsedQuestion] = {}
@@ -101,7 +104,7 @@ def plan_import(session: Session, result: ParseResult) -> tuple[list[ParsedQuest
         else:
             seen[key] = question
             fresh.append(question)
-    for first, second in near_duplicate_pairs([(q.where, q.text) for q in fresh]):
+    for first, second in near_duplicate_pairs([(q.where, q.text) for q in fresh]) if near else ():
         report.warnings.append(Problem(second, _("Gần giống %(place)s; hãy kiểm tra lại.", place=first)))
     return fresh, report
 
@@ -113,9 +116,10 @@ def import_questions(
     topic: str | None = None,
     dry_run: bool = False,
     user_id: int | None = None,
+    near: bool = True,
 ) -> ImportReport:
     """All-or-nothing: with any error nothing is stored; duplicates are reported, not stored."""
-    fresh, report = plan_import(session, result)
+    fresh, report = plan_import(session, result, near=near)
     if report.errors:
         return report
     if dry_run:

@@ -5,7 +5,7 @@ Access (admins and organizers) is declared by the contest, which guards the whol
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,10 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from core import staging
-from core.db import session as db_session
+from core.db import now_utc, session as db_session
 from core.numbers import page_number
 
-from . import catalog
+from . import catalog, staged_plan
 from .forms import (
     ACCEPTED_FILES,
     DIFFICULTY_LABELS,
@@ -28,12 +28,13 @@ from .forms import (
     StatusForm,
     UploadForm,
 )
-from .importers import parse_file
 from .models import MAX_CHOICES, Question
-from .services import import_questions, plan_import, topic_counts
+from .services import import_questions, topic_counts
 
 bp = Blueprint("question_bank", __name__)
 KIND = "bank"  # this blueprint's staged uploads; the people imports stage theirs under their own kinds
+BACKGROUND = "background"  # options["planning"] of an upload whose plan a thread is making
+PREVIEW_PAGE = 100  # problems and questions per preview page: a 90,000-question file is 900 pages
 
 
 @bp.context_processor
@@ -77,9 +78,17 @@ def upload():
     if form.validate_on_submit():
         data = form.file.data.read()
         if data:
+            # Parsed and planned once: here for a small file, else in the background (the preview
+            # shows progress meanwhile); the preview pages only read what is kept.
+            filename = form.file.data.filename or ""
+            inline = len(data) <= current_app.config.get("BANK_PLAN_INLINE_BYTES", staged_plan.INLINE_BYTES)
+            plan = staged_plan.dump(staged_plan.build(db_session(), data, filename)) if inline else None
+            options = {"topic": form.topic.data, "planning": "" if inline else BACKGROUND}
             staged = staging.stage(db_session(), data, kind=KIND, user_id=current_user.id,
-                                   filename=form.file.data.filename, options={"topic": form.topic.data})
+                                   filename=filename, options=options, plan=plan)
             db_session().commit()
+            if not inline:
+                staged_plan.plan_in_background(current_app._get_current_object(), staged.token, data, filename)
             return redirect(url_for(".preview", token=staged.token))
         form.file.errors.append(_("Tệp tải lên rỗng (0 byte)."))
     status = 400 if form.errors else 200
@@ -100,31 +109,53 @@ def _staged_or_404(token: str) -> staging.Staged:
     return staged
 
 
-def _problems_by_place(report) -> dict[str, list[tuple[str, str]]]:
-    places = defaultdict(list)
-    for problem in report.errors:
-        places[problem.where].append(("error", problem.message))
-    for problem in report.warnings:
-        places[problem.where].append(("warning", problem.message))
-    return places
+def _plan_or_progress(staged: staging.Staged) -> staged_plan.StoredPlan:
+    """The kept plan; while the background has not kept it, aborts with the progress page (which
+    reloads itself), or back to the upload once PLAN_LIMIT has passed."""
+    if staged.plan is not None:
+        return staged_plan.load(staged.plan)
+    if staged.options.get("planning") != BACKGROUND:
+        # Staged before plans were kept (within the hour after the upgrade): planned now, not kept.
+        plan = staged_plan.build(db_session(), staged.data, staged.filename)
+        db_session().rollback()  # a read: end it before the page renders
+        return plan
+    waited = now_utc() - staged.created_at
+    if waited > staged_plan.PLAN_LIMIT:
+        flash(_("Tệp chưa đọc xong sau %(n)s phút (có thể máy chủ vừa khởi động lại); hãy tải lên lại.",
+                n=int(staged_plan.PLAN_LIMIT.total_seconds() // 60)), "error")
+        abort(redirect(url_for(".upload")))
+    response = make_response(render_template("question_bank/processing.html", staged=staged,
+                                              seconds=int(waited.total_seconds()), size=len(staged.data)), 202)
+    response.headers["Refresh"] = "3"  # no script needed: the browser asks again in 3 s
+    abort(response)
+
+
+def _problems_by_place(plan: staged_plan.StoredPlan, places: set[str]) -> dict[str, list[tuple[str, str]]]:
+    """The problems of the questions shown on this page, by their place."""
+    found = defaultdict(list)
+    for kind, items in (("error", plan.errors), ("warning", plan.warnings)):
+        for problem in items:
+            if problem.where in places:
+                found[problem.where].append((kind, problem.message))
+    return found
 
 
 @bp.route("/import/<token>")
 def preview(token):
     staged = _staged_or_404(token)
-    result = parse_file(staged.data, staged.filename)
-    fresh, report = plan_import(db_session(), result)
-    db_session().rollback()  # a read: end it before the page renders
-    fresh_ids = {id(question) for question in fresh}
+    plan = _plan_or_progress(staged)
+    page = staged_plan.preview_page(plan, request.args.get("page", 1, type=page_number), PREVIEW_PAGE)
+    shown = [entry for entry in page.entries if entry.kind == "question"]
     return render_template(
         "question_bank/preview.html",
         staged=staged,
         expires_at=format_datetime(staged.expires_at, "HH:mm dd/MM/yyyy"),
-        result=result,
-        report=report,
-        new_count=len(fresh),
-        is_new=lambda question: id(question) in fresh_ids,
-        places=_problems_by_place(report),
+        plan=plan,
+        page=page,
+        page_errors=[entry.problem for entry in page.entries if entry.kind == "error"],
+        page_warnings=[entry.problem for entry in page.entries if entry.kind == "warning"],
+        shown=shown,
+        places=_problems_by_place(plan, {entry.question.where for entry in shown}),
         form=EmptyForm(),
     )
 
@@ -135,10 +166,10 @@ def confirm(token):
     if not EmptyForm().validate_on_submit():
         abort(400)
     session = db_session()
-    # The staged bytes are parsed again: what is stored is exactly what the file says.
-    result = parse_file(staged.data, staged.filename)
+    # The questions the preview showed, planned again: the bank may have changed since the upload.
+    result = _plan_or_progress(staged).parse_result()
     try:
-        report = import_questions(session, result, topic=staged.topic, user_id=current_user.id)
+        report = import_questions(session, result, topic=staged.topic, user_id=current_user.id, near=False)
         if report.errors:
             session.rollback()
             flash(_("Tệp còn %(n)s lỗi nên chưa câu hỏi nào được lưu; hãy sửa tệp rồi tải lên lại.",

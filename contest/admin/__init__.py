@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import audit, views  # noqa: E402,F401  (each adds its routes to bp)
+from . import audit, bank_examples, views  # noqa: E402,F401  (each adds its routes to bp)

@@ -90,6 +90,7 @@ POLICY = {
     "admin.publish_round": CONTEST_MANAGE_POST,
     "admin.unpublish_round": CONTEST_MANAGE_POST,
     "admin.audit_log": ADMIN_ANY,  # province-wide, like units and participants
+    "admin.bank_example": ADMIN_ANY,  # the bank's import page links these example files
     # --- organizers: units and participants (province-wide: any organizer) ---
     "people.index": (LOGIN, 403, 403, REDIRECT, REDIRECT, REDIRECT),
     "people.unit_tree": ADMIN_ANY,
@@ -217,7 +218,7 @@ def _url_args(endpoint: str, rule, world: dict, role: str) -> dict:
         "contest_id": world["contest_id"], "round_id": world["round_id"], "attempt_id": world["attempt_id"],
         "question_id": world["question_id"], "user_id": world["user_id"], "unit_id": world["unit_id"],
         "exclusion_id": world["exclusion_id"], "token": token, "kind": "units", "table": "individuals",
-        "scope": "individual", "action": "publish",
+        "scope": "individual", "action": "publish", "name": "excel",
     }
     if endpoint == "results.public_round":
         values["round_id"] = world["closed_round_id"]
