@@ -41,7 +41,7 @@ class UploadForm(FlaskForm):
     file = FileField(
         _l("Tệp câu hỏi"),
         validators=[FileRequired(_l("Hãy chọn tệp câu hỏi để tải lên."))],
-        description=_l("Word (.docx), Excel (.xlsx), CSV, Aiken (.txt) hoặc GIFT; tối đa 20 MB."),
+        description=_l("Word (.docx, .doc), Excel (.xlsx, .xls), CSV, Aiken (.txt) hoặc GIFT; tối đa 20 MB."),
     )
     topic = StringField(
         _l("Chủ đề mặc định (không bắt buộc)"),
