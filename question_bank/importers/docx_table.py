@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
-from core.text import clean_text, strip_accents
+from core.text import clean_text, fold, strip_accents
 
 from .docx_grid import STT_NUMBER, Columns, Grid, header_role, listing
 from .docx_lines import Choice, choice_from, question_label, split_choices, topic_heading
@@ -220,15 +220,31 @@ def _metadata(draft: Draft, group: list[int], columns: Columns, grid: Grid, resu
 
 
 def _read_key(draft: Draft, rows_of: list[tuple[int, list[Choice]]], column: int, grid: Grid) -> None:
-    """The key from the answer column: a letter or text on any row of the question, or one mark."""
-    marked, written = [], []
-    for row, choices in rows_of:
+    """The key from the answer column: a letter or text on any row of the question, or one mark.
+
+    A mark counts the choices on every row its cell covers (a cell merged down over B and C is
+    beside two). A lone filled cell whose value is a choice's text (`Đúng`, `1`, `A. B. C. đều
+    đúng`) names that choice, unless it is also a mark beside exactly one other choice: refused.
+    """
+    marked, written, filled = [], [], []
+    for i, (row, choices) in enumerate(rows_of):
         text = grid.text(row, column) if grid.starts(row, column) else ""
+        if not text:
+            continue
+        beside = list(choices)
+        for below, more in rows_of[i + 1:]:
+            index = grid.cell(below, column)
+            if index is None or not grid.table.places[below][index].continued:
+                break
+            beside += more
+        filled.append((row, text, beside))
         value = text.lower()
         if value in _TRUE or strip_accents(value) in _TRUE:
-            marked.append((row, choices))
-        elif text and value not in _FALSE and strip_accents(value) not in _FALSE:
+            marked.append((row, beside))
+        elif value not in _FALSE and strip_accents(value) not in _FALSE:
             written.append(text)
+    if len(filled) == 1 and _choice_text_key(draft, *filled[0]):
+        return
     if marked and written:
         draft.problem = _("Cột đáp án vừa có dấu đánh dấu vừa ghi “%(answer)s”; không xác định được đáp án đúng.",
                           answer=excerpt(written[0]))
@@ -247,6 +263,25 @@ def _read_key(draft: Draft, rows_of: list[tuple[int, list[Choice]]], column: int
                           answers=", ".join(excerpt(w) for w in sorted(set(written))))
     elif written:
         _written_key(draft, written[0])
+
+
+def _choice_text_key(draft: Draft, row: int, text: str, beside: list[Choice]) -> bool:
+    """The one filled key cell holds a choice's whole text: that choice (or a refusal). False: it does not."""
+    if letter_index(text) is not None:
+        return False
+    same = [c for c in draft.choices if c.parts and fold(c.text) == fold(text)]
+    if len(same) != 1:
+        return False
+    value = text.lower()
+    true = value in _TRUE or strip_accents(value) in _TRUE
+    false = value in _FALSE or strip_accents(value) in _FALSE
+    if len(beside) == 1 and ((true and beside[0] is not same[0]) or (false and beside[0] is same[0])):
+        draft.problem = _("Ô đáp án ở dòng %(row)s ghi “%(answer)s”: có thể là dấu đúng/sai cho phương án %(beside)s "
+                          "cạnh nó, cũng có thể là nội dung phương án %(choice)s; không xác định được đáp án đúng.",
+                          row=row + 1, answer=excerpt(text), beside=beside[0].letter, choice=same[0].letter)
+        return True
+    draft.answer_lines.append(same[0].letter)
+    return True
 
 
 def _written_key(draft: Draft, text: str) -> None:

@@ -278,3 +278,50 @@ def test_an_empty_choice_row_keeps_its_letter_so_the_key_is_not_shifted():
     result = read(([HEADER, *rows], {}))
     assert problems(result) == [("Câu 1 (Bảng 1, dòng 2)", "Phương án B để trống.")]
     assert result.questions[0].choices == ["Một", "", "Ba"]
+
+
+# -- the key cell: a choice's text, a merged cell, a mark word that is also a choice ---------------
+
+H4 = ["STT", "Câu hỏi", "Phương án", "Đáp án"]
+
+
+def _keys(result):
+    return [(q.where, q.correct) for q in result.questions], problems(result)
+
+
+def test_a_merged_key_cell_holding_a_choice_text_is_that_choice_not_a_mark():
+    result = read(([H4, ["1", "Nhận định X là?", "A. Sai", "Đúng"], [None, None, "B. Đúng", None]],
+                   {"merges": [((1, 0), (2, 0)), ((1, 1), (2, 1)), ((1, 3), (2, 3))]}))
+    assert _keys(result) == ([("Câu 1 (Bảng 1, dòng 2)", [1])], [])
+    result = read(([H4, ["1", "Có bao nhiêu?", "A. 0", "1"], [None, None, "B. 1", None], [None, None, "C. 2", None]],
+                   {"merges": [((1, 3), (3, 3))]}))
+    assert _keys(result) == ([("Câu 1 (Bảng 1, dòng 2)", [1])], [])
+
+
+def test_a_mark_word_beside_one_choice_that_is_another_choice_text_is_refused():
+    result = read(([H4, ["1", "Nhận định X là?", "A. Sai", "Đúng"], ["", "", "B. Đúng", ""]], {}))
+    assert [(q.where, q.correct, q.answer_problem) for q in result.questions] == [
+        ("Câu 1 (Bảng 1, dòng 2)", [], "Ô đáp án ở dòng 2 ghi “Đúng”: có thể là dấu đúng/sai cho phương án A cạnh nó, cũng có "
+                                 "thể là nội dung phương án B; không xác định được đáp án đúng.")]
+
+
+def test_a_merged_mark_spanning_two_choices_is_refused():
+    result = read(([H4, ["1", "Thủ đô?", "A. Huế", ""], [None, None, "B. Hà Nội", "x"], [None, None, "C. Vinh", None]],
+                   {"merges": [((1, 0), (3, 0)), ((1, 1), (3, 1)), ((2, 3), (3, 3))]}))
+    assert [(q.where, q.correct, q.answer_problem) for q in result.questions] == [
+        ("Câu 1 (Bảng 1, dòng 2)", [], "Dấu đánh dấu ở dòng 3 nằm cạnh 2 phương án; cần đúng một.")]
+
+
+def test_a_key_word_that_is_a_choice_text_in_one_cell_is_that_choice():
+    result = read(([H4, ["1", "X đúng?", "A. Đúng\nB. Sai", "Đúng"], ["2", "Số nào?", "A. 0\nB. 1", "1"]], {}))
+    assert _keys(result) == ([("Câu 1 (Bảng 1, dòng 2)", [0]), ("Câu 2 (Bảng 1, dòng 3)", [1])], [])
+
+
+def test_a_false_word_on_one_row_that_is_a_choice_text_is_that_choice():
+    result = read(([H4, ["1", "Nhận định: X?", "A. Đúng", "Sai"], [None, None, "B. Sai", None]], {}))
+    assert _keys(result) == ([("Câu 1 (Bảng 1, dòng 2)", [1])], [])
+
+
+def test_a_key_equal_to_a_choice_text_that_starts_with_letters_is_that_choice():
+    result = read(([H4, ["1", "Chọn?", "A. 1\nB. 2\nC. 3\nD. A. B. C. đều đúng", "A. B. C. đều đúng"]], {}))
+    assert _keys(result) == ([("Câu 1 (Bảng 1, dòng 2)", [3])], [])
