@@ -164,7 +164,22 @@ def _fill(draft: Draft, group: list[int], columns: Columns, grid: Grid, context:
     _metadata(draft, group, columns, grid, context.result)
     if "answer" in roles:
         _read_key(draft, rows_of, roles["answer"], grid)
+    if "choices" in roles and not columns.letters and not several:
+        _wrapped_choice(draft, grid.lines(group[0], roles["choices"]))
     draft.missing = context.missing
+
+
+def _wrapped_choice(draft: Draft, lines: list[Line]) -> None:
+    """Unlabelled choice lines in one cell where a later line starts in lower case: a choice wrapped
+    onto two lines or two choices, no telling which; refused rather than shifting the letters."""
+    texts = [line.text.strip() for line in lines if line.text.strip()]
+    if len(texts) < 2 or any(split_choices(text, at_start=True)[1] for text in texts):
+        return
+    lower = next((text for text in texts[1:] if text[0].islower()), None)
+    if texts[0][0].isupper() and lower:
+        draft.problem = _("Các phương án không có nhãn “A.”, “B.”… và dòng “%(line)s” bắt đầu bằng chữ thường: có "
+                          "thể là phần tiếp của phương án trên hay một phương án riêng; hãy ghi nhãn “A.”, “B.”, "
+                          "“C.”… trước mỗi phương án.", line=excerpt(lower))
 
 
 def _missing(columns: Columns) -> str:

@@ -325,3 +325,17 @@ def test_a_false_word_on_one_row_that_is_a_choice_text_is_that_choice():
 def test_a_key_equal_to_a_choice_text_that_starts_with_letters_is_that_choice():
     result = read(([H4, ["1", "Chọn?", "A. 1\nB. 2\nC. 3\nD. A. B. C. đều đúng", "A. B. C. đều đúng"]], {}))
     assert _keys(result) == ([("Câu 1 (Bảng 1, dòng 2)", [3])], [])
+
+
+def test_unlabelled_choice_lines_where_one_starts_in_lower_case_are_refused():
+    result = read(([H4, ["1", "Thủ đô?", "Thành phố Huế\nThủ đô Hà Nội, trung tâm\nchính trị của cả nước\n"
+                         "Thành phố Vinh", "C"]], {}))
+    assert [(q.where, q.correct, q.answer_problem) for q in result.questions] == [
+        ("Câu 1 (Bảng 1, dòng 2)", [], "Các phương án không có nhãn “A.”, “B.”… và dòng “chính trị của cả nước” "
+         "bắt đầu bằng chữ thường: có thể là phần tiếp của phương án trên hay một phương án riêng; hãy ghi nhãn "
+         "“A.”, “B.”, “C.”… trước mỗi phương án.")]
+
+
+def test_unlabelled_choice_lines_all_capitalised_are_one_choice_each():
+    result = read(([H4, ["1", "Thủ đô?", "Huế\nHà Nội\nVinh", "B"]], {}))
+    assert _keys(result) == ([("Câu 1 (Bảng 1, dòng 2)", [1])], [])
