@@ -251,7 +251,7 @@ def _read_key(draft: Draft, rows_of: list[tuple[int, list[Choice]]], column: int
             index = grid.cell(below, column)
             if index is None or not grid.table.places[below][index].continued:
                 break
-            beside += more
+            beside += [choice for choice in more if choice.parts]
         filled.append((row, text, beside))
         value = text.lower()
         if value in _TRUE or strip_accents(value) in _TRUE:

@@ -339,3 +339,9 @@ def test_unlabelled_choice_lines_where_one_starts_in_lower_case_are_refused():
 def test_unlabelled_choice_lines_all_capitalised_are_one_choice_each():
     result = read(([H4, ["1", "Thủ đô?", "Huế\nHà Nội\nVinh", "B"]], {}))
     assert _keys(result) == ([("Câu 1 (Bảng 1, dòng 2)", [1])], [])
+
+
+def test_a_mark_merged_down_over_an_empty_row_under_the_last_choice_stays_beside_one_choice():
+    result = read(([H4, ["1", "Thủ đô?", "A. Huế", ""], [None, None, "B. Hà Nội", "x"], [None, None, "", None]],
+                   {"merges": [((1, 0), (3, 0)), ((1, 1), (3, 1)), ((2, 3), (3, 3))]}))
+    assert _keys(result) == ([("Câu 1 (Bảng 1, dòng 2)", [1])], [])
