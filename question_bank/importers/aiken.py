@@ -16,6 +16,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from core.files import file_where
 from core.text import clean_text, decode, fold
 
+from .docx_key import named_letter
 from .docx_lines import meta_line, topic_heading
 from .labels import split_label
 from .result import ParsedQuestion, ParseResult
@@ -266,7 +267,7 @@ class _Reader:
                   letters=", ".join(self.letters)),
             )
 
-    def answer(self, line_number: int, text: str, rest: str = "") -> None:
+    def answer(self, line_number: int, text: str, rest: str = "", full: str = "") -> None:
         if not self.stem and not self.choices:
             self.result.error(
                 _at(self.place, line_number),
@@ -277,7 +278,7 @@ class _Reader:
         self.check_letters()
         question = ParsedQuestion(where=self.where, text=clean_text(" ".join(line for _n, line in self.stem)),
                                   choices=self.choices, topic=self.topic)
-        index, question.answer_problem = self.stated(text, rest)
+        index, question.answer_problem = self.stated(text, rest, full)
         if index is not None:
             question.correct = [index]
         for meta in self.meta:
@@ -287,8 +288,13 @@ class _Reader:
         self.last = question
         self.just_closed = True
 
-    def stated(self, letter: str, rest: str) -> tuple[int | None, str | None]:
+    def stated(self, letter: str, rest: str, full: str = "") -> tuple[int | None, str | None]:
         """(index of the choice the answer line names, or the problem with what it writes)."""
+        if letter and full:  # Word's `Đáp án: B …`: the whole may be a choice's text, the rest must fit
+            named, problem = named_letter(letter, rest, full, list(zip(self.letters, self.choices)))
+            if problem:
+                return None, problem
+            letter, rest = named, ""
         if not letter:  # `Đáp án: <text of the choice>` in Word
             found = [i for i, choice in enumerate(self.choices) if fold(choice) == fold(rest)]
             if not found:

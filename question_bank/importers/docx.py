@@ -200,9 +200,9 @@ class _Reader:
         old.extend(new)
 
     def _answer_or_meta(self, current: Draft, text: str) -> bool:
-        answer = key.answer_line(text)
+        answer = key.answer_parts(text)
         if answer:
-            current.answer_lines.append(answer[0])  # what follows the letter is often its text again
+            current.answer_written.append(answer)  # what follows the letter is often its text again
             return True
         meta = meta_line(text)
         if meta:
