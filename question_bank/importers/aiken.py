@@ -23,6 +23,8 @@ from .result import ParsedQuestion, ParseResult
 from .validate import LETTERS, letter_index, parse_difficulty
 
 _CHOICE = re.compile(r"^\s*([A-Ha-h])\s*[.)]\s*(.*)$")
+# `B/ …`, `B- …`, `B: …`, `*B. …`: a choice whose label Aiken does not accept (only `B.` / `B)`)
+_BAD_LABEL = re.compile(r"^\s*(?P<label>\*\s*(?P<starred>[A-H])\s*[.)/:\-–]|(?P<letter>[A-H])\s*[/:\-–])\s*\S")
 _ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*)$", re.IGNORECASE)
 AnswerOf = Callable[[str], tuple[str, str] | None]
 MISSING_ANSWER = _l("Thiếu dòng “ANSWER: …” sau các phương án.")
@@ -156,6 +158,8 @@ class _Reader:
             self.choice(choice.group(1).upper(), choice.group(2))
         elif self.choices and (meta := meta_line(line)):
             self.meta.append(meta)  # `Giải thích:` between the choices and the answer line
+        elif self.choices and not self.gap and self.bad_label(number, line):
+            return
         elif self.choices and not self.gap:
             self.choices[-1] = f"{self.choices[-1]} {line}"  # a choice that wraps onto the next line
             self.wrapped.append((number, line))
@@ -256,6 +260,24 @@ class _Reader:
         self.unwrapped, self.wrapped = len(text), []
         self.gap = False
 
+    def bad_label(self, number: int, line: str) -> bool:
+        """A line under the choices that is the next choice with a label Aiken does not accept:
+        an error naming it (gluing it onto the choice before would shift every letter after it)."""
+        match = _BAD_LABEL.match(line)
+        if not match:
+            return False
+        letter = match.group("starred") or match.group("letter")
+        if letter != LETTERS[min(len(self.letters), len(LETTERS) - 1)]:
+            return False  # not the letter that comes next: text of the choice that wraps
+        label = re.sub(r"\s+", "", match.group("label"))
+        self.result.error(_at(self.place, number), _(
+            "Dòng “%(text)s” trông như phương án %(letter)s nhưng nhãn “%(label)s” không được chấp nhận "
+            "(chỉ “%(letter)s.” hoặc “%(letter)s)”); câu hỏi này chưa được nhập.",
+            text=_excerpt(line), letter=letter, label=label))
+        self.broken = True
+        self.choice(letter, line[match.end("label"):].strip())
+        return True
+
     def check_letters(self) -> None:
         repeated = sorted({letter for letter in self.letters if self.letters.count(letter) > 1})
         if repeated:
@@ -274,6 +296,11 @@ class _Reader:
                 _("Dòng “ANSWER: %(answer)s” không đi sau câu hỏi nào (thiếu câu hỏi và các phương án).",
                   answer=clean_text(text)),
             )
+            return
+        if self.broken:  # already reported: a question whose choices are unsure is not imported
+            self.reset()
+            self.last = None
+            self.just_closed = True
             return
         self.check_letters()
         question = ParsedQuestion(where=self.where, text=clean_text(" ".join(line for _n, line in self.stem)),
@@ -323,4 +350,5 @@ class _Reader:
         self.wrapped: list[tuple[int, str]] = []  # lines joined to the last choice since its label
         self.unwrapped = 0  # the last choice's length before them
         self.gap = self.stem_gap = self.has_label = False
+        self.broken = False  # a choice with an unaccepted label was reported: the question is refused
         self.tight = False  # an unlabelled stem right under the previous question, no blank line between

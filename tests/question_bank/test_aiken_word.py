@@ -160,3 +160,11 @@ def test_answer_line_with_several_letters_or_other_text_is_refused(answer, messa
                   "[2] Năm nào?", "A. 2018", "B. 2019", "ANSWER: B")
     assert problems(result) == [("Câu 1", message)]
     assert [q.correct for q in result.questions if q.correct] == [[1]]
+
+
+def test_choice_with_an_unaccepted_label_is_an_error_not_glued():
+    result = read("[1] Thủ đô?", "A. Huế", "*B. Hà Nội", "C. Vinh", "ANSWER: C", "[2] Năm nào?", "A. 2018",
+                  "B. 2019", "ANSWER: B")
+    assert problems(result) == [("Đoạn 3", "Dòng “*B. Hà Nội” trông như phương án B nhưng nhãn “*B.” không "
+                                           "được chấp nhận (chỉ “B.” hoặc “B)”); câu hỏi này chưa được nhập.")]
+    assert [q.text for q in result.questions] == ["Năm nào?"]
