@@ -714,3 +714,19 @@ def test_answer_line_with_several_letters_or_other_text_is_refused(line, message
     result = read(STEM, *CHOICES, line)
     assert problems(result) == [("Câu 1", message)]
     assert all(not q.correct for q in result.questions)
+
+
+def test_answer_line_between_stem_and_choices_is_the_answer_not_stem_text():
+    # finding A5: it was glued into the stem and the bold C decided
+    result = read(STEM, "Đáp án: B", "A. Quốc hội", "B. Chính phủ", [R("C. Bộ Nội vụ", bold=True)])
+    question = one(result)
+    assert question.text == "Ai ban hành Nghị quyết 76/NQ-CP?"
+    assert question.correct == [1]
+    assert problems(result, "warnings") == [
+        ("Câu 1", "Phương án C được đánh dấu (in đậm) nhưng đáp án ghi là B; đã dùng B.")]
+
+
+def test_stem_line_that_starts_like_an_answer_line_stays_in_the_stem():
+    question = one(read(STEM, "Đáp án A là gì?", "A. Quốc hội", "B. Chính phủ", "Đáp án: B"))
+    assert question.text == "Ai ban hành Nghị quyết 76/NQ-CP? Đáp án A là gì?"
+    assert question.correct == [1]
