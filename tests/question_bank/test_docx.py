@@ -730,3 +730,11 @@ def test_stem_line_that_starts_like_an_answer_line_stays_in_the_stem():
     question = one(read(STEM, "Đáp án A là gì?", "A. Quốc hội", "B. Chính phủ", "Đáp án: B"))
     assert question.text == "Ai ban hành Nghị quyết 76/NQ-CP? Đáp án A là gì?"
     assert question.correct == [1]
+
+
+def test_choice_text_citing_lettered_items_stays_one_choice():
+    # finding B1: “C.” and “D.” inside choice B's text were read as two more choices
+    question = one(read(STEM, "A. Mục A. của Luật", "B. Mục C. và mục D. của Nghị định 43", "C. Bộ Nội vụ",
+                        "D. Không mục nào", "Đáp án: B"))
+    assert question.choices == ["Mục A. của Luật", "Mục C. và mục D. của Nghị định 43", "Bộ Nội vụ", "Không mục nào"]
+    assert question.correct == [1]
