@@ -334,6 +334,11 @@ class _Reader:
             return None, _("Đáp án %(letter)s không có trong các phương án.", letter=LETTERS[index])
         if self.letters.count(LETTERS[index]) > 1:
             return None, _("Có hai phương án %(letter)s; không xác định được đáp án đúng.", letter=LETTERS[index])
+        repeated = sorted({lt for lt in self.letters if self.letters.count(lt) > 1})
+        if repeated:  # `A. Xem mục B. và mục C. …` split in three, then B and C again: the choices are unsure
+            return None, _("Phương án %(letters)s xuất hiện hơn một lần (có thể một phương án bị tách ở %(labels)s "
+                           "trong nội dung); không xác định được đáp án đúng.",
+                           letters=", ".join(repeated), labels=", ".join(f"“{lt}.”" for lt in repeated))
         position = self.letters.index(LETTERS[index])
         folded = fold(rest)
         if rest and folded != fold(self.choices[position]) and any(fold(c) == folded for c in self.choices):

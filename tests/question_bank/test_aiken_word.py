@@ -168,3 +168,18 @@ def test_choice_with_an_unaccepted_label_is_an_error_not_glued():
     assert problems(result) == [("Đoạn 3", "Dòng “*B. Hà Nội” trông như phương án B nhưng nhãn “*B.” không "
                                            "được chấp nhận (chỉ “B.” hoặc “B)”); câu hỏi này chưa được nhập.")]
     assert [q.text for q in result.questions] == ["Năm nào?"]
+
+
+def test_choice_line_citing_lettered_items_refuses_the_question():
+    # finding B1: “A. Xem mục B. và mục C. của Luật” splits into A, B, C, then B and C come again
+    result = read("[1] Thủ đô?", "A. Xem mục B. và mục C. của Luật", "B. Khác", "C. Không", "ANSWER: A",
+                  "[2] Năm nào?", "A. 2018", "B. 2019", "ANSWER: B")
+    assert problems(result) == [("Câu 1", "Phương án B, C xuất hiện hơn một lần (có thể một phương án bị tách "
+                                          "ở “B.”, “C.” trong nội dung); không xác định được đáp án đúng.")]
+    assert [q.correct for q in result.questions if q.correct] == [[1]]
+
+
+def test_repeated_letter_other_than_the_answer_is_refused_in_text_aiken_too():
+    result = parse_file("Hỏi?\nA. Một\nB. Hai\nB. Ba\nANSWER: A\n".encode(), "bank.txt")
+    assert problems(result) == [("Câu 1", "Phương án B xuất hiện hơn một lần (có thể một phương án bị tách "
+                                          "ở “B.” trong nội dung); không xác định được đáp án đúng.")]
