@@ -16,12 +16,15 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from core.files import file_where
 from core.text import clean_text, decode, fold
 
+from .docx_key import named_letter
 from .docx_lines import meta_line, topic_heading
 from .labels import split_label
 from .result import ParsedQuestion, ParseResult
 from .validate import LETTERS, letter_index, parse_difficulty
 
 _CHOICE = re.compile(r"^\s*([A-Ha-h])\s*[.)]\s*(.*)$")
+# `B/ …`, `B- …`, `B: …`, `*B. …`: a choice whose label Aiken does not accept (only `B.` / `B)`)
+_BAD_LABEL = re.compile(r"^\s*(?P<label>\*\s*(?P<starred>[A-H])\s*[.)/:\-–]|(?P<letter>[A-H])\s*[/:\-–])\s*\S")
 _ANSWER = re.compile(r"^\s*ANSWER\s*:\s*(.*)$", re.IGNORECASE)
 AnswerOf = Callable[[str], tuple[str, str] | None]
 MISSING_ANSWER = _l("Thiếu dòng “ANSWER: …” sau các phương án.")
@@ -155,6 +158,8 @@ class _Reader:
             self.choice(choice.group(1).upper(), choice.group(2))
         elif self.choices and (meta := meta_line(line)):
             self.meta.append(meta)  # `Giải thích:` between the choices and the answer line
+        elif self.choices and not self.gap and self.bad_label(number, line):
+            return
         elif self.choices and not self.gap:
             self.choices[-1] = f"{self.choices[-1]} {line}"  # a choice that wraps onto the next line
             self.wrapped.append((number, line))
@@ -255,6 +260,24 @@ class _Reader:
         self.unwrapped, self.wrapped = len(text), []
         self.gap = False
 
+    def bad_label(self, number: int, line: str) -> bool:
+        """A line under the choices that is the next choice with a label Aiken does not accept:
+        an error naming it (gluing it onto the choice before would shift every letter after it)."""
+        match = _BAD_LABEL.match(line)
+        if not match:
+            return False
+        letter = match.group("starred") or match.group("letter")
+        if letter != LETTERS[min(len(self.letters), len(LETTERS) - 1)]:
+            return False  # not the letter that comes next: text of the choice that wraps
+        label = re.sub(r"\s+", "", match.group("label"))
+        self.result.error(_at(self.place, number), _(
+            "Dòng “%(text)s” trông như phương án %(letter)s nhưng nhãn “%(label)s” không được chấp nhận "
+            "(chỉ “%(letter)s.” hoặc “%(letter)s)”); câu hỏi này chưa được nhập.",
+            text=_excerpt(line), letter=letter, label=label))
+        self.broken = True
+        self.choice(letter, line[match.end("label"):].strip())
+        return True
+
     def check_letters(self) -> None:
         repeated = sorted({letter for letter in self.letters if self.letters.count(letter) > 1})
         if repeated:
@@ -266,7 +289,7 @@ class _Reader:
                   letters=", ".join(self.letters)),
             )
 
-    def answer(self, line_number: int, text: str, rest: str = "") -> None:
+    def answer(self, line_number: int, text: str, rest: str = "", full: str = "") -> None:
         if not self.stem and not self.choices:
             self.result.error(
                 _at(self.place, line_number),
@@ -274,10 +297,15 @@ class _Reader:
                   answer=clean_text(text)),
             )
             return
+        if self.broken:  # already reported: a question whose choices are unsure is not imported
+            self.reset()
+            self.last = None
+            self.just_closed = True
+            return
         self.check_letters()
         question = ParsedQuestion(where=self.where, text=clean_text(" ".join(line for _n, line in self.stem)),
                                   choices=self.choices, topic=self.topic)
-        index, question.answer_problem = self.stated(text, rest)
+        index, question.answer_problem = self.stated(text, rest, full)
         if index is not None:
             question.correct = [index]
         for meta in self.meta:
@@ -287,8 +315,13 @@ class _Reader:
         self.last = question
         self.just_closed = True
 
-    def stated(self, letter: str, rest: str) -> tuple[int | None, str | None]:
+    def stated(self, letter: str, rest: str, full: str = "") -> tuple[int | None, str | None]:
         """(index of the choice the answer line names, or the problem with what it writes)."""
+        if letter and full:  # Word's `Đáp án: B …`: the whole may be a choice's text, the rest must fit
+            named, problem = named_letter(letter, rest, full, list(zip(self.letters, self.choices)))
+            if problem:
+                return None, problem
+            letter, rest = named, ""
         if not letter:  # `Đáp án: <text of the choice>` in Word
             found = [i for i, choice in enumerate(self.choices) if fold(choice) == fold(rest)]
             if not found:
@@ -301,6 +334,11 @@ class _Reader:
             return None, _("Đáp án %(letter)s không có trong các phương án.", letter=LETTERS[index])
         if self.letters.count(LETTERS[index]) > 1:
             return None, _("Có hai phương án %(letter)s; không xác định được đáp án đúng.", letter=LETTERS[index])
+        repeated = sorted({lt for lt in self.letters if self.letters.count(lt) > 1})
+        if repeated:  # `A. Xem mục B. và mục C. …` split in three, then B and C again: the choices are unsure
+            return None, _("Phương án %(letters)s xuất hiện hơn một lần (có thể một phương án bị tách ở %(labels)s "
+                           "trong nội dung); không xác định được đáp án đúng.",
+                           letters=", ".join(repeated), labels=", ".join(f"“{lt}.”" for lt in repeated))
         position = self.letters.index(LETTERS[index])
         folded = fold(rest)
         if rest and folded != fold(self.choices[position]) and any(fold(c) == folded for c in self.choices):
@@ -317,4 +355,5 @@ class _Reader:
         self.wrapped: list[tuple[int, str]] = []  # lines joined to the last choice since its label
         self.unwrapped = 0  # the last choice's length before them
         self.gap = self.stem_gap = self.has_label = False
+        self.broken = False  # a choice with an unaccepted label was reported: the question is refused
         self.tight = False  # an unlabelled stem right under the previous question, no blank line between

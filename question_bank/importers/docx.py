@@ -153,6 +153,10 @@ class _Reader:
         current = self.current
         if current and current.choices and self._answer_or_meta(current, text):
             return
+        if current and not current.choices and current.stem and (written := key.answer_parts(text)) \
+                and not written[1]:
+            current.answer_written.append(written)  # `Đáp án: B` above the choices, not stem text
+            return
         heading_pairs = key.key_heading(text)
         if heading_pairs is not None:
             self._close()
@@ -200,9 +204,9 @@ class _Reader:
         old.extend(new)
 
     def _answer_or_meta(self, current: Draft, text: str) -> bool:
-        answer = key.answer_line(text)
+        answer = key.answer_parts(text)
         if answer:
-            current.answer_lines.append(answer[0])  # what follows the letter is often its text again
+            current.answer_written.append(answer)  # what follows the letter is often its text again
             return True
         meta = meta_line(text)
         if meta:

@@ -20,7 +20,7 @@ PARAGRAPH = _l("Đoạn %(number)s")  # the Word reader's own place for a paragr
 
 def answer_of(line: str) -> tuple[str, str] | None:
     """Moodle's `ANSWER: B`, or the Word layout's `Đáp án: B` / `Đáp án: <text of the choice>`."""
-    answer = aiken.moodle_answer(line) or key.answer_line(line)
+    answer = aiken.moodle_answer(line) or key.answer_parts(line)
     if answer is None and key.key_heading(line) is None and (text := key.answer_text_line(line)):
         return "", text
     return answer

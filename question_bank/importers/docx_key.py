@@ -6,12 +6,14 @@ possibly repeated in bands) or columns of number | letter, with label cells like
 """
 import re
 
-from core.text import clean_text
+from flask_babel import gettext as _
+
+from core.text import clean_text, fold
 
 _SP = r"[ \t\u00a0]"
 _ANSWER_LINE = re.compile(
     rf"^(?:đáp{_SP}*án(?:{_SP}+đúng)?(?:{_SP}+là)?|đa|answer|ans){_SP}*[:.=\-–]?{_SP}*(?:là{_SP}+)?"
-    rf"(?:phương{_SP}*án{_SP}+)?\(?(?P<letter>[A-Za-z])\)?(?!\w)[\s.):;,\-–]*(?P<rest>.*)$",
+    rf"(?:phương{_SP}*án{_SP}+)?(?P<full>\(?(?P<letter>[A-Za-z])\)?(?!\w)[\s.):;,\-–]*(?P<rest>.*))$",
     re.IGNORECASE,
 )
 _ANSWER_TEXT = re.compile(rf"^(?:đáp{_SP}*án(?:{_SP}+đúng)?|đa|answer){_SP}*:{_SP}*(?P<text>.+)$", re.IGNORECASE)
@@ -39,6 +41,62 @@ def answer_line(text: str) -> tuple[str, str] | None:
     if not match or (match.group("rest") and match.group("letter").upper() not in "ABCDEFGH"):
         return None  # `Đáp án: z khác` is a full-text answer, not the letter z
     return match.group("letter"), clean_text(match.group("rest"))
+
+
+def answer_parts(text: str) -> tuple[str, str, str] | None:
+    """(letter as written, rest, everything after `Đáp án:`) — the whole may be a choice's text
+    that starts with a letter: `Đáp án: A, B, C đều đúng`."""
+    match = _ANSWER_LINE.match(text)
+    if not match or (match.group("rest") and match.group("letter").upper() not in "ABCDEFGH"):
+        return None
+    return match.group("letter"), clean_text(match.group("rest")), clean_text(match.group("full"))
+
+
+_OTHER_LETTER = re.compile(r"(?<!\w)([A-H])(?!\w)")
+_NOTE = re.compile(r"^\(.*\)$")
+_EXCERPT = 60
+
+
+def _excerpt(text: str) -> str:
+    return text if len(text) <= _EXCERPT else text[:_EXCERPT - 1] + "…"
+
+
+def _same(a: str, b: str) -> bool:
+    return fold(a.rstrip(" .;")) == fold(b.rstrip(" .;"))
+
+
+def named_letter(letter: str, rest: str, full: str, choices: list[tuple[str, str]]) -> tuple[str | None, str | None]:
+    """(the letter of the choice an answer line names, or why it names none for sure).
+
+    The whole text equal to a choice's text names that choice (`Đáp án: A và B` when C is
+    “A và B”); otherwise what follows the letter must be that letter's own text (or a note in
+    brackets); several letters, or the text of another choice, or any other text is refused."""
+    if full and rest:
+        same = [lt for lt, text in choices if _same(text, full)]
+        if len(set(same)) == 1:
+            return same[0], None
+    upper = letter.upper()
+    if not rest:
+        return upper, None
+    own = [text for lt, text in choices if lt == upper]
+    if any(_same(text, rest) for text in own):
+        return upper, None
+    others = sorted({lt for lt, text in choices if lt != upper and _same(text, rest)})
+    if others:
+        return None, _("Dòng đáp án ghi %(letter)s nhưng chữ theo sau (“%(text)s”) là một phương án khác.",
+                       letter=upper, text=_excerpt(rest))
+    more = [m for m in _OTHER_LETTER.findall(rest) if m != upper]
+    if more:
+        return None, _("Dòng đáp án “%(answer)s” ghi nhiều phương án (%(letters)s); mỗi câu chỉ có một đáp án "
+                       "— hãy ghi một chữ cái, hoặc chép đúng nội dung phương án.",
+                       answer=_excerpt(full or f"{upper} {rest}"), letters=", ".join([upper, *dict.fromkeys(more)]))
+    if _NOTE.match(rest):
+        return upper, None  # `Đáp án: B (theo Nghị định 123)`
+    if own:
+        return None, _("Dòng đáp án ghi %(letter)s nhưng chữ theo sau (“%(text)s”) khác nội dung phương án "
+                       "%(letter)s (“%(choice)s”); không xác định được đáp án đúng.",
+                       letter=upper, text=_excerpt(rest), choice=_excerpt(own[0]))
+    return upper, None  # no such choice: the caller says so
 
 
 def answer_text_line(text: str) -> str | None:

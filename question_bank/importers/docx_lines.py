@@ -116,7 +116,8 @@ def split_choices(text: str, at_start: bool) -> tuple[int, list[ChoiceLabel]]:
         return 0, _close(text, [_label(first)])
     if first:
         labels = [_label(first)] + _sequence(text, _label(first), first.end(), _STRICT)
-        if len(labels) == 1 and not labels[0].lower:
+        if len(labels) == 1 and labels[0].letter == "A" and not labels[0].lower:
+            # `A. x B. y C. z` on one line; a line from B on is one choice: `B. Mục C. và mục D. của …`
             loose = _sequence(text, labels[0], first.end(), _LOOSE)
             labels += loose if len(loose) >= 2 else []
         return 0, _close(text, labels)

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from core.text import clean_text, fold
 
+from .docx_key import named_letter
 from .docx_lines import Choice, formatting_marks
 from .docx_styles import MARK_NAMES
 from .result import ParsedQuestion, ParseResult
@@ -30,6 +31,7 @@ class Draft:
     choices: list[Choice] = field(default_factory=list)
     answer_lines: list[str] = field(default_factory=list)  # letters as written after `Đáp án:`
     answer_texts: list[str] = field(default_factory=list)  # `Đáp án: <full text>`
+    answer_written: list[tuple[str, str, str]] = field(default_factory=list)  # `Đáp án: B …`: answer_parts
     key_letters: list[str] = field(default_factory=list)  # from answer keys
     stray: list[tuple[str, str]] = field(default_factory=list)  # (text, letter before it) after choices
     problem: str | None = None  # a doubt about the key found while reading (two marks in a table…)
@@ -133,6 +135,13 @@ def _stated_letter(draft: Draft, choices: list[Choice]) -> tuple[str | None, str
         if index is None:
             return None, _("Đáp án “%(answer)s” phải là một chữ cái A–H.", answer=written)
         line_letters.append(LETTERS[index])
+    for letter, rest, full in draft.answer_written:
+        named, problem = named_letter(letter, rest, full, [(c.letter, c.text) for c in choices])
+        if problem:
+            return None, problem
+        if letter_index(named) is None:
+            return None, _("Đáp án “%(answer)s” phải là một chữ cái A–H.", answer=letter)
+        line_letters.append(named)
     for text in draft.answer_texts:
         match = [c.letter for c in choices if fold(c.text) == fold(text)]
         if not match:

@@ -265,3 +265,13 @@ def test_stem_of_several_lines_right_under_the_previous_question_is_warned():
     assert problems(result, "warnings") == [(
         "Câu 2", "Câu hỏi gồm 2 dòng (từ Dòng 5), ngay dưới câu trước, không có dòng trống xen giữa; hãy kiểm tra "
                  "dòng đầu “Xem thêm Nghị quyết 76.” không phải ghi chú của câu trước.")]
+
+
+@pytest.mark.parametrize("line, label", [
+    ("B/ Hà Nội", "B/"), ("B- Hà Nội", "B-"), ("*B. Hà Nội", "*B."), ("B: Hà Nội", "B:"),
+])
+def test_choice_with_an_unaccepted_label_is_an_error_not_glued(line, label):
+    result = read(f"Thủ đô?\nA. Huế\n{line}\nC. Vinh\nANSWER: C\n\nNăm nào?\nA. 2018\nB. 2019\nANSWER: B\n")
+    assert problems(result) == [("Dòng 3", f"Dòng “{line}” trông như phương án B nhưng nhãn “{label}” không "
+                                            "được chấp nhận (chỉ “B.” hoặc “B)”); câu hỏi này chưa được nhập.")]
+    assert [q.text for q in result.questions] == ["Năm nào?"]

@@ -135,3 +135,51 @@ def test_dap_an_lines_close_unlabelled_questions_too(answer):
 def test_answer_lines_that_contradict_the_choices_are_refused(answer, message):
     result = read("Cơ quan nào chủ trì?", "A. Bộ Tư pháp", "B. Bộ Nội vụ", answer)
     assert problems(result) == [("Câu 1", message)]
+
+
+@pytest.mark.parametrize("answer, correct", [
+    ("Đáp án: A, B đều đúng", [2]), ("Đáp án: A và B", [3]), ("Đáp án: C", [2]), ("Đáp án: B. Bộ Nội vụ", [1]),
+])
+def test_answer_line_whole_text_names_the_choice(answer, correct):
+    result = read("[1] Cơ quan nào chủ trì?", "A. Bộ Tư pháp", "B. Bộ Nội vụ", "C. A, B đều đúng", "D. A và B",
+                  answer, "[2] Năm nào?", "A. 2018", "B. 2019", "ANSWER: B")
+    assert problems(result) == []
+    assert [q.correct for q in result.questions] == [correct, [1]]
+
+
+@pytest.mark.parametrize("answer, message", [
+    ("Đáp án: A và B", "Dòng đáp án “A và B” ghi nhiều phương án (A, B); mỗi câu chỉ có một đáp án "
+                       "— hãy ghi một chữ cái, hoặc chép đúng nội dung phương án."),
+    ("Đáp án: B, C", "Dòng đáp án “B, C” ghi nhiều phương án (B, C); mỗi câu chỉ có một đáp án "
+                     "— hãy ghi một chữ cái, hoặc chép đúng nội dung phương án."),
+    ("Đáp án: B. Huế", "Dòng đáp án ghi B nhưng chữ theo sau (“Huế”) khác nội dung phương án B (“Bộ Nội vụ”); "
+                       "không xác định được đáp án đúng."),
+])
+def test_answer_line_with_several_letters_or_other_text_is_refused(answer, message):
+    result = read("[1] Cơ quan nào chủ trì?", "A. Bộ Tư pháp", "B. Bộ Nội vụ", "C. Ba", answer,
+                  "[2] Năm nào?", "A. 2018", "B. 2019", "ANSWER: B")
+    assert problems(result) == [("Câu 1", message)]
+    assert [q.correct for q in result.questions if q.correct] == [[1]]
+
+
+def test_choice_with_an_unaccepted_label_is_an_error_not_glued():
+    result = read("[1] Thủ đô?", "A. Huế", "*B. Hà Nội", "C. Vinh", "ANSWER: C", "[2] Năm nào?", "A. 2018",
+                  "B. 2019", "ANSWER: B")
+    assert problems(result) == [("Đoạn 3", "Dòng “*B. Hà Nội” trông như phương án B nhưng nhãn “*B.” không "
+                                           "được chấp nhận (chỉ “B.” hoặc “B)”); câu hỏi này chưa được nhập.")]
+    assert [q.text for q in result.questions] == ["Năm nào?"]
+
+
+def test_choice_line_citing_lettered_items_refuses_the_question():
+    # finding B1: “A. Xem mục B. và mục C. của Luật” splits into A, B, C, then B and C come again
+    result = read("[1] Thủ đô?", "A. Xem mục B. và mục C. của Luật", "B. Khác", "C. Không", "ANSWER: A",
+                  "[2] Năm nào?", "A. 2018", "B. 2019", "ANSWER: B")
+    assert problems(result) == [("Câu 1", "Phương án B, C xuất hiện hơn một lần (có thể một phương án bị tách "
+                                          "ở “B.”, “C.” trong nội dung); không xác định được đáp án đúng.")]
+    assert [q.correct for q in result.questions if q.correct] == [[1]]
+
+
+def test_repeated_letter_other_than_the_answer_is_refused_in_text_aiken_too():
+    result = parse_file("Hỏi?\nA. Một\nB. Hai\nB. Ba\nANSWER: A\n".encode(), "bank.txt")
+    assert problems(result) == [("Câu 1", "Phương án B xuất hiện hơn một lần (có thể một phương án bị tách "
+                                          "ở “B.” trong nội dung); không xác định được đáp án đúng.")]

@@ -683,3 +683,58 @@ def test_damaged_bytes_never_raise():
         result = parse(bytes(data))  # must return, whatever the damage
         outcomes.add("ok" if not result.errors else result.errors[0].message)
     assert "Tệp bị hỏng, không giải nén được." in outcomes
+
+
+# -- an answer line keeps more than its first letter (finding A2) -----------------------------
+
+ALL_THREE = ["A. Quốc hội", "B. Chính phủ", "C. Bộ Nội vụ", "D. A, B, C đều đúng"]
+
+
+@pytest.mark.parametrize("line, correct", [
+    ("Đáp án: A, B, C đều đúng", [3]),
+    ("Đáp án: D. A, B, C đều đúng", [3]),
+    ("Đáp án: D", [3]),
+    ("Đáp án: B. Chính phủ", [1]),
+    ("Đáp án: B (theo Nghị quyết 76)", [1]),
+])
+def test_answer_line_whole_text_names_the_choice(line, correct):
+    assert one(read(STEM, *ALL_THREE, line)).correct == correct
+
+
+@pytest.mark.parametrize("line, message", [
+    ("Đáp án: C và D", "Dòng đáp án “C và D” ghi nhiều phương án (C, D); mỗi câu chỉ có một đáp án "
+                       "— hãy ghi một chữ cái, hoặc chép đúng nội dung phương án."),
+    ("Đáp án: B hoặc C", "Dòng đáp án “B hoặc C” ghi nhiều phương án (B, C); mỗi câu chỉ có một đáp án "
+                         "— hãy ghi một chữ cái, hoặc chép đúng nội dung phương án."),
+    ("Đáp án: B. Huế", "Dòng đáp án ghi B nhưng chữ theo sau (“Huế”) khác nội dung phương án B (“Chính phủ”); "
+                       "không xác định được đáp án đúng."),
+    ("Đáp án: B. Bộ Nội vụ", "Dòng đáp án ghi B nhưng chữ theo sau (“Bộ Nội vụ”) là một phương án khác."),
+])
+def test_answer_line_with_several_letters_or_other_text_is_refused(line, message):
+    result = read(STEM, *CHOICES, line)
+    assert problems(result) == [("Câu 1", message)]
+    assert all(not q.correct for q in result.questions)
+
+
+def test_answer_line_between_stem_and_choices_is_the_answer_not_stem_text():
+    # finding A5: it was glued into the stem and the bold C decided
+    result = read(STEM, "Đáp án: B", "A. Quốc hội", "B. Chính phủ", [R("C. Bộ Nội vụ", bold=True)])
+    question = one(result)
+    assert question.text == "Ai ban hành Nghị quyết 76/NQ-CP?"
+    assert question.correct == [1]
+    assert problems(result, "warnings") == [
+        ("Câu 1", "Phương án C được đánh dấu (in đậm) nhưng đáp án ghi là B; đã dùng B.")]
+
+
+def test_stem_line_that_starts_like_an_answer_line_stays_in_the_stem():
+    question = one(read(STEM, "Đáp án A là gì?", "A. Quốc hội", "B. Chính phủ", "Đáp án: B"))
+    assert question.text == "Ai ban hành Nghị quyết 76/NQ-CP? Đáp án A là gì?"
+    assert question.correct == [1]
+
+
+def test_choice_text_citing_lettered_items_stays_one_choice():
+    # finding B1: “C.” and “D.” inside choice B's text were read as two more choices
+    question = one(read(STEM, "A. Mục A. của Luật", "B. Mục C. và mục D. của Nghị định 43", "C. Bộ Nội vụ",
+                        "D. Không mục nào", "Đáp án: B"))
+    assert question.choices == ["Mục A. của Luật", "Mục C. và mục D. của Nghị định 43", "Bộ Nội vụ", "Không mục nào"]
+    assert question.correct == [1]
