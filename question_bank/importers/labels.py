@@ -1,4 +1,4 @@
-"""The `Câu 12:` / `Câu hỏi số 12.` / `[12]` / `12.` label typed before a question's text (SPEC §4).
+"""The `Câu 12:` / `Câu hỏi số 12.` / `Câu 12/` / `C12:` / `Question 12.` / `[12]` / `12.` label typed before a question's text (SPEC §4).
 
 Labels are not part of the stored text: a stem that kept them would never match the same question
 numbered differently, and duplicate detection would miss it. One pattern for every importer that
@@ -8,8 +8,11 @@ also reads level tags and bold labels without punctuation.
 import re
 
 QUESTION_LABEL = re.compile(
-    r"^\s*(?:câu(?:\s+hỏi)?(?:\s+số)?\s*(?P<number>\d+)(?:\s*[(\[][^)\]]{0,30}[)\]])?\s*(?:[:.)]|[–-](?=\s))"
-    r"|\[\s*(?P<bracket>\d+)\s*\]|(?P<plain>\d{1,4})[.)](?=\s))\s*(?=\S|$)",  # `Câu 3 (NB):` carries a level tag
+    # `Câu 3:`, `Câu hỏi số 3.`, `Question 3.`, `C3:`; `Câu 3 (NB):` carries a level tag; `/` is a separator too.
+    r"^\s*(?:(?:câu(?:\s+hỏi)?(?:\s+số)?|question|c(?=\d))\s*(?P<number>\d+)(?:\s*[(\[][^)\]]{0,30}[)\]])?"
+    r"\s*(?:[:./)]|[–-](?=\s))"
+    # `[3]`; a bare `3.`, `3)` or `3/` (at most three digits: `2024. Năm nào…` is a year, not a label).
+    r"|\[\s*(?P<bracket>\d+)\s*\]|(?P<plain>\d{1,3})[./)](?=\s))\s*(?=\S|$)",
     re.IGNORECASE,
 )
 

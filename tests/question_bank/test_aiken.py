@@ -163,7 +163,8 @@ def test_explanation_source_and_difficulty_after_the_answer_line():
     assert (second.explanation, second.text) == (None, "Cổng Dịch vụ công quốc gia ra mắt năm nào?")
 
 
-@pytest.mark.parametrize("label", ["Câu 7:", "Câu 7.", "CÂU 7)", "Câu hỏi 7:", "Câu hỏi số 7.", "[7]", "[ 7 ]", "7.", "7)"])
+@pytest.mark.parametrize("label", ["Câu 7:", "Câu 7.", "CÂU 7)", "Câu hỏi 7:", "Câu hỏi số 7.", "[7]", "[ 7 ]", "7.", "7)",
+                                   "Câu 7/", "7/", "C7:", "C7.", "Question 7.", "Question 7:"])
 def test_question_labels_are_stripped_and_name_the_question(label):
     result = read(f"{label} Cơ quan nào chủ trì?\nA. Bộ Tư pháp\nB. Bộ Nội vụ\nANSWER: B\n")
     assert problems(result) == []
@@ -178,7 +179,9 @@ def test_labelled_bank_reports_a_stray_line_even_without_a_blank_line():
     assert summary(result) == [("Câu 1", "Hỏi một?", ["x", "y"], [0]), ("Câu 2", "Hỏi hai?", ["x", "y"], [1])]
 
 
-@pytest.mark.parametrize("stem", ["Câu 2 và câu 3 đều đúng?", "2.000 người là đúng?", "2020 là năm nào?"])
+@pytest.mark.parametrize("stem", ["Câu 2 và câu 3 đều đúng?", "2.000 người là đúng?", "2020 là năm nào?",
+                                  "2024. Năm nào Chính phủ ban hành?", "1/2 số thành viên là bao nhiêu người?",
+                                  "C2 là mã của đơn vị nào?"])
 def test_text_that_only_looks_like_a_label_stays(stem):
     result = read(f"{stem}\nA. Đúng\nB. Sai\nANSWER: A\n")
     assert summary(result) == [("Câu 1", stem, ["Đúng", "Sai"], [0])]
