@@ -314,7 +314,3 @@ def _written_key(draft: Draft, text: str) -> None:
 
 def _name(columns: Columns, column: int) -> str:
     return columns.titles.get(column) or _("Đáp án")
-
-
-def _name(columns: Columns, column: int) -> str:
-    return columns.titles.get(column) or _("Đáp án")
